@@ -1,0 +1,49 @@
+// Tamper evidence: each audit event's hash covers its canonical content (RFC 8785 JSON) and the previous
+// event's hash, so editing or deleting any row breaks verification at exactly that row.
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export type HashedFields = {
+  seq: number;
+  createdAt: Date | string;
+  actorId: string | null;
+  actorEmail: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  vhostId: string | null;
+  summary: string;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  userAgent: string | null;
+  prevHash: string;
+};
+
+/** JSON as the database gives it back: Dates become ISO strings, undefined keys vanish. */
+export function toJsonValue(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+export function hashEvent(e: HashedFields): string {
+  // Pick the fields one by one: a stored row also carries id and hash, which are not hashed.
+  const content = {
+    seq: e.seq,
+    createdAt: new Date(e.createdAt).toISOString(),
+    actorId: e.actorId,
+    actorEmail: e.actorEmail,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    vhostId: e.vhostId,
+    summary: e.summary,
+    before: toJsonValue(e.before),
+    after: toJsonValue(e.after),
+    ip: e.ip,
+    userAgent: e.userAgent,
+    prevHash: e.prevHash,
+  };
+  return createHash("sha256").update(canonicalize(content) as string).digest("hex");
+}

@@ -1,0 +1,80 @@
+// The one place that knows which database runs. DATABASE_URL picks it:
+//   file:…          → SQLite (better-sqlite3 driver adapter)
+//   postgresql://…  → PostgreSQL (pg driver adapter)
+//   unset           → SQLite file prisma/sqlite/dev.db in the project
+// Everything else imports `db`, `Tx` and the model types from here and never asks which one it got.
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+
+export type DbKind = "sqlite" | "postgres";
+
+// The two generated clients have the same API for everything this project uses (the parity and
+// integration tests prove it on both databases); the Postgres one serves as the common type.
+export type Db = PostgresClient;
+export type Tx = Prisma.TransactionClient;
+export { Prisma };
+export type * from "./generated/postgres/models";
+export * from "./generated/postgres/enums";
+
+export const DEFAULT_SQLITE_URL = `file:${path.join(process.cwd(), "prisma", "sqlite", "dev.db")}`;
+
+export function databaseUrl(): string {
+  return process.env.DATABASE_URL?.trim() || DEFAULT_SQLITE_URL;
+}
+
+export function dbKindOf(url: string): DbKind {
+  if (url.startsWith("file:")) return "sqlite";
+  if (url.startsWith("postgresql://") || url.startsWith("postgres://")) return "postgres";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`);
+}
+
+export function createDb(url: string = databaseUrl()): Db {
+  if (dbKindOf(url) === "postgres") {
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
+  }
+  // timeout: how long a writer waits for SQLite's write lock before SQLITE_BUSY.
+  const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 5000 }) });
+  return client as unknown as Db;
+}
+
+const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };
+
+/** The shared client for DATABASE_URL, created on first use and cached across hot reloads. */
+export function getDb(): Db {
+  const url = databaseUrl();
+  const cached = globalForDb.palisadeDb;
+  if (cached && cached.url === url) return cached.client;
+  const client = createDb(url);
+  globalForDb.palisadeDb = { url, client };
+  return client;
+}
+
+export function dbKind(): DbKind {
+  return dbKindOf(databaseUrl());
+}
+
+/** `db.x` is the shared client; a Proxy so importing this module opens no connection. */
+export const db: Db = new Proxy({} as Db, {
+  get(_target, prop) {
+    const client = getDb() as unknown as Record<PropertyKey, unknown>;
+    const value = client[prop];
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(client) : value;
+  },
+});
+
+export async function disconnectDb(): Promise<void> {
+  const cached = globalForDb.palisadeDb;
+  globalForDb.palisadeDb = undefined;
+  if (cached) await cached.client.$disconnect();
+}
+
+/** True when the error is a unique-constraint violation (P2002) on the given field, on either database. */
+export function isUniqueViolation(err: unknown, field?: string): boolean {
+  if (!(err instanceof Error) || (err as { code?: string }).code !== "P2002") return false;
+  if (!field) return true;
+  const meta = (err as { meta?: Record<string, unknown> }).meta ?? {};
+  return JSON.stringify(meta).includes(field);
+}

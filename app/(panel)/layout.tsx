@@ -1,0 +1,39 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { SignOutButton } from "@/components/sign-out-button";
+import { getSessionUser } from "@/lib/auth/session";
+
+// Every panel page depends on the signed-in user: never prerender.
+export const dynamic = "force-dynamic";
+
+const NAV = [
+  { href: "/", label: "Dashboard" },
+  { href: "/vhosts", label: "Virtual hosts" },
+  { href: "/audit", label: "Audit log" },
+];
+
+export default async function PanelLayout({ children }: { children: React.ReactNode }) {
+  const user = await getSessionUser();
+  if (!user) redirect("/login");
+  return (
+    <div className="min-h-screen">
+      <header className="bg-slate-900 text-white">
+        <nav className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3" aria-label="Main">
+          <Link href="/" className="font-semibold tracking-wide">
+            Palisade
+          </Link>
+          {NAV.map((n) => (
+            <Link key={n.href} href={n.href} className="text-sm text-slate-300 hover:text-white">
+              {n.label}
+            </Link>
+          ))}
+          <span className="ml-auto text-sm text-slate-300" data-testid="current-user">
+            {user.email} · {user.role}
+          </span>
+          <SignOutButton />
+        </nav>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { EngineModeBadge } from "@/components/engine-mode-badge";
+import { Badge, PageHeader } from "@/components/ui";
+import { VhostDeleteButton, VhostEnableToggle } from "@/components/vhost-controls";
+import { VhostForm } from "@/components/vhost-form";
+import { can } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/session";
+import { getVhost } from "@/lib/vhosts/queries";
+
+export const metadata: Metadata = { title: "Virtual host" };
+
+export default async function VhostPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const v = await getVhost(id);
+  if (!v) notFound();
+  const canWrite = can(user.role, "vhost.write");
+  const aliases = (v.aliases as string[]) ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title={v.domain}
+        actions={
+          canWrite && (
+            <>
+              <VhostEnableToggle id={v.id} version={v.version} enabled={v.enabled} domain={v.domain} />
+              <VhostDeleteButton id={v.id} version={v.version} domain={v.domain} />
+            </>
+          )
+        }
+      >
+        <span className="flex flex-wrap items-center gap-2">
+          {v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}
+          {v.policy && <EngineModeBadge mode={v.policy.engineMode} paranoia={v.policy.blockingParanoia} />}
+          <span>
+            Version {v.version}
+            {v.updatedByEmail ? `, last saved by ${v.updatedByEmail}` : ""}.
+          </span>
+          <Link href={`/audit?vhost=${v.id}`} className="text-blue-700 hover:underline">
+            History
+          </Link>
+        </span>
+      </PageHeader>
+      {canWrite ? (
+        <VhostForm
+          key={v.version}
+          id={v.id}
+          version={v.version}
+          initial={{
+            domain: v.domain,
+            aliases: aliases.join("\n"),
+            backendUrl: v.backendUrl,
+            tlsMode: v.tlsMode,
+            certificateRef: v.certificateRef ?? "",
+            hsts: v.hsts,
+            minTlsVersion: v.minTlsVersion,
+            enabled: v.enabled,
+          }}
+        />
+      ) : (
+        <dl className="grid max-w-2xl grid-cols-[12rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="vhost-readonly">
+          <dt className="text-slate-600">Domain</dt>
+          <dd>{v.domain}</dd>
+          <dt className="text-slate-600">Aliases</dt>
+          <dd>{aliases.length ? aliases.join(", ") : "—"}</dd>
+          <dt className="text-slate-600">Backend URL</dt>
+          <dd className="font-mono">{v.backendUrl}</dd>
+          <dt className="text-slate-600">TLS</dt>
+          <dd>
+            {v.tlsMode}
+            {v.certificateRef ? ` · certificate ${v.certificateRef}` : ""}
+            {v.tlsMode !== "NONE" ? ` · minimum ${v.minTlsVersion.replace("TLS1_", "TLS 1.")}` : ""}
+            {v.hsts ? " · HSTS" : ""}
+          </dd>
+        </dl>
+      )}
+    </>
+  );
+}

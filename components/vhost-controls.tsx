@@ -1,0 +1,81 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useRef, useState } from "react";
+import { toast } from "sonner";
+import { deleteVhostAction, setVhostEnabledAction } from "@/lib/vhosts/actions";
+import { applyActionErrors } from "./action-result";
+import { Button } from "./ui";
+
+export function VhostEnableToggle({ id, version, enabled, domain }: { id: string; version: number; enabled: boolean; domain: string }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  return (
+    <Button
+      type="button"
+      variant="secondary"
+      disabled={pending}
+      aria-label={`${enabled ? "Disable" : "Enable"} ${domain}`}
+      onClick={async () => {
+        setPending(true);
+        const r = await setVhostEnabledAction({ id, version, enabled: !enabled });
+        setPending(false);
+        if (!r.ok) return applyActionErrors(r);
+        toast.success(`${r.data.enabled ? "Enabled" : "Disabled"} ${domain}.`);
+        router.refresh();
+      }}
+    >
+      {enabled ? "Disable" : "Enable"}
+    </Button>
+  );
+}
+
+export function VhostDeleteButton({ id, version, domain }: { id: string; version: number; domain: string }) {
+  const router = useRouter();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [typed, setTyped] = useState("");
+  const [pending, setPending] = useState(false);
+  return (
+    <>
+      <Button type="button" variant="danger" onClick={() => dialog.current?.showModal()}>
+        Delete
+      </Button>
+      <dialog ref={dialog} aria-labelledby={`del-${id}`} className="m-auto max-w-md rounded-lg p-6 shadow-xl backdrop:bg-black/40">
+        <h2 id={`del-${id}`} className="mb-2 text-lg font-semibold">
+          Delete {domain}?
+        </h2>
+        <p className="mb-4 text-sm text-slate-600">
+          This removes the virtual host with its WAF policy, IP lists, custom rules and exclusions. The audit log keeps a full copy. Type the domain to confirm.
+        </p>
+        <input
+          aria-label="Type the domain to confirm"
+          className="mb-4 block w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          autoFocus
+        />
+        <div className="flex justify-end gap-2">
+          <Button type="button" variant="secondary" onClick={() => dialog.current?.close()}>
+            Cancel
+          </Button>
+          <Button
+            type="button"
+            variant="danger"
+            disabled={typed.trim().toLowerCase() !== domain || pending}
+            onClick={async () => {
+              setPending(true);
+              const r = await deleteVhostAction({ id, version });
+              setPending(false);
+              dialog.current?.close();
+              if (!r.ok) return applyActionErrors(r);
+              toast.success(`Deleted ${domain}.`);
+              router.push("/vhosts");
+              router.refresh();
+            }}
+          >
+            Delete permanently
+          </Button>
+        </div>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,118 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+import { toast } from "sonner";
+import type { ActionResult } from "@/lib/auth/action";
+import { createVhostAction, updateVhostAction } from "@/lib/vhosts/actions";
+import { TLS_MODE_LABELS, TLS_MODES, VhostFieldsSchema, type CreateVhostInput, type VhostFormValues } from "@/lib/vhosts/schema";
+import { applyActionErrors } from "./action-result";
+import { Button, Field, Input, Select, Textarea } from "./ui";
+
+type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
+
+export function VhostForm({ initial, id, version: initialVersion }: { initial: VhostFormValues; id?: string; version?: number }) {
+  const router = useRouter();
+  const [version, setVersion] = useState(initialVersion);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const form = useForm<VhostFormValues, unknown, CreateVhostInput>({ resolver: zodResolver(VhostFieldsSchema), defaultValues: initial, mode: "onBlur" });
+  const { register, handleSubmit, formState, setError, watch } = form;
+  const errors = formState.errors;
+  const tlsMode = watch("tlsMode");
+
+  async function save(values: VhostFormValues, atVersion = version) {
+    setConflict(null);
+    const result = id ? await updateVhostAction({ ...values, id, version: atVersion! }) : await createVhostAction(values);
+    if (!result.ok) {
+      if (result.conflict) setConflict({ ...result.conflict, message: result.error });
+      applyActionErrors(result, setError);
+      return;
+    }
+    if (id) {
+      setVersion((result.data as { version: number }).version);
+      toast.success("Saved.");
+      form.reset(values);
+      router.refresh();
+    } else {
+      toast.success(`Created ${(result.data as { domain: string }).domain}.`);
+      router.push(`/vhosts/${(result.data as { id: string }).id}`);
+    }
+  }
+
+  const onSubmit = handleSubmit((_parsed) => save(form.getValues()));
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
+      {conflict && (
+        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
+          <p className="font-medium text-amber-900">{conflict.message}</p>
+          <div className="flex flex-wrap gap-2">
+            <Button type="button" variant="secondary" onClick={() => save(form.getValues(), conflict.currentVersion)}>
+              Save mine over theirs
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
+              Discard mine and load theirs
+            </Button>
+          </div>
+        </div>
+      )}
+      <Field label="Domain" htmlFor="domain" error={errors.domain?.message} hint="Internationalised names are stored as punycode (xn--…).">
+        <Input id="domain" {...register("domain")} aria-invalid={!!errors.domain} placeholder="shop.example.com" autoComplete="off" />
+      </Field>
+      <Field label="Aliases" htmlFor="aliases" error={errors.aliases?.message} hint="Other names of this site, one per line.">
+        <Textarea id="aliases" rows={3} {...register("aliases")} aria-invalid={!!errors.aliases} placeholder="www.example.com" />
+      </Field>
+      <Field label="Backend URL" htmlFor="backendUrl" error={errors.backendUrl?.message} hint="Where the WAF forwards clean requests.">
+        <Input id="backendUrl" {...register("backendUrl")} aria-invalid={!!errors.backendUrl} placeholder="http://10.0.0.5:8080" autoComplete="off" />
+      </Field>
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-medium">TLS</legend>
+        <Field label="Mode" htmlFor="tlsMode" error={errors.tlsMode?.message}>
+          <Select id="tlsMode" {...register("tlsMode")}>
+            {TLS_MODES.map((m) => (
+              <option key={m} value={m}>
+                {TLS_MODE_LABELS[m]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        {tlsMode !== "NONE" && (
+          <>
+            <Field label="Certificate" htmlFor="certificateRef" error={errors.certificateRef?.message} hint="Name of the certificate in the WAF nodes' certificate store.">
+              <Input id="certificateRef" {...register("certificateRef")} aria-invalid={!!errors.certificateRef} placeholder="example.com" />
+            </Field>
+            <Field label="Minimum TLS version" htmlFor="minTlsVersion" error={errors.minTlsVersion?.message}>
+              <Select id="minTlsVersion" {...register("minTlsVersion")}>
+                <option value="TLS1_2">TLS 1.2</option>
+                <option value="TLS1_3">TLS 1.3</option>
+              </Select>
+            </Field>
+          </>
+        )}
+        <div>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" {...register("hsts")} /> Send HSTS (browsers remember to use HTTPS only)
+          </label>
+          {errors.hsts && (
+            <p role="alert" className="text-sm text-red-700">
+              {errors.hsts.message}
+            </p>
+          )}
+        </div>
+      </fieldset>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" {...register("enabled")} /> Enabled (served by the WAF)
+      </label>
+      <div className="flex gap-3">
+        <Button type="submit" disabled={formState.isSubmitting}>
+          {formState.isSubmitting ? "Saving…" : id ? "Save changes" : "Create virtual host"}
+        </Button>
+        <Link href="/vhosts" className="self-center text-sm text-slate-600 hover:underline">
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}

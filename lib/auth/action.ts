@@ -1,0 +1,99 @@
+// The one wrapper every server action goes through: authenticate, authorize, parse with the action's
+// zod schema, call the service, and turn typed errors into one result shape the form understands.
+// Unexpected errors are logged and reach the user only as a generic message.
+import { headers } from "next/headers";
+import { z } from "zod";
+import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
+import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
+import { can, type Permission } from "./permissions";
+import { getSessionUser, type SessionUser } from "./session";
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | {
+      ok: false;
+      error: string;
+      fieldErrors?: FieldErrors;
+      conflict?: { savedBy: string | null; savedAt: string | null; currentVersion: number };
+    };
+
+export type ActionContext = { user: SessionUser; audit: AuditContext };
+
+export async function requestMeta(): Promise<RequestMeta> {
+  try {
+    const h = await headers();
+    const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || null;
+    return { ip, userAgent: h.get("user-agent") };
+  } catch {
+    return {}; // called outside a request (scripts, tests)
+  }
+}
+
+export function zodFieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : "_form";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+export function toActionError(err: unknown): Extract<ActionResult<never>, { ok: false }> {
+  if (err instanceof FieldValidationError) return { ok: false, error: err.message, fieldErrors: err.fieldErrors };
+  if (err instanceof ConflictError) {
+    return {
+      ok: false,
+      error: err.message,
+      conflict: { savedBy: err.savedBy, savedAt: err.savedAt?.toISOString() ?? null, currentVersion: err.currentVersion },
+    };
+  }
+  if (err instanceof AppError) return { ok: false, error: err.message };
+  console.error(JSON.stringify({ level: "error", msg: "unexpected error in server action", error: String((err as Error)?.stack ?? err) }));
+  return { ok: false, error: "Something went wrong on the server; nothing was changed. Try again, and tell an administrator if it persists." };
+}
+
+/** Records a refused attempt in the audit log as a security event; never throws. */
+async function recordDenied(user: SessionUser, meta: RequestMeta, name: string, permission: Permission) {
+  try {
+    await audited({ actor: { id: user.id, email: user.email }, meta }, async () => ({
+      result: null,
+      audit: {
+        action: "security.denied",
+        entityType: "Action",
+        entityId: name,
+        summary: `${user.email} (${user.role}) was refused ${name}: needs ${permission}`,
+        after: { action: name, permission, role: user.role },
+      },
+    }));
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", msg: "could not record denied attempt", error: String(err) }));
+  }
+}
+
+export function defineAction<S extends z.ZodType, T>(
+  name: string,
+  permission: Permission,
+  schema: S,
+  handler: (input: z.output<S>, ctx: ActionContext) => Promise<T>,
+): (input: z.input<S>) => Promise<ActionResult<T>> {
+  return async (raw) => {
+    try {
+      const user = await getSessionUser();
+      if (!user) throw new UnauthenticatedError();
+      const meta = await requestMeta();
+      if (!can(user.role, permission)) {
+        await recordDenied(user, meta, name, permission);
+        throw new ForbiddenError();
+      }
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: zodFieldErrors(parsed.error) };
+      }
+      const data = await handler(parsed.data, { user, audit: { actor: { id: user.id, email: user.email }, meta } });
+      return { ok: true, data };
+    } catch (err) {
+      return toActionError(err);
+    }
+  };
+}
+

@@ -1,0 +1,23 @@
+// Who may do what. The UI hides controls with `can`, but every server action and route handler checks
+// the same table itself (lib/auth/action.ts): the UI is never the guard.
+import type { Role } from "@/lib/db/generated/postgres/enums";
+
+const ALL: Role[] = ["ADMIN", "EDITOR", "AUDITOR"];
+
+export const PERMISSIONS = {
+  "vhost.read": ALL,
+  "vhost.write": ["ADMIN", "EDITOR"],
+  "policy.write": ["ADMIN", "EDITOR"],
+  "audit.read": ALL,
+  "audit.export": ["ADMIN", "AUDITOR"],
+  "user.manage": ["ADMIN"],
+  "template.manage": ["ADMIN"],
+  "config.publish": ["ADMIN"],
+  "node.manage": ["ADMIN"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

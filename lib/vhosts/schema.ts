@@ -1,0 +1,114 @@
+// One schema per input, shared by the form (zodResolver) and the server action.
+import { z } from "zod";
+import { toAsciiHostname } from "./hostname";
+
+export const TLS_MODES = ["NONE", "TERMINATE", "REDIRECT"] as const;
+export const TLS_VERSIONS = ["TLS1_2", "TLS1_3"] as const;
+export const TLS_MODE_LABELS: Record<(typeof TLS_MODES)[number], string> = {
+  NONE: "No TLS (HTTP only)",
+  TERMINATE: "Terminate TLS (HTTPS)",
+  REDIRECT: "HTTPS, and redirect HTTP to HTTPS",
+};
+
+const hostname = z.string().transform((value, ctx) => {
+  const r = toAsciiHostname(value);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.error });
+    return z.NEVER;
+  }
+  return r.ascii;
+});
+
+/** Aliases are typed one per line (or separated by commas) and stored as a list of punycode names. */
+const aliases = z
+  .string()
+  .max(10_000, "Too many aliases.")
+  .transform((text, ctx) => {
+    const items = text.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
+    const out: string[] = [];
+    for (const [i, item] of items.entries()) {
+      const r = toAsciiHostname(item);
+      if (!r.ok) ctx.addIssue({ code: "custom", message: `Alias ${i + 1} ("${item.slice(0, 80)}"): ${r.error}` });
+      else if (out.includes(r.ascii)) ctx.addIssue({ code: "custom", message: `Alias ${i + 1} ("${item}") is listed twice.` });
+      else out.push(r.ascii);
+    }
+    if (out.length > 50) ctx.addIssue({ code: "custom", message: "At most 50 aliases per virtual host." });
+    return out;
+  });
+
+const backendUrl = z
+  .string()
+  .trim()
+  .min(1, "Enter the backend URL, e.g. http://10.0.0.5:8080.")
+  .max(2048)
+  .superRefine((value, ctx) => {
+    if (/[\s"'`{};\\<>]|\p{Cc}/u.test(value)) {
+      ctx.addIssue({ code: "custom", message: "The backend URL cannot contain spaces, quotes, braces, semicolons or backslashes." });
+      return;
+    }
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Enter a full URL starting with http:// or https://, e.g. http://10.0.0.5:8080." });
+      return;
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") ctx.addIssue({ code: "custom", message: "The backend URL must start with http:// or https://." });
+    else if (!u.hostname) ctx.addIssue({ code: "custom", message: "The backend URL needs a host." });
+    else if (u.username || u.password) ctx.addIssue({ code: "custom", message: "Do not put credentials in the backend URL." });
+    else if (u.hash || value.includes("#")) ctx.addIssue({ code: "custom", message: "The backend URL cannot have a #fragment." });
+  });
+
+const certificateRef = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((v) => v === "" || (/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(v) && !v.split("/").includes("..")), {
+    message: "Use the certificate's name in the certificate store: letters, digits, '.', '_', '-' and '/' only.",
+  });
+
+export const VhostFieldsSchema = z
+  .object({
+    domain: hostname,
+    aliases,
+    backendUrl,
+    tlsMode: z.enum(TLS_MODES),
+    certificateRef,
+    hsts: z.boolean(),
+    minTlsVersion: z.enum(TLS_VERSIONS),
+    enabled: z.boolean(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.tlsMode !== "NONE" && !v.certificateRef) {
+      ctx.addIssue({ code: "custom", path: ["certificateRef"], message: "HTTPS needs a certificate: enter its name." });
+    }
+    if (v.tlsMode === "NONE" && v.hsts) {
+      ctx.addIssue({ code: "custom", path: ["hsts"], message: "HSTS only makes sense with HTTPS: choose a TLS mode first." });
+    }
+    if (v.aliases.includes(v.domain)) {
+      ctx.addIssue({ code: "custom", path: ["aliases"], message: "An alias repeats the domain itself." });
+    }
+  });
+
+export const CreateVhostSchema = VhostFieldsSchema;
+export const UpdateVhostSchema = z.intersection(
+  VhostFieldsSchema,
+  z.object({ id: z.uuid(), version: z.number().int().min(1) }),
+);
+export const VhostRefSchema = z.object({ id: z.uuid(), version: z.number().int().min(1) });
+export const SetVhostEnabledSchema = VhostRefSchema.extend({ enabled: z.boolean() });
+
+export type VhostFormValues = z.input<typeof VhostFieldsSchema>;
+export type CreateVhostInput = z.output<typeof CreateVhostSchema>;
+export type UpdateVhostInput = z.output<typeof UpdateVhostSchema>;
+
+export const EMPTY_VHOST_FORM: VhostFormValues = {
+  domain: "",
+  aliases: "",
+  backendUrl: "",
+  tlsMode: "NONE",
+  certificateRef: "",
+  hsts: false,
+  minTlsVersion: "TLS1_2",
+  enabled: true,
+};

@@ -1,0 +1,179 @@
+// Vhost mutations. Each runs in one audited transaction and throws typed errors (lib/errors.ts).
+import { audited, type AuditContext } from "@/lib/audit/audited";
+import { isUniqueViolation, type Tx } from "@/lib/db";
+import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
+import type { CreateVhostInput, UpdateVhostInput } from "./schema";
+
+/** CRS's own defaults: anomaly scoring in blocking mode at paranoia 1, thresholds 5 (inbound) / 4 (outbound). */
+export const DEFAULT_POLICY = {
+  engineMode: "BLOCKING",
+  blockingParanoia: 1,
+  detectionParanoia: 1,
+  inboundThreshold: 5,
+  outboundThreshold: 4,
+} as const;
+
+function duplicateDomain(domain: string): FieldValidationError {
+  return new FieldValidationError({ domain: [`A virtual host for ${domain} already exists.`] });
+}
+
+function toStored(input: Omit<CreateVhostInput, never>) {
+  return {
+    domain: input.domain,
+    aliases: input.aliases,
+    backendUrl: input.backendUrl,
+    tlsMode: input.tlsMode,
+    certificateRef: input.certificateRef || null,
+    hsts: input.hsts,
+    minTlsVersion: input.minTlsVersion,
+    enabled: input.enabled,
+  };
+}
+
+async function assertDomainFree(tx: Tx, domain: string, exceptId?: string) {
+  const other = await tx.virtualHost.findUnique({ where: { domain }, select: { id: true } });
+  if (other && other.id !== exceptId) throw duplicateDomain(domain);
+}
+
+/** Unique-index races (two creates at once) surface as the same field error as the pre-check. */
+async function mapUnique<T>(domain: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isUniqueViolation(err, "domain")) throw duplicateDomain(domain);
+    throw err;
+  }
+}
+
+export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
+  return mapUnique(input.domain, () =>
+    audited(ctx, async (tx) => {
+      await assertDomainFree(tx, input.domain);
+      const vhost = await tx.virtualHost.create({ data: { ...toStored(input), updatedByEmail: ctx.actor.email } });
+      const policy = await tx.wafPolicy.create({ data: { vhostId: vhost.id, ...DEFAULT_POLICY, updatedByEmail: ctx.actor.email } });
+      return {
+        result: vhost,
+        audit: {
+          action: "vhost.create",
+          entityType: "VirtualHost",
+          entityId: vhost.id,
+          vhostId: vhost.id,
+          summary: `Created virtual host ${vhost.domain} → ${vhost.backendUrl} with the default policy (blocking, paranoia 1)`,
+          after: { vhost: auditView(vhost), policy: policyView(policy) },
+        },
+      };
+    }),
+  );
+}
+
+async function loadForUpdate(tx: Tx, id: string, version: number) {
+  const current = await tx.virtualHost.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError("This virtual host no longer exists: someone deleted it.");
+  if (current.version !== version) throw new ConflictError(current.updatedByEmail, current.updatedAt, current.version);
+  return current;
+}
+
+/** Writes only if the row still has the version the user loaded; a concurrent save makes count 0. */
+async function writeVersioned(tx: Tx, id: string, version: number, data: Record<string, unknown>, actorEmail: string) {
+  const { count } = await tx.virtualHost.updateMany({
+    where: { id, version },
+    data: { ...data, version: { increment: 1 }, updatedByEmail: actorEmail },
+  });
+  if (count === 0) {
+    const now = await tx.virtualHost.findUnique({ where: { id } });
+    if (!now) throw new NotFoundError("This virtual host no longer exists: someone deleted it.");
+    throw new ConflictError(now.updatedByEmail, now.updatedAt, now.version);
+  }
+  return tx.virtualHost.findUniqueOrThrow({ where: { id } });
+}
+
+const AUDITED_FIELDS = ["domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled"] as const;
+
+type VhostRow = { id: string; version: number } & Record<(typeof AUDITED_FIELDS)[number], unknown>;
+
+export function auditView(v: VhostRow) {
+  return Object.fromEntries([["id", v.id], ...AUDITED_FIELDS.map((f) => [f, v[f]]), ["version", v.version]]);
+}
+
+export function policyView(p: { engineMode: string; blockingParanoia: number; detectionParanoia: number; inboundThreshold: number; outboundThreshold: number; version: number }) {
+  const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version } = p;
+  return { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version };
+}
+
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return AUDITED_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
+
+export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
+  return mapUnique(input.domain, () =>
+    audited(ctx, async (tx) => {
+      const current = await loadForUpdate(tx, input.id, input.version);
+      if (input.domain !== current.domain) await assertDomainFree(tx, input.domain, input.id);
+      const updated = await writeVersioned(tx, input.id, input.version, toStored(input), ctx.actor.email);
+      const before = auditView(current);
+      const after = auditView(updated);
+      const fields = changedFields(before, after);
+      return {
+        result: updated,
+        audit: {
+          action: "vhost.update",
+          entityType: "VirtualHost",
+          entityId: updated.id,
+          vhostId: updated.id,
+          summary: fields.length ? `Updated ${updated.domain}: ${fields.join(", ")}` : `Saved ${updated.domain} without changes`,
+          before,
+          after,
+        },
+      };
+    }),
+  );
+}
+
+export async function setVhostEnabled(ctx: AuditContext, input: { id: string; version: number; enabled: boolean }) {
+  return audited(ctx, async (tx) => {
+    const current = await loadForUpdate(tx, input.id, input.version);
+    const updated = await writeVersioned(tx, input.id, input.version, { enabled: input.enabled }, ctx.actor.email);
+    return {
+      result: updated,
+      audit: {
+        action: input.enabled ? "vhost.enable" : "vhost.disable",
+        entityType: "VirtualHost",
+        entityId: updated.id,
+        vhostId: updated.id,
+        summary: `${input.enabled ? "Enabled" : "Disabled"} ${updated.domain}`,
+        before: auditView(current),
+        after: auditView(updated),
+      },
+    };
+  });
+}
+
+export async function deleteVhost(ctx: AuditContext, input: { id: string; version: number }) {
+  return audited(ctx, async (tx) => {
+    const current = await loadForUpdate(tx, input.id, input.version);
+    const full = await tx.virtualHost.findUniqueOrThrow({
+      where: { id: input.id },
+      include: { policy: true, ipEntries: true, customRules: true, exclusions: true },
+    });
+    // The relations cascade; the audit row keeps everything that was removed.
+    const { count } = await tx.virtualHost.deleteMany({ where: { id: input.id, version: input.version } });
+    if (count === 0) throw new ConflictError(current.updatedByEmail, current.updatedAt, current.version);
+    return {
+      result: { id: current.id, domain: current.domain },
+      audit: {
+        action: "vhost.delete",
+        entityType: "VirtualHost",
+        entityId: current.id,
+        vhostId: current.id,
+        summary: `Deleted virtual host ${current.domain} with its policy, ${full.ipEntries.length} IP entries, ${full.customRules.length} custom rules and ${full.exclusions.length} exclusions`,
+        before: {
+          vhost: auditView(current),
+          policy: full.policy ? policyView(full.policy) : null,
+          ipEntries: full.ipEntries.map(({ kind, cidr, note }) => ({ kind, cidr, note })),
+          customRules: full.customRules.map(({ ruleId, description, secRule, enabled, position }) => ({ ruleId, description, secRule, enabled, position })),
+          exclusions: full.exclusions.map(({ kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note }) => ({ kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note })),
+        },
+      },
+    };
+  });
+}

@@ -42,8 +42,9 @@ const backendUrl = z
   .min(1, "Enter the backend URL, e.g. http://10.0.0.5:8080.")
   .max(2048)
   .superRefine((value, ctx) => {
-    if (/[\s"'`{};\\<>]|\p{Cc}/u.test(value)) {
-      ctx.addIssue({ code: "custom", message: "The backend URL cannot contain spaces, quotes, braces, semicolons or backslashes." });
+    // '$' too: nginx would expand it as a variable in proxy_pass.
+    if (/[\s"'`{};\\<>$]|\p{Cc}/u.test(value)) {
+      ctx.addIssue({ code: "custom", message: "The backend URL cannot contain spaces, quotes, braces, semicolons, backslashes or '$'." });
       return;
     }
     let u: URL;
@@ -53,9 +54,13 @@ const backendUrl = z
       ctx.addIssue({ code: "custom", message: "Enter a full URL starting with http:// or https://, e.g. http://10.0.0.5:8080." });
       return;
     }
+    // The value is stored as typed, so check the text itself, not only what the lenient WHATWG parser
+    // made of it: it reads "http:x.com" and "http:///x.com" as http://x.com/, and drops an empty "user@".
+    const authority = /^https?:\/\/([^/?#]*)/i.exec(value)?.[1];
     if (u.protocol !== "http:" && u.protocol !== "https:") ctx.addIssue({ code: "custom", message: "The backend URL must start with http:// or https://." });
-    else if (!u.hostname) ctx.addIssue({ code: "custom", message: "The backend URL needs a host." });
-    else if (u.username || u.password) ctx.addIssue({ code: "custom", message: "Do not put credentials in the backend URL." });
+    else if (authority === undefined) ctx.addIssue({ code: "custom", message: "The backend URL must start with http:// or https://." });
+    else if (!u.hostname || !authority) ctx.addIssue({ code: "custom", message: "The backend URL needs a host." });
+    else if (u.username || u.password || authority.includes("@")) ctx.addIssue({ code: "custom", message: "Do not put credentials in the backend URL." });
     else if (u.hash || value.includes("#")) ctx.addIssue({ code: "custom", message: "The backend URL cannot have a #fragment." });
   });
 

@@ -1,0 +1,27 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+
+export const USERS = {
+  admin: { email: "admin@palisade.local", password: "palisade-admin" },
+  editor: { email: "editor@palisade.local", password: "palisade-editor" },
+  auditor: { email: "auditor@palisade.local", password: "palisade-auditor" },
+} as const;
+
+export async function login(page: Page, who: keyof typeof USERS) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(USERS[who].email);
+  await page.getByLabel("Password").fill(USERS[who].password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toContainText(USERS[who].email);
+}
+
+export async function loggedInPage(browser: Browser, who: keyof typeof USERS) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, who);
+  return page;
+}
+
+/** A domain no other test uses, so specs do not depend on each other's data. */
+export function uniqueDomain(prefix: string) {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.example.com`;
+}

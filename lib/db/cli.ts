@@ -1,4 +1,5 @@
-// Developer commands: `npm run db:migrate`, `npm run db:seed`, `npm run db:setup` (both).
+// Database commands: `npm run db:migrate`, `npm run db:seed` (demo users, development only),
+// `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env).
 import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
 import { migrate } from "./migrate";
 import { createUser } from "@/lib/users/service";
@@ -33,16 +34,35 @@ async function runSeed() {
   }
 }
 
+/**
+ * Production bootstrap: the first admin comes from PALISADE_ADMIN_EMAIL / PALISADE_ADMIN_PASSWORD,
+ * created only while the database has no admin at all (docker-compose runs this on every start).
+ */
+async function runBootstrap() {
+  const email = process.env.PALISADE_ADMIN_EMAIL?.trim().toLowerCase();
+  const password = process.env.PALISADE_ADMIN_PASSWORD ?? "";
+  if (await db.user.count({ where: { role: "ADMIN", disabled: false } })) return;
+  if (!email || password.length < 12) {
+    console.log("No admin exists yet: set PALISADE_ADMIN_EMAIL and PALISADE_ADMIN_PASSWORD (12+ characters) to create the first one.");
+    return;
+  }
+  await createUser({ actor: { id: null, email: "system:bootstrap" } }, { email, name: "Administrator", role: "ADMIN", password });
+  console.log(`created admin ${email}`);
+}
+
 async function main() {
   const cmd = process.argv[2];
   try {
     if (cmd === "migrate") await runMigrate();
     else if (cmd === "seed") await runSeed();
-    else if (cmd === "setup") {
+    else if (cmd === "bootstrap") {
+      await runMigrate();
+      await runBootstrap();
+    } else if (cmd === "setup") {
       await runMigrate();
       await runSeed();
     } else {
-      console.error("usage: tsx lib/db/cli.ts migrate|seed|setup");
+      console.error("usage: tsx lib/db/cli.ts migrate|seed|setup|bootstrap");
       process.exitCode = 2;
     }
   } catch (err) {

@@ -151,10 +151,13 @@ export async function setVhostEnabled(ctx: AuditContext, input: { id: string; ve
 export async function deleteVhost(ctx: AuditContext, input: { id: string; version: number }) {
   return audited(ctx, async (tx) => {
     const current = await loadForUpdate(tx, input.id, input.version);
-    const full = await tx.virtualHost.findUniqueOrThrow({
-      where: { id: input.id },
-      include: { policy: true, ipEntries: true, customRules: true, exclusions: true },
-    });
+    // One query at a time: a transaction holds one connection, and pg refuses overlapping queries on it.
+    const full = {
+      policy: await tx.wafPolicy.findUnique({ where: { vhostId: input.id } }),
+      ipEntries: await tx.ipListEntry.findMany({ where: { vhostId: input.id }, orderBy: [{ kind: "asc" }, { cidr: "asc" }] }),
+      customRules: await tx.customRule.findMany({ where: { vhostId: input.id }, orderBy: { position: "asc" } }),
+      exclusions: await tx.ruleExclusion.findMany({ where: { vhostId: input.id }, orderBy: { createdAt: "asc" } }),
+    };
     // The relations cascade; the audit row keeps everything that was removed.
     const { count } = await tx.virtualHost.deleteMany({ where: { id: input.id, version: input.version } });
     if (count === 0) throw new ConflictError(current.updatedByEmail, current.updatedAt, current.version);

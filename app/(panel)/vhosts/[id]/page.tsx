@@ -1,9 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { EngineModeBadge } from "@/components/engine-mode-badge";
-import { Badge, PageHeader } from "@/components/ui";
-import { VhostDeleteButton, VhostEnableToggle } from "@/components/vhost-controls";
 import { VhostForm } from "@/components/vhost-form";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
@@ -11,40 +7,20 @@ import { getVhost } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual host" };
 
-export default async function VhostPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function VhostSettingsPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
   const v = await getVhost(id);
   if (!v) notFound();
-  const canWrite = can(user.role, "vhost.write");
   const aliases = (v.aliases as string[]) ?? [];
 
   return (
     <>
-      <PageHeader
-        title={v.domain}
-        actions={
-          canWrite && (
-            <>
-              <VhostEnableToggle id={v.id} version={v.version} enabled={v.enabled} domain={v.domain} />
-              <VhostDeleteButton id={v.id} version={v.version} domain={v.domain} />
-            </>
-          )
-        }
-      >
-        <span className="flex flex-wrap items-center gap-2">
-          {v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}
-          {v.policy && <EngineModeBadge mode={v.policy.engineMode} paranoia={v.policy.blockingParanoia} />}
-          <span>
-            Version {v.version}
-            {v.updatedByEmail ? `, last saved by ${v.updatedByEmail}` : ""}.
-          </span>
-          <Link href={`/audit?vhost=${v.id}`} className="text-blue-700 hover:underline">
-            History
-          </Link>
-        </span>
-      </PageHeader>
-      {canWrite ? (
+      <p className="mb-4 text-sm text-slate-600">
+        Version {v.version}
+        {v.updatedByEmail ? `, last saved by ${v.updatedByEmail}` : ""}.
+      </p>
+      {can(user.role, "vhost.write") ? (
         <VhostForm
           key={v.version}
           id={v.id}

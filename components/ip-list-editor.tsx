@@ -1,0 +1,134 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { toast } from "sonner";
+import { addIpEntriesAction, removeIpEntryAction } from "@/lib/policies/actions";
+import { applyActionErrors } from "./action-result";
+import { Button, Field, Select, Textarea } from "./ui";
+
+type Entry = { id: string; kind: "ALLOW" | "DENY"; cidr: string; note: string | null };
+type Line = { line: number | null; input: string; status: "added" | "refused"; cidr: string | null; message: string };
+
+export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; entries: Entry[]; canWrite: boolean }) {
+  const router = useRouter();
+  const [kind, setKind] = useState<"DENY" | "ALLOW">("DENY");
+  const [text, setText] = useState("");
+  const [confirmWide, setConfirmWide] = useState(false);
+  const [report, setReport] = useState<Line[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function add(e: React.FormEvent) {
+    e.preventDefault();
+    setPending(true);
+    setError(null);
+    const r = await addIpEntriesAction({ vhostId, kind, text, confirmWide });
+    setPending(false);
+    if (!r.ok) {
+      setError(r.fieldErrors?.text?.join(" ") ?? null);
+      applyActionErrors(r);
+      return;
+    }
+    setReport(r.data.lines);
+    const refused = r.data.lines.filter((l) => l.status === "refused");
+    // Keep only the refused lines in the box so they can be fixed and re-submitted.
+    setText(refused.map((l) => l.input).join("\n"));
+    if (r.data.addedCount) toast.success(`Added ${r.data.addedCount} entr${r.data.addedCount === 1 ? "y" : "ies"}.`);
+    if (refused.length) toast.warning(`${refused.length} line${refused.length === 1 ? " was" : "s were"} refused: see the report.`);
+    router.refresh();
+  }
+
+  async function remove(entry: Entry) {
+    if (!window.confirm(`Remove ${entry.cidr} from the ${entry.kind === "DENY" ? "deny" : "allow"} list?`)) return;
+    const r = await removeIpEntryAction({ vhostId, id: entry.id });
+    if (!r.ok) return applyActionErrors(r);
+    toast.success(`Removed ${entry.cidr}.`);
+    router.refresh();
+  }
+
+  return (
+    <div className="grid gap-8 lg:grid-cols-2">
+      {(["DENY", "ALLOW"] as const).map((k) => {
+        const list = entries.filter((e) => e.kind === k);
+        return (
+          <section key={k} aria-label={k === "DENY" ? "Deny list" : "Allow list"}>
+            <h2 className="mb-1 font-semibold">{k === "DENY" ? "Deny list" : "Allow list"}</h2>
+            <p className="mb-2 text-xs text-slate-600">
+              {k === "DENY" ? "Requests from these addresses get 403 before any other rule." : "These addresses skip the WAF's rules (use for trusted scanners and monitoring)."}
+            </p>
+            {list.length === 0 ? (
+              <p className="rounded-md border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-600">
+                {k === "DENY" ? "No denied addresses." : "No allowed addresses."}
+                {canWrite ? " Paste addresses or ranges below to add some." : ""}
+              </p>
+            ) : (
+              <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white text-sm">
+                {list.map((e) => (
+                  <li key={e.id} className="flex items-center gap-3 px-3 py-1.5">
+                    <span className="font-mono">{e.cidr}</span>
+                    <span className="flex-1 truncate text-xs text-slate-500">{e.note}</span>
+                    {canWrite && (
+                      <button type="button" className="text-xs text-red-700 hover:underline" onClick={() => remove(e)} aria-label={`Remove ${e.cidr}`}>
+                        Remove
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        );
+      })}
+      {canWrite && (
+        <form onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add addresses">
+          <h2 className="font-semibold">Add addresses or ranges</h2>
+          <div className="max-w-xs">
+            <Field label="List" htmlFor="ip-kind">
+              <Select id="ip-kind" value={kind} onChange={(e) => setKind(e.target.value as "DENY" | "ALLOW")}>
+                <option value="DENY">Deny list</option>
+                <option value="ALLOW">Allow list</option>
+              </Select>
+            </Field>
+          </div>
+          <Field
+            label="Addresses"
+            htmlFor="ip-text"
+            error={error ?? undefined}
+            hint="One per line: IPv4 or IPv6 addresses or CIDR ranges, optionally followed by a note (203.0.113.0/24 office). Lines starting with # are ignored."
+          >
+            <Textarea id="ip-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} placeholder={"203.0.113.0/24 scanner range\n2001:db8::/32"} />
+          </Field>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={confirmWide} onChange={(e) => setConfirmWide(e.target.checked)} /> I really mean ranges that cover every address (0.0.0.0/0, ::/0)
+          </label>
+          <Button type="submit" disabled={pending || !text.trim()}>
+            {pending ? "Adding…" : "Add to list"}
+          </Button>
+          {report && (
+            <table className="w-full text-left text-sm" data-testid="ip-report">
+              <caption className="mb-1 text-left font-medium">Report of the last paste</caption>
+              <thead className="text-xs uppercase text-slate-600">
+                <tr>
+                  <th className="py-1 pr-3">Line</th>
+                  <th className="py-1 pr-3">Input</th>
+                  <th className="py-1 pr-3">Result</th>
+                  <th className="py-1">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.map((l, i) => (
+                  <tr key={i} className="border-t border-slate-100">
+                    <td className="py-1 pr-3 text-slate-500">{l.line}</td>
+                    <td className="py-1 pr-3 font-mono">{l.input}</td>
+                    <td className={l.status === "added" ? "py-1 pr-3 text-green-700" : "py-1 pr-3 text-red-700"}>{l.status === "added" ? `added ${l.cidr}` : "refused"}</td>
+                    <td className="py-1 text-slate-700">{l.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

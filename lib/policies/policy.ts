@@ -1,0 +1,105 @@
+// The WAF policy of a virtual host: engine mode, CRS paranoia levels and anomaly thresholds.
+// Forms send numbers (valueAsNumber), so the schema takes numbers as they are; an empty number field
+// arrives as NaN and gets the "Enter a whole number" message.
+import { z } from "zod";
+
+export const ENGINE_MODES = ["OFF", "DETECTION_ONLY", "BLOCKING"] as const;
+export type EngineMode = (typeof ENGINE_MODES)[number];
+
+export const PARANOIA_MIN = 1;
+export const PARANOIA_MAX = 4;
+export const THRESHOLD_MIN = 1;
+export const THRESHOLD_MAX = 10_000;
+
+const paranoia = (label: string) =>
+  z
+    .number({ error: `Enter the ${label} as a whole number from ${PARANOIA_MIN} to ${PARANOIA_MAX}.` })
+    .int(`The ${label} is a whole number.`)
+    .min(PARANOIA_MIN, `The ${label} goes from ${PARANOIA_MIN} to ${PARANOIA_MAX}.`)
+    .max(PARANOIA_MAX, `The ${label} goes from ${PARANOIA_MIN} to ${PARANOIA_MAX}.`);
+
+const threshold = (label: string) =>
+  z
+    .number({ error: `Enter the ${label} as a whole number.` })
+    .int(`The ${label} is a whole number.`)
+    .min(THRESHOLD_MIN, `The ${label} goes from ${THRESHOLD_MIN} to ${THRESHOLD_MAX.toLocaleString("en")}.`)
+    .max(THRESHOLD_MAX, `The ${label} goes from ${THRESHOLD_MIN} to ${THRESHOLD_MAX.toLocaleString("en")}.`);
+
+export const WafPolicySchema = z
+  .object({
+    engineMode: z.enum(ENGINE_MODES, { error: "Choose Off, Detection only or Blocking." }),
+    blockingParanoia: paranoia("blocking paranoia level"),
+    detectionParanoia: paranoia("detection paranoia level"),
+    inboundThreshold: threshold("inbound threshold"),
+    outboundThreshold: threshold("outbound threshold"),
+    /** Optimistic locking: the version the form was loaded with. */
+    version: z.number().int().min(0),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.detectionParanoia < policy.blockingParanoia) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["detectionParanoia"],
+        message:
+          `The detection paranoia level must be at least the blocking level (${policy.blockingParanoia}): ` +
+          "with a lower one, CRS refuses to run and answers every request with an error.",
+      });
+    }
+  });
+
+export type WafPolicyInput = z.input<typeof WafPolicySchema>;
+export type WafPolicy = z.output<typeof WafPolicySchema>;
+
+/** Help text shown under the threshold fields. */
+export const THRESHOLD_HINT = {
+  inbound:
+    "Lower: blocks sooner, more false positives. Higher: fewer false positives, but attacks need to score more before they are blocked. CRS recommends 5 to start.",
+  outbound:
+    "Lower: stops leaking responses sooner, more false positives. Higher: fewer false positives, but more of a leaking response can get out. CRS recommends 4 to start.",
+} as const;
+
+/** Help text shown under the paranoia fields. */
+export const PARANOIA_HINT = {
+  blocking:
+    "Which CRS rules can block. 1 suits most sites; each level up catches more attacks and flags more legitimate traffic.",
+  detection:
+    "Rules up to this level run and log but do not add to blocking. Set it one above the blocking level to see what a higher level would catch before switching.",
+} as const;
+
+type Counts = { ipDenyCount: number; ipAllowCount: number; exclusionCount: number; customRuleCount: number };
+
+/** One plain-language sentence: "Blocking at paranoia 2, inbound threshold 5, 3 deny ranges, 1 exclusion". */
+export function summarizePolicy(input: { policy: Pick<WafPolicy, "engineMode" | "blockingParanoia" | "detectionParanoia" | "inboundThreshold" | "outboundThreshold"> } & Counts): string {
+  const { policy } = input;
+  const levels =
+    policy.detectionParanoia > policy.blockingParanoia
+      ? `paranoia ${policy.blockingParanoia} (logging up to ${policy.detectionParanoia})`
+      : `paranoia ${policy.blockingParanoia}`;
+  const counts = [
+    count(input.ipDenyCount, "deny range"),
+    count(input.ipAllowCount, "allow range"),
+    count(input.exclusionCount, "exclusion"),
+    count(input.customRuleCount, "custom rule"),
+  ].filter((part): part is string => part !== null);
+
+  switch (policy.engineMode) {
+    case "BLOCKING":
+      return [`Blocking at ${levels}`, `inbound threshold ${policy.inboundThreshold}`, ...counts].join(", ");
+    case "DETECTION_ONLY":
+      // In DetectionOnly ModSecurity runs no disruptive action at all: deny ranges are logged, not blocked.
+      return [
+        `Detection only at ${levels}: logs what it would block, blocks nothing`,
+        `inbound threshold ${policy.inboundThreshold}`,
+        ...counts,
+      ].join(", ");
+    case "OFF":
+      return counts.length > 0
+        ? `Off: requests are not inspected (${counts.join(", ")} kept for when it is on)`
+        : "Off: requests are not inspected";
+  }
+}
+
+function count(n: number, noun: string): string | null {
+  if (!Number.isFinite(n) || n <= 0) return null;
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

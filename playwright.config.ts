@@ -6,7 +6,7 @@ import { defineConfig, devices } from "@playwright/test";
 // migrated and seeded by e2e/global-setup.ts and removed by e2e/global-teardown.ts.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_DB_DIR = path.join(__dirname, ".test-dbs");
-const E2E_DB_URL = `file:${path.join(E2E_DB_DIR, "e2e.db")}`;
+const E2E_DB_URL = `file:${path.join(E2E_DB_DIR, `e2e-${PORT}.db`)}`;
 
 // Use Debian's Chromium where it is installed (or CHROMIUM_PATH); elsewhere Playwright's bundled browser.
 const systemChromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && fs.existsSync(p));

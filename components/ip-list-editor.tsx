@@ -80,7 +80,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
         );
       })}
       {canWrite && (
-        <form onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add addresses">
+        <form onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add to the IP lists">
           <h2 className="font-semibold">Add addresses or ranges</h2>
           <div className="max-w-xs">
             <Field label="List" htmlFor="ip-kind">

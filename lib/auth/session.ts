@@ -1,26 +1,46 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { getServerSession } from "next-auth";
 import { db, type Role } from "@/lib/db";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { redirect } from "next/navigation";
+import { ForbiddenError } from "@/lib/errors";
 import { getAuthOptions } from "./options";
 import { can, type Permission } from "./permissions";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
+type SessionClaim = { uid: string; sv: number } | null;
+
+// Outside a browser request (tests calling actions directly, scripts), the session claim comes from
+// here instead of the cookie. It goes through exactly the same database checks below.
+const explicitSession = new AsyncLocalStorage<SessionClaim>();
+
+/** Runs `fn` as if the request carried a session for `claim` (null: signed out). */
+export function runWithSession<T>(claim: SessionClaim, fn: () => Promise<T>): Promise<T> {
+  return explicitSession.run(claim, fn);
+}
+
+async function currentClaim(): Promise<SessionClaim> {
+  const explicit = explicitSession.getStore();
+  if (explicit !== undefined) return explicit;
+  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number } | null;
+  return session?.uid ? { uid: session.uid, sv: session.sv ?? -1 } : null;
+}
 
 /** The signed-in user, re-read from the database: null when signed out, disabled, or the session was revoked. */
 export async function getSessionUser(): Promise<SessionUser | null> {
-  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number } | null;
-  if (!session?.uid) return null;
+  const claim = await currentClaim();
+  if (!claim) return null;
   const user = await db.user.findUnique({
-    where: { id: session.uid },
+    where: { id: claim.uid },
     select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
   });
-  if (!user || user.disabled || user.sessionVersion !== session.sv) return null;
+  if (!user || user.disabled || user.sessionVersion !== claim.sv) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
+/** For pages: the signed-in user, or a redirect to the login page. Route handlers use getSessionUser and answer 401. */
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) throw new UnauthenticatedError();
+  if (!user) redirect("/login");
   return user;
 }
 

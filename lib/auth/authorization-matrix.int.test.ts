@@ -1,0 +1,88 @@
+// Calls every server action directly — not through the UI — as anonymous, AUDITOR, EDITOR, ADMIN and a
+// disabled user, and checks allowed or denied against the table below. An action that the table does
+// not list fails the test, so a new action cannot ship without a decision about who may call it.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { createUser } from "@/lib/users/service";
+import { PERMISSIONS, type Permission } from "./permissions";
+import { runWithSession } from "./session";
+
+// action name → the permission it requires
+const MATRIX: Record<string, Permission> = {
+  createVhostAction: "vhost.write",
+  updateVhostAction: "vhost.write",
+  setVhostEnabledAction: "vhost.write",
+  deleteVhostAction: "vhost.write",
+  updatePolicyAction: "policy.write",
+  addIpEntriesAction: "policy.write",
+  removeIpEntryAction: "policy.write",
+};
+
+const DENIED = "Your role does not allow this action.";
+const SIGNED_OUT = "Your session has ended. Sign in again.";
+
+function actionFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === "generated" ? [] : actionFiles(p);
+    return e.name === "actions.ts" ? [p] : [];
+  });
+}
+
+type Action = (input: unknown) => Promise<{ ok: boolean; error?: string }>;
+const actions: Record<string, Action> = {};
+const users: Record<string, { uid: string; sv: number } | null> = { anonymous: null };
+
+beforeAll(async () => {
+  for (const file of actionFiles(path.join(process.cwd(), "lib"))) {
+    const mod = (await import(file)) as Record<string, unknown>;
+    for (const [name, fn] of Object.entries(mod)) if (typeof fn === "function") actions[name] = fn as Action;
+  }
+  const ctx = { actor: { id: null, email: "matrix@example.test" } };
+  for (const role of ["ADMIN", "EDITOR", "AUDITOR"] as const) {
+    const u = await createUser(ctx, { email: `${role.toLowerCase()}@matrix.test`, name: role, role, password: "matrix-password-1" });
+    users[role] = { uid: u.id, sv: u.sessionVersion };
+  }
+  const disabled = await createUser(ctx, { email: "disabled@matrix.test", name: "Disabled admin", role: "ADMIN", password: "matrix-password-1" });
+  await db.user.update({ where: { id: disabled.id }, data: { disabled: true } });
+  users.disabled = { uid: disabled.id, sv: disabled.sessionVersion };
+  // A session from before a role change or "log out everywhere" (sessionVersion bumped) is dead too.
+  const stale = await createUser(ctx, { email: "stale@matrix.test", name: "Stale admin", role: "ADMIN", password: "matrix-password-1" });
+  await db.user.update({ where: { id: stale.id }, data: { sessionVersion: { increment: 1 } } });
+  users.staleSession = { uid: stale.id, sv: stale.sessionVersion };
+});
+
+describe(`authorization matrix (${process.env.TEST_DB})`, () => {
+  it("lists every server action, and every listed action exists", () => {
+    expect(Object.keys(actions).sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it("refuses each action to anonymous, disabled and revoked sessions, and to roles without the permission", async () => {
+    const eventsBefore = await db.auditEvent.count({ where: { action: { not: "security.denied" } } });
+    const vhostsBefore = await db.virtualHost.count();
+    const outcomes: string[] = [];
+    for (const [name, permission] of Object.entries(MATRIX)) {
+      const fn = actions[name]!;
+      for (const [who, claim] of Object.entries(users)) {
+        // Input that would be invalid anyway: authorization must be decided before parsing.
+        const r = await runWithSession(claim, () => fn({}));
+        const role = who as keyof typeof PERMISSIONS | string;
+        const allowed = ["ADMIN", "EDITOR", "AUDITOR"].includes(role) && (PERMISSIONS[permission] as readonly string[]).includes(role);
+        const verdict = r.ok ? "ran" : r.error === DENIED ? "denied" : r.error === SIGNED_OUT ? "signed-out" : "allowed";
+        outcomes.push(`${name} as ${who}: ${verdict}`);
+        if (allowed) expect(verdict, `${name} as ${who}`).toBe("allowed");
+        else if (claim === null || who === "disabled" || who === "staleSession") expect(verdict, `${name} as ${who}`).toBe("signed-out");
+        else expect(verdict, `${name} as ${who}`).toBe("denied");
+      }
+    }
+    expect(outcomes.length).toBe(Object.keys(MATRIX).length * Object.keys(users).length);
+    // Nothing changed but the security events recording the refusals.
+    expect(await db.auditEvent.count({ where: { action: { not: "security.denied" } } })).toBe(eventsBefore);
+    expect(await db.virtualHost.count()).toBe(vhostsBefore);
+    const denied = await db.auditEvent.count({ where: { action: "security.denied" } });
+    const expectedDenials = Object.values(MATRIX).filter((p) => !(PERMISSIONS[p] as readonly string[]).includes("AUDITOR")).length;
+    expect(denied).toBeGreaterThanOrEqual(expectedDenials);
+  });
+});

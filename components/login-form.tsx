@@ -23,7 +23,8 @@ export function LoginForm() {
     const res = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
     setPending(false);
     if (!res || res.error) {
-      setError("Wrong email or password, or the account is disabled.");
+      // next-auth reports a plain failed check as "CredentialsSignin"; a lockout comes with its own message.
+      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Wrong email or password, or the account is disabled.");
       return;
     }
     router.replace(safeCallback(params.get("callbackUrl")));

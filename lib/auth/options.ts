@@ -5,6 +5,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
 import { authSecret } from "./secret";
 
@@ -15,13 +16,34 @@ const LoginSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 
-export async function verifyCredentials(raw: unknown) {
+export type LoginRequestMeta = { ip: string | null; userAgent: string | null };
+
+/**
+ * Checks email and password. Returns the user, or null for a wrong email, password or a disabled
+ * account (one message for all, so it reveals nothing); throws LoginLockedError while throttled.
+ */
+export async function verifyCredentials(raw: unknown, meta: LoginRequestMeta = { ip: null, userAgent: null }) {
   const parsed = LoginSchema.safeParse(raw);
   if (!parsed.success) return null;
-  const user = await db.user.findUnique({ where: { email: parsed.data.email } });
-  const ok = await verifyPassword(parsed.data.password, user?.passwordHash);
-  if (!ok || !user || user.disabled) return null;
+  const { email, password } = parsed.data;
+  await assertNotLocked(email, meta.ip);
+  const user = await db.user.findUnique({ where: { email } });
+  const ok = (await verifyPassword(password, user?.passwordHash)) && !!user && !user.disabled;
+  await recordLoginAttempt(email, meta.ip, ok, meta.userAgent);
+  if (!ok || !user) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
+}
+
+function headerOf(headers: unknown, name: string): string | null {
+  if (!headers) return null;
+  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
+  const v = (headers as Record<string, string | string[] | undefined>)[name];
+  return (Array.isArray(v) ? v[0] : v) ?? null;
+}
+
+function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
+  const forwarded = headerOf(req?.headers, "x-forwarded-for")?.split(",")[0]?.trim();
+  return { ip: forwarded || headerOf(req?.headers, "x-real-ip"), userAgent: headerOf(req?.headers, "user-agent") };
 }
 
 export function getAuthOptions(): NextAuthOptions {
@@ -33,7 +55,15 @@ export function getAuthOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: (credentials) => verifyCredentials(credentials),
+        authorize: async (credentials, req) => {
+          try {
+            return await verifyCredentials(credentials, loginMeta(req));
+          } catch (err) {
+            // next-auth passes the message of a thrown error to the sign-in form as `error`.
+            if (err instanceof LoginLockedError) throw new Error(err.message);
+            throw err;
+          }
+        },
       }),
     ],
     callbacks: {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { createUser } from "@/lib/users/service";
+import { LoginLockedError, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from "./login-guard";
+import { verifyCredentials } from "./options";
+
+const ctx = { actor: { id: null, email: "setup@example.test" } };
+
+describe(`sign-in throttling (${process.env.TEST_DB})`, () => {
+  it("accepts the right password, refuses a wrong one and a disabled account with the same answer", async () => {
+    const u = await createUser(ctx, { email: "ok@example.test", name: "Ok", role: "EDITOR", password: "correct horse battery" });
+    expect(await verifyCredentials({ email: "OK@example.test", password: "correct horse battery" })).toMatchObject({ id: u.id, role: "EDITOR" });
+    expect(await verifyCredentials({ email: "ok@example.test", password: "wrong" })).toBeNull();
+    expect(await verifyCredentials({ email: "nobody@example.test", password: "whatever" })).toBeNull();
+    await db.user.update({ where: { id: u.id }, data: { disabled: true } });
+    expect(await verifyCredentials({ email: "ok@example.test", password: "correct horse battery" })).toBeNull();
+    expect(await verifyCredentials({ email: "not an email", password: "x" })).toBeNull();
+  });
+
+  it("locks an email after repeated failures, even for the right password, and records one security event", async () => {
+    await createUser(ctx, { email: "target@example.test", name: "T", role: "ADMIN", password: "the real password" });
+    const meta = { ip: "192.0.2.50", userAgent: "test" };
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+      expect(await verifyCredentials({ email: "target@example.test", password: `guess ${i}` }, meta)).toBeNull();
+    }
+    const err = await verifyCredentials({ email: "target@example.test", password: "the real password" }, meta).catch((e) => e);
+    expect(err).toBeInstanceOf(LoginLockedError);
+    expect((err as Error).message).toMatch(/Too many failed sign-ins\. Try again in \d+ minute/);
+    const events = await db.auditEvent.findMany({ where: { action: "security.login_locked" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.entityId).toBe("target@example.test");
+    expect(events[0]!.ip).toBe("192.0.2.50");
+    // Other accounts are not affected by this email's lockout.
+    await createUser(ctx, { email: "other@example.test", name: "O", role: "EDITOR", password: "another password" });
+    expect(await verifyCredentials({ email: "other@example.test", password: "another password" }, { ip: "192.0.2.51", userAgent: null })).not.toBeNull();
+  });
+
+  it("locks a source address that tries many emails", async () => {
+    const meta = { ip: "198.51.100.99", userAgent: null };
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i++) await verifyCredentials({ email: `spray${i}@example.test`, password: "x" }, meta);
+    await createUser(ctx, { email: "sprayed@example.test", name: "S", role: "EDITOR", password: "right password here" });
+    await expect(verifyCredentials({ email: "sprayed@example.test", password: "right password here" }, meta)).rejects.toBeInstanceOf(LoginLockedError);
+    expect(await verifyCredentials({ email: "sprayed@example.test", password: "right password here" }, { ip: "198.51.100.100", userAgent: null })).not.toBeNull();
+  });
+
+  it("forgets failures older than the window", async () => {
+    await createUser(ctx, { email: "old@example.test", name: "Old", role: "EDITOR", password: "old user password" });
+    const long = new Date(Date.now() - 60 * 60 * 1000);
+    await db.loginAttempt.createMany({ data: Array.from({ length: 10 }, () => ({ email: "old@example.test", ip: null, success: false, createdAt: long })) });
+    expect(await verifyCredentials({ email: "old@example.test", password: "old user password" })).not.toBeNull();
+  });
+});

@@ -1,0 +1,357 @@
+// The real engine (nginx + the ModSecurity v3 connector + the OWASP CRS): find it, syntax-check a
+// bundle with `nginx -t`, and run a bundle unprivileged in a folder. Everything nginx starts here is
+// stopped by its own PID.
+//
+// Working directory: the connector hands `modsecurity_rules_file` paths to libmodsecurity as they are,
+// and libmodsecurity resolves relative paths (rules files, SecAuditLog, SecTmpDir) against the
+// process's working directory, not nginx's prefix (measured). Every nginx here runs with cwd = bundle dir.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { BUNDLE_DIRECTORIES } from "./compile";
+import type { Bundle, CompilerSettings } from "./types";
+import { DEFAULT_COMPILER_SETTINGS } from "./types";
+
+export const ENGINE_INSTALL_COMMAND =
+  "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx libnginx-mod-http-modsecurity modsecurity-crs";
+
+export type EnginePaths = {
+  nginx: string;
+  modsecModule: string;
+  crsSetup: string;
+  crsRulesDir: string;
+  unicodeMapping: string;
+};
+
+export type EngineStatus =
+  | { available: true; paths: EnginePaths }
+  | { available: false; missing: string[]; message: string };
+
+export class EngineMissingError extends Error {
+  constructor(public readonly missing: string[]) {
+    super(engineMissingMessage(missing));
+    this.name = "EngineMissingError";
+  }
+}
+
+function engineMissingMessage(missing: string[]): string {
+  return `WAF engine not found: missing ${missing.join(", ")}. Install it with: ${ENGINE_INSTALL_COMMAND}`;
+}
+
+/** Looks for nginx, the ModSecurity connector and the CRS where the settings (or Debian) put them. */
+export function findEngine(settings: Pick<CompilerSettings, "modsecModulePath" | "crsSetupPath" | "crsRulesDir" | "unicodeMappingPath"> = DEFAULT_COMPILER_SETTINGS): EngineStatus {
+  const missing: string[] = [];
+  const nginx = findExecutable("nginx", ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]);
+  if (nginx === null) missing.push("nginx (package nginx)");
+  const check = (file: string, what: string) => {
+    if (!existsSync(file)) missing.push(`${what} (${file})`);
+  };
+  check(settings.modsecModulePath, "the ModSecurity nginx connector, package libnginx-mod-http-modsecurity");
+  check(settings.crsSetupPath, "the CRS setup file, package modsecurity-crs");
+  check(settings.unicodeMappingPath, "nginx's unicode.mapping, package nginx-common");
+  if (!existsSync(settings.crsRulesDir) || !readdirSync(settings.crsRulesDir).some((f) => f.endsWith(".conf"))) {
+    missing.push(`the CRS rules (${settings.crsRulesDir}/*.conf), package modsecurity-crs`);
+  }
+  if (missing.length > 0 || nginx === null) return { available: false, missing, message: engineMissingMessage(missing) };
+  return {
+    available: true,
+    paths: {
+      nginx,
+      modsecModule: settings.modsecModulePath,
+      crsSetup: settings.crsSetupPath,
+      crsRulesDir: settings.crsRulesDir,
+      unicodeMapping: settings.unicodeMappingPath,
+    },
+  };
+}
+
+function findExecutable(name: string, fallbacks: string[]): string | null {
+  const dirs = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  for (const candidate of [...dirs.map((d) => path.join(d, name)), ...fallbacks]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function requireEngine(settings?: Parameters<typeof findEngine>[0]): EnginePaths {
+  const status = findEngine(settings);
+  if (!status.available) throw new EngineMissingError(status.missing);
+  return status.paths;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing a bundle
+
+/**
+ * Writes the bundle (plus extra files such as test certificates) into `dir`, or a new temp dir, and
+ * creates the log and temp directories. Returns the absolute directory.
+ */
+export async function writeBundle(bundle: Bundle, options: { dir?: string; extraFiles?: Record<string, string> } = {}): Promise<string> {
+  let dir: string;
+  if (options.dir === undefined) {
+    dir = await mkdtemp(path.join(os.tmpdir(), "palisade-waf-"));
+    // mkdtemp makes it 0700; run as root, nginx's workers become "nobody" and must reach tmp/ inside.
+    await chmod(dir, 0o755);
+  } else {
+    dir = path.resolve(options.dir);
+    await mkdir(dir, { recursive: true });
+  }
+  for (const sub of BUNDLE_DIRECTORIES) await mkdir(path.join(dir, sub), { recursive: true });
+  for (const [rel, text] of Object.entries({ ...bundle.files, ...options.extraFiles })) {
+    const target = path.resolve(dir, rel);
+    if (!target.startsWith(`${dir}${path.sep}`)) throw new Error(`bundle path escapes the bundle directory: ${rel}`);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Syntax check
+
+export type CheckError = {
+  /** Relative to the bundle directory when inside it, absolute otherwise (a CRS file, say). */
+  file: string | null;
+  line: number | null;
+  message: string;
+  /** The vhost's domain, when the error is in (or loaded from) one of its files. */
+  vhost?: string;
+};
+
+export type CheckResult = {
+  ok: boolean;
+  errors: CheckError[];
+  warnings: CheckError[];
+  /** nginx's own output, for logs. */
+  output: string;
+  durationMs: number;
+};
+
+/** Writes the bundle to a temp dir, runs `nginx -t` on it and removes the dir again. */
+export async function checkBundle(
+  bundle: Bundle,
+  options: { extraFiles?: Record<string, string>; settings?: Parameters<typeof findEngine>[0] } = {},
+): Promise<CheckResult> {
+  const engine = requireEngine(options.settings);
+  const dir = await writeBundle(bundle, { extraFiles: options.extraFiles });
+  try {
+    return await checkDir(dir, engine);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `nginx -t` on a bundle already written to `dir` (cwd = dir, see the top of this file). */
+export async function checkDir(dir: string, engine: EnginePaths = requireEngine()): Promise<CheckResult> {
+  const started = performance.now();
+  const { code, output } = await run(engine.nginx, ["-t", "-p", `${dir}/`, "-c", "nginx.conf", "-e", path.join(dir, "logs/error.log")], dir);
+  const { errors, warnings } = parseNginxTestOutput(output, dir);
+  if (code !== 0 && errors.length === 0) errors.push({ file: null, line: null, message: output.trim() || `nginx -t exited with ${code}` });
+  return { ok: code === 0, errors, warnings, output, durationMs: Math.round(performance.now() - started) };
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/**
+ * Turns `nginx -t` output into errors with file and line. nginx reports where the directive is
+ * (" in /dir/vhosts/x.conf:14"); for a rules file libmodsecurity adds its own position
+ * ("Rules error. File: rules/x.conf. Line: 3. Column: 40. ...") — that one is preferred.
+ */
+export function parseNginxTestOutput(output: string, dir: string): { errors: CheckError[]; warnings: CheckError[] } {
+  const errors: CheckError[] = [];
+  const warnings: CheckError[] = [];
+  // One entry per "nginx: " line; a message may continue on the following lines.
+  const entries = output.split(/^nginx: /m).filter((e) => /^\[[a-z]+\] /.test(e));
+  for (const entry of entries) {
+    const m = /^\[([a-z]+)\] ([\s\S]*)$/.exec(entry.trimEnd());
+    if (!m) continue;
+    const level = m[1]!;
+    let message = m[2]!;
+    let file: string | null = null;
+    let line: number | null = null;
+    const where = /\s+in (\S+):(\d+)$/.exec(message);
+    if (where) {
+      file = relativeTo(dir, where[1]!);
+      line = Number(where[2]);
+      message = message.slice(0, where.index);
+    }
+    let vhost = vhostOf(file);
+    const modsec = /File: (.+?)\. Line: (\d+)\.(?: Column: \d+\.)?\s*/.exec(message);
+    if (modsec) {
+      const modsecFile = relativeTo(dir, path.resolve(dir, modsec[1]!));
+      vhost = vhostOf(modsecFile) ?? vhost;
+      file = modsecFile;
+      line = Number(modsec[2]);
+      message = message.replace(modsec[0], "");
+    }
+    message = message.replace(/\s+/g, " ").trim();
+    const item: CheckError = { file, line, message, ...(vhost ? { vhost } : {}) };
+    if (level === "warn" || level === "notice" || level === "info") warnings.push(item);
+    else errors.push(item);
+  }
+  return { errors, warnings };
+}
+
+function relativeTo(dir: string, file: string): string {
+  const abs = path.resolve(dir, file);
+  return abs.startsWith(`${dir}${path.sep}`) ? abs.slice(dir.length + 1) : abs;
+}
+
+function vhostOf(file: string | null): string | undefined {
+  const m = file === null ? null : /^(?:vhosts|rules)\/(.+)\.conf$/.exec(file);
+  return m?.[1];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running nginx
+
+export type RunningNginx = {
+  pid: number;
+  dir: string;
+  /** Stops nginx (SIGTERM, then SIGKILL for the master and its workers after `graceMs`). Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+  errorLog(): Promise<string>;
+  /** The JSON audit log (SecAuditLogFormat JSON), one transaction per entry. */
+  auditLog(): Promise<AuditTransaction[]>;
+};
+
+export type AuditTransaction = {
+  unique_id: string;
+  client_ip: string;
+  request: { method: string; uri: string; headers: Record<string, string> };
+  response: { http_code: number };
+  messages: { message: string; details: { ruleId: string; data: string; tags?: string[] } }[];
+};
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Starts nginx on a written bundle in the foreground (daemon off) and waits until `port` on `host`
+ * accepts connections. Rejects with nginx's output when it exits first (a port in use, say).
+ */
+export async function startNginx(
+  dir: string,
+  options: { port: number; host?: string; timeoutMs?: number; engine?: EnginePaths },
+): Promise<RunningNginx> {
+  const engine = options.engine ?? requireEngine();
+  installExitHook();
+  const child = spawn(engine.nginx, ["-p", `${dir}/`, "-c", "nginx.conf", "-e", path.join(dir, "logs/error.log"), "-g", "daemon off;"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", () => running.delete(child));
+
+  const stop = async (graceMs = 5000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const workers = childrenOf(child.pid!);
+    child.kill("SIGTERM");
+    const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
+    if (timedOut) {
+      for (const pid of [...workers, ...childrenOf(child.pid!)]) killQuietly(pid);
+      child.kill("SIGKILL");
+      await exited;
+    }
+  };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const log = await readFile(path.join(dir, "logs/error.log"), "utf8").catch(() => "");
+      throw new Error(`nginx exited during startup (${child.exitCode ?? child.signalCode}): ${(output + log).trim().slice(-2000)}`);
+    }
+    if (await canConnect(options.host ?? "127.0.0.1", options.port)) break;
+    if (Date.now() > deadline) {
+      await stop(1000);
+      throw new Error(`nginx did not accept connections on port ${options.port} within ${options.timeoutMs ?? 10_000} ms: ${output.trim()}`);
+    }
+    await sleep(20);
+  }
+
+  return {
+    pid: child.pid!,
+    dir,
+    stop,
+    errorLog: () => readFile(path.join(dir, "logs/error.log"), "utf8"),
+    auditLog: async () => {
+      const text = await readFile(path.join(dir, "logs/modsec_audit.log"), "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter((l) => l.trim().startsWith("{"))
+        .map((l) => (JSON.parse(l) as { transaction: AuditTransaction }).transaction);
+    },
+  };
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort when a test run dies without its afterAll: never leave an nginx behind.
+  process.once("exit", () => {
+    for (const child of running) {
+      for (const pid of childrenOf(child.pid!)) killQuietly(pid);
+      child.kill("SIGKILL");
+    }
+  });
+}
+
+/** The PIDs of a process's direct children (nginx's workers), from /proc. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** A port that was free a moment ago (the kernel picks it); callers retry if nginx loses the race. */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

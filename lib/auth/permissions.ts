@@ -5,6 +5,7 @@ import type { Role } from "@/lib/db/generated/postgres/enums";
 const ALL: Role[] = ["ADMIN", "EDITOR", "AUDITOR"];
 
 export const PERMISSIONS = {
+  "session.self": ALL,
   "vhost.read": ALL,
   "vhost.write": ["ADMIN", "EDITOR"],
   "policy.write": ["ADMIN", "EDITOR"],

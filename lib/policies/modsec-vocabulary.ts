@@ -6,6 +6,12 @@
 /** Local rules (generated and custom) — ModSecurity's id reservation. */
 export const LOCAL_RULE_ID_MIN = 1;
 export const LOCAL_RULE_ID_MAX = 99_999;
+/**
+ * Custom rules get the low part of the local range: the config compiler numbers the rules it generates
+ * (IP lists, path-scoped exclusions) from 90,000 to 99,999 in every vhost (lib/waf/types.ts RULE_IDS).
+ */
+export const CUSTOM_RULE_ID_MIN = 1;
+export const CUSTOM_RULE_ID_MAX = 89_999;
 /** The OWASP Core Rule Set's id range. */
 export const CRS_RULE_ID_MIN = 900_000;
 export const CRS_RULE_ID_MAX = 999_999;
@@ -90,6 +96,7 @@ export type ModsecVariable = CollectionVariable | ScalarVariable;
 export const MODSEC_VARIABLES: readonly ModsecVariable[] = [...COLLECTION_VARIABLES, ...SCALAR_VARIABLES];
 
 const COLLECTIONS: ReadonlySet<string> = new Set(COLLECTION_VARIABLES);
+const NEEDS_SELECTOR: ReadonlySet<string> = new Set(["TX", "IP"]);
 const VARIABLES: ReadonlySet<string> = new Set(MODSEC_VARIABLES);
 
 export function isModsecVariable(name: string): name is ModsecVariable {
@@ -406,6 +413,10 @@ export function parseTarget(text: string, context: TargetContext = {}): TargetPa
   const variable = name;
   const notes: string[] = [];
   if (colon === -1) {
+    if (NEEDS_SELECTOR.has(variable)) {
+      // Bare TX/IP also trips libmodsecurity 3.0.9's parser before some operators.
+      return { ok: false, offset: i, message: `${variable} needs a selector: name the variable, e.g. ${variable}:anomaly_score or ${variable}:/^my_/.` };
+    }
     if (exclude) {
       return { ok: false, offset: 0, message: `'!${variable}' would exclude the whole variable: name what to exclude, e.g. !${variable}:name.` };
     }
@@ -431,14 +442,15 @@ export function parseTarget(text: string, context: TargetContext = {}): TargetPa
       return { ok: false, offset: selectorOffset, message: "A regex selector is written between slashes, like ARGS:/^json\\./ — the closing '/' is missing or the regex is empty." };
     }
     const source = selectorText.slice(1, -1);
-    const forbidden = ` \t"'\`|${context.regexForbidden ?? ""}`;
+    // '|' separates variables; '=' next to a '}' breaks libmodsecurity 3.0.9's parser; '%' starts a macro.
+    const forbidden = ` \t"'\`|=%${context.regexForbidden ?? ""}`;
     for (let k = 0; k < source.length; k++) {
       const ch = source[k] as string;
       if (forbidden.includes(ch)) {
         return {
           ok: false,
           offset: selectorOffset + 1 + k,
-          message: `A regex selector cannot contain ${ch === " " ? "a space" : `'${ch}'`} here${ch === " " ? " (use \\s)" : ch === "|" ? " ('|' separates variables; use a character class or two targets)" : ""}.`,
+          message: `A regex selector cannot contain ${ch === " " ? "a space" : `'${ch}'`} here${ch === " " ? " (use \\s)" : ch === "|" ? " ('|' separates variables; use a character class or two targets)" : ch === "=" ? " (write \\x3d)" : ""}.`,
         };
       }
     }

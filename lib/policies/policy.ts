@@ -86,13 +86,14 @@ export function summarizePolicy(input: { policy: Pick<WafPolicy, "engineMode" | 
     case "BLOCKING":
       return [`Blocking at ${levels}`, `inbound threshold ${policy.inboundThreshold}`, ...counts].join(", ");
     case "DETECTION_ONLY":
-      // In DetectionOnly ModSecurity runs no disruptive action at all: deny ranges are logged, not blocked.
+      // Only CRS is said not to block: the compiler keeps the deny list enforced in this mode.
       return [
-        `Detection only at ${levels}: logs what it would block, blocks nothing`,
+        `Detection only at ${levels}: CRS logs what it would block but blocks nothing`,
         `inbound threshold ${policy.inboundThreshold}`,
         ...counts,
       ].join(", ");
     case "OFF":
+      // The compiler loads nothing for an engine that is off: lists and rules wait, unused.
       return counts.length > 0
         ? `Off: requests are not inspected (${counts.join(", ")} kept for when it is on)`
         : "Off: requests are not inspected";

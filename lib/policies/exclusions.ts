@@ -1,0 +1,212 @@
+// Rule exclusions: switching off a CRS rule (or one input of it) that misfires on an application.
+// The config compiler turns them into, after the CRS includes:
+//   SecRuleRemoveById 942100[-942199]         SecRuleRemoveByTag attack-sqli
+//   SecRuleUpdateTargetById 942100 "!ARGS:q"  SecRuleUpdateTargetByTag attack-sqli "!ARGS:q"
+// and, with a pathPrefix, into a rule of our own before CRS:
+//   SecRule REQUEST_FILENAME "@beginsWith /api/" "id:N,phase:1,pass,nolog,ctl:ruleRemoveTargetById=942100;ARGS:q"
+// so every field here is restricted to characters that are inert in all of those places.
+import { z } from "zod";
+import {
+  BLOCKING_EVALUATION_RULE_IDS,
+  CRS_RULE_ID_MAX,
+  CRS_RULE_ID_MIN,
+  CTL_TARGET_CHARS,
+  CUSTOM_RULE_ID_MAX,
+  CUSTOM_RULE_ID_MIN,
+  findForbiddenChar,
+  parseTarget,
+} from "./modsec-vocabulary";
+
+export const RULE_EXCLUSION_KINDS = ["REMOVE_BY_ID", "REMOVE_BY_TAG", "REMOVE_TARGET_BY_ID", "REMOVE_TARGET_BY_TAG"] as const;
+export type RuleExclusionKind = (typeof RULE_EXCLUSION_KINDS)[number];
+
+/** The widest id range one exclusion may remove. */
+export const MAX_EXCLUSION_RANGE = 1000;
+export const PATH_PREFIX_MAX = 256;
+export const EXCLUSION_NOTE_MAX = 200;
+export const TAG_MAX = 128;
+
+const CRS_RANGE_MESSAGE =
+  `CRS rules have ids ${CRS_RULE_ID_MIN}–${CRS_RULE_ID_MAX}; for your own rules (ids ${CUSTOM_RULE_ID_MIN}–${CUSTOM_RULE_ID_MAX}) ` +
+  "disable or edit the custom rule instead.";
+
+function blockingMessage(ids: number[]): string {
+  return (
+    `${ids.join(", ")} ${ids.length === 1 ? "is a rule that turns" : "are rules that turn"} the anomaly score into a block: ` +
+    "excluding it would switch blocking off. Lower the paranoia level or raise the threshold in the policy instead."
+  );
+}
+
+const CrsRuleIdSchema = z
+  .number({ error: "Enter a rule id." })
+  .int("A rule id is a whole number.")
+  .min(CRS_RULE_ID_MIN, CRS_RANGE_MESSAGE)
+  .max(CRS_RULE_ID_MAX, CRS_RANGE_MESSAGE);
+
+/** A single CRS rule id that may be excluded. */
+const ExcludableRuleIdSchema = CrsRuleIdSchema.refine((id) => !BLOCKING_EVALUATION_RULE_IDS.includes(id), {
+  error: (issue) => blockingMessage([issue.input as number]),
+});
+
+const TagSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a tag, e.g. attack-sqli.")
+  .max(TAG_MAX, `A tag has at most ${TAG_MAX} characters.`)
+  .regex(
+    /^[A-Za-z0-9_./-]+$/,
+    "A tag may contain only letters, digits and _ . / - (e.g. attack-sqli, OWASP_CRS/WEB_ATTACK/SQL_INJECTION, paranoia-level/2).",
+  );
+
+/** One variable with an optional selector: ARGS:password, REQUEST_HEADERS:User-Agent, ARGS_NAMES, ARGS:/^json\./ */
+export const ExclusionTargetSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the input to exclude, e.g. ARGS:password.")
+  .max(256, "The target is too long (at most 256 characters).")
+  .superRefine((text, ctx) => {
+    const problem = targetProblem(text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+function targetProblem(text: string): string | null {
+  const bad = findForbiddenChar(text, { allowUnusualSpaces: false });
+  if (bad) return `The target contains ${bad.description}.`;
+  const unsafe = /[\s"'`,;]/.exec(text);
+  if (unsafe) {
+    const what = /\s/.test(unsafe[0]) ? "a space" : `'${unsafe[0]}'`;
+    return `The target cannot contain ${what}: write one variable, like ARGS:password.`;
+  }
+  const parsed = parseTarget(text, { allowPrefixes: false, regexForbidden: ",;" });
+  return parsed.ok ? null : parsed.message;
+}
+
+/** Optional: limits the exclusion to requests whose path starts with this (e.g. /api/upload). */
+export const PathPrefixSchema = z
+  .string()
+  .trim()
+  .max(PATH_PREFIX_MAX, `The path prefix has at most ${PATH_PREFIX_MAX} characters.`)
+  .superRefine((path, ctx) => {
+    const problem = pathPrefixProblem(path);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+function pathPrefixProblem(path: string): string | null {
+  if (!path.startsWith("/")) return "The path prefix must start with '/', e.g. /api/.";
+  const bad = findForbiddenChar(path, { allowUnusualSpaces: false });
+  if (bad) return `The path prefix contains ${bad.description}.`;
+  const m = /[\s"'`\\%?#]/.exec(path);
+  if (!m) return null;
+  const ch = m[0];
+  if (/\s/.test(ch)) return "The path prefix cannot contain spaces.";
+  if (ch === "%") return "Write the path decoded (ModSecurity compares the decoded path): no '%' escapes.";
+  if (ch === "?" || ch === "#") return "Only the path: leave out the query string ('?…') and fragment ('#…').";
+  return `The path prefix cannot contain ${ch === "\\" ? "a backslash" : `quotes (${ch})`}.`;
+}
+
+const NoteSchema = z
+  .string()
+  .trim()
+  .max(EXCLUSION_NOTE_MAX, `Keep the note under ${EXCLUSION_NOTE_MAX + 1} characters.`)
+  .superRefine((note, ctx) => {
+    const bad = findForbiddenChar(note);
+    if (bad) ctx.addIssue({ code: "custom", message: `The note contains ${bad.description}: use one line of plain text.` });
+  });
+
+const common = {
+  pathPrefix: PathPrefixSchema.optional(),
+  note: NoteSchema.optional(),
+};
+
+// With a path prefix the target ends up in ctl:ruleRemoveTargetById, whose parser is narrower.
+function checkPathScopedTarget(value: { target: string; pathPrefix?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (value.pathPrefix && !CTL_TARGET_CHARS.test(value.target)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["target"],
+      message:
+        "Limited to a path, this target is applied per request (ctl:ruleRemoveTargetById), where ModSecurity 3.0.9 accepts only " +
+        "letters, digits and $ * - . / : [ ] _. Use a plain name, or remove the path prefix to exclude it everywhere.",
+    });
+  }
+}
+
+export const RemoveByIdSchema = z
+  .object({
+    kind: z.literal("REMOVE_BY_ID"),
+    ruleId: ExcludableRuleIdSchema,
+    /** Last id of a range, inclusive. */
+    ruleIdEnd: CrsRuleIdSchema.optional(),
+    ...common,
+  })
+  .superRefine((value, ctx) => {
+    if (value.ruleIdEnd === undefined) return;
+    if (value.ruleIdEnd < value.ruleId) {
+      ctx.addIssue({ code: "custom", path: ["ruleIdEnd"], message: `The range must end at or after ${value.ruleId}.` });
+      return;
+    }
+    const size = value.ruleIdEnd - value.ruleId + 1;
+    if (size > MAX_EXCLUSION_RANGE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ruleIdEnd"],
+        message: `That range holds ${size.toLocaleString("en")} ids; one exclusion may cover at most ${MAX_EXCLUSION_RANGE}. Narrow it, or exclude by tag.`,
+      });
+      return;
+    }
+    const blocked = BLOCKING_EVALUATION_RULE_IDS.filter((id) => id >= value.ruleId && id <= (value.ruleIdEnd as number));
+    if (blocked.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["ruleIdEnd"], message: `The range includes ${blockingMessage(blocked)}` });
+    }
+  });
+
+export const RemoveByTagSchema = z.object({
+  kind: z.literal("REMOVE_BY_TAG"),
+  tag: TagSchema,
+  ...common,
+});
+
+export const RemoveTargetByIdSchema = z
+  .object({
+    kind: z.literal("REMOVE_TARGET_BY_ID"),
+    ruleId: ExcludableRuleIdSchema,
+    target: ExclusionTargetSchema,
+    ...common,
+  })
+  .superRefine(checkPathScopedTarget);
+
+export const RemoveTargetByTagSchema = z
+  .object({
+    kind: z.literal("REMOVE_TARGET_BY_TAG"),
+    tag: TagSchema,
+    target: ExclusionTargetSchema,
+    ...common,
+  })
+  .superRefine(checkPathScopedTarget);
+
+export const RuleExclusionSchema = z.discriminatedUnion("kind", [
+  RemoveByIdSchema,
+  RemoveByTagSchema,
+  RemoveTargetByIdSchema,
+  RemoveTargetByTagSchema,
+]);
+
+export type RuleExclusionInput = z.input<typeof RuleExclusionSchema>;
+export type RuleExclusion = z.output<typeof RuleExclusionSchema>;
+
+/** One line for lists and audit summaries: "Rule 942100 ignores ARGS:q on /api/". */
+export function describeExclusion(exclusion: RuleExclusion): string {
+  const where = exclusion.pathPrefix ? ` on ${exclusion.pathPrefix}` : "";
+  switch (exclusion.kind) {
+    case "REMOVE_BY_ID":
+      return exclusion.ruleIdEnd !== undefined && exclusion.ruleIdEnd !== exclusion.ruleId
+        ? `Rules ${exclusion.ruleId}–${exclusion.ruleIdEnd} off${where}`
+        : `Rule ${exclusion.ruleId} off${where}`;
+    case "REMOVE_BY_TAG":
+      return `Rules tagged ${exclusion.tag} off${where}`;
+    case "REMOVE_TARGET_BY_ID":
+      return `Rule ${exclusion.ruleId} ignores ${exclusion.target}${where}`;
+    case "REMOVE_TARGET_BY_TAG":
+      return `Rules tagged ${exclusion.tag} ignore ${exclusion.target}${where}`;
+  }
+}

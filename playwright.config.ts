@@ -11,11 +11,13 @@ const E2E_DB_URL = `file:${path.join(E2E_DB_DIR, `e2e-${PORT}.db`)}`;
 // Use Debian's Chromium where it is installed (or CHROMIUM_PATH); elsewhere Playwright's bundled browser.
 const systemChromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && fs.existsSync(p));
 
+export const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+
 const env = {
   ...process.env,
   DATABASE_URL: E2E_DB_URL,
   NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
-  NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+  NEXTAUTH_SECRET: E2E_SECRET,
   NEXT_TELEMETRY_DISABLED: "1",
 } as Record<string, string>;
 

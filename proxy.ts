@@ -25,7 +25,8 @@ export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV 
   ].join("; ");
 }
 
-function withSecurityHeaders(res: NextResponse, csp: string) {
+function withSecurityHeaders(res: NextResponse, csp: string, requestId: string) {
+  res.headers.set("X-Request-Id", requestId);
   res.headers.set("Content-Security-Policy", csp);
   res.headers.set("X-Content-Type-Options", "nosniff");
   res.headers.set("X-Frame-Options", "DENY");
@@ -38,6 +39,9 @@ function withSecurityHeaders(res: NextResponse, csp: string) {
 export async function proxy(req: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce);
+  // A request id for the structured logs (lib/log.ts); a proxy in front may supply its own.
+  const incoming = req.headers.get("x-request-id");
+  const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
   const { pathname, search } = req.nextUrl;
 
   if (!PUBLIC.some((re) => re.test(pathname))) {
@@ -45,13 +49,14 @@ export async function proxy(req: NextRequest) {
     if (!token) {
       const login = new URL("/login", req.url);
       if (pathname + search !== "/") login.searchParams.set("callbackUrl", pathname + search);
-      return withSecurityHeaders(NextResponse.redirect(login), csp);
+      return withSecurityHeaders(NextResponse.redirect(login), csp, requestId);
     }
   }
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
-  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), csp);
+  requestHeaders.set("x-request-id", requestId);
+  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), csp, requestId);
 }
 
 export const config = {

@@ -26,3 +26,54 @@ test("the session cookie is HttpOnly and SameSite=Lax", async ({ page, context }
   expect(cookie!.httpOnly).toBe(true);
   expect(cookie!.sameSite).toBe("Lax");
 });
+
+test("server actions refuse a cross-origin request, and change nothing", async ({ page }) => {
+  await login(page, "admin");
+  await page.goto("/vhosts/new");
+  await page.getByLabel("Domain", { exact: true }).fill(`origin-${Date.now()}.example.com`);
+  await page.getByLabel("Backend URL").fill("http://10.9.9.9");
+  const call = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
+  await page.getByRole("button", { name: "Create virtual host" }).click();
+  const req = await call;
+  await expect(page.getByRole("heading", { name: /origin-/ })).toBeVisible();
+
+  const domain = `evil-${Date.now()}.example.com`;
+  const body = JSON.parse(req.postData() ?? "[]") as [Record<string, unknown>];
+  body[0] = { ...body[0], domain };
+  const res = await page.request.post("/vhosts/new", {
+    headers: { "next-action": req.headers()["next-action"]!, "content-type": "text/plain;charset=UTF-8", origin: "https://evil.example", accept: "text/x-component" },
+    data: JSON.stringify(body),
+  });
+  expect(res.status()).toBeGreaterThanOrEqual(400);
+  await page.goto(`/vhosts?q=${domain}`);
+  await expect(page.getByText(`No virtual host matches “${domain}”`)).toBeVisible();
+});
+
+test("no secret reaches the browser: the client bundle holds no session secret, database URL or password hashing code", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const dir = path.join(process.cwd(), ".next", "static");
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|css|json)$/.test(e.name)) files.push(p);
+    }
+  };
+  walk(dir);
+  expect(files.length).toBeGreaterThan(0);
+  const forbidden = [
+    process.env.NEXTAUTH_SECRET ?? "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+    "palisade-development-only-secret-not-for-production",
+    "postgresql://",
+    "passwordHash",
+    "$2b$12$", // a bcrypt hash
+    "better-sqlite3",
+    "PALISADE_ADMIN_PASSWORD",
+  ];
+  for (const f of files) {
+    const text = fs.readFileSync(f, "utf8");
+    for (const s of forbidden) expect(text.includes(s), `${s} found in ${path.relative(process.cwd(), f)}`).toBe(false);
+  }
+});

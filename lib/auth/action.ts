@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { can, type Permission } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session";
 
@@ -48,7 +49,7 @@ export function toActionError(err: unknown): Extract<ActionResult<never>, { ok: 
     };
   }
   if (err instanceof AppError) return { ok: false, error: err.message };
-  console.error(JSON.stringify({ level: "error", msg: "unexpected error in server action", error: String((err as Error)?.stack ?? err) }));
+  void log.error("unexpected error in server action", { error: err });
   return { ok: false, error: "Something went wrong on the server; nothing was changed. Try again, and tell an administrator if it persists." };
 }
 
@@ -66,7 +67,7 @@ async function recordDenied(user: SessionUser, meta: RequestMeta, name: string, 
       },
     }));
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "could not record denied attempt", error: String(err) }));
+    void log.error("could not record denied attempt", { error: err });
   }
 }
 

@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
+import { isTransientDbError } from "@/lib/db";
 import { log } from "@/lib/log";
 import { can, type Permission } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session";
@@ -49,6 +50,10 @@ export function toActionError(err: unknown): Extract<ActionResult<never>, { ok: 
     };
   }
   if (err instanceof AppError) return { ok: false, error: err.message };
+  if (isTransientDbError(err)) {
+    void log.warn("transient database error in server action", { error: err });
+    return { ok: false, error: "The database was busy or the connection dropped, so nothing was saved. Try again in a moment." };
+  }
   void log.error("unexpected error in server action", { error: err });
   return { ok: false, error: "Something went wrong on the server; nothing was changed. Try again, and tell an administrator if it persists." };
 }

@@ -65,6 +65,33 @@ describe(`policy service (${process.env.TEST_DB})`, () => {
     expect(await db.auditEvent.count({ where: { action: "policy.update", vhostId: v.id } })).toBe(1);
   });
 
+  it("races two sessions on the same policy many times: exactly one conflict per race, no lost update, chain intact", async () => {
+    const v = await vhost();
+    let version = 1;
+    for (let race = 0; race < 20; race++) {
+      const results = await Promise.allSettled([
+        updatePolicy(alice, { vhostId: v.id, ...base, inboundThreshold: 100 + race, version }),
+        updatePolicy(bob, { vhostId: v.id, ...base, outboundThreshold: 100 + race, version }),
+      ]);
+      const won = results.filter((r) => r.status === "fulfilled");
+      const lost = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+      expect(won, `race ${race}`).toHaveLength(1);
+      expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+      version++;
+      // The stored policy is exactly the winner's save: nothing of the loser leaked in.
+      const p = await db.wafPolicy.findUniqueOrThrow({ where: { vhostId: v.id } });
+      const winner = (won[0] as PromiseFulfilledResult<{ inboundThreshold: number; outboundThreshold: number }>).value;
+      expect([p.inboundThreshold, p.outboundThreshold]).toEqual([winner.inboundThreshold, winner.outboundThreshold]);
+      expect(p.version).toBe(version);
+    }
+    const events = await db.auditEvent.findMany({ orderBy: { seq: "asc" } });
+    expect(events.filter((e) => e.action === "policy.update" && e.vhostId === v.id)).toHaveLength(20);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.seq).toBe(events[i - 1]!.seq + 1);
+      expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    }
+  });
+
   it("adds pasted addresses, reports refused lines with reasons, and audits one event", async () => {
     const v = await vhost();
     const text = ["203.0.113.0/24 scanners", "10.0.0.5/24", "# comment", "2001:db8::/32", "203.0.113.7", "0.0.0.0/0", "not-an-ip"].join("\n");

@@ -41,6 +41,10 @@ test("daily flow: blocking at paranoia 2, deny ranges by bulk paste, each step i
   await expect(deny).toContainText("2001:db8:bad::/48");
   await expect(page.getByTestId("policy-summary")).toContainText("3 deny ranges");
 
+  // The vhost list shows the mode badge with the same summary on hover.
+  await page.goto(`/vhosts?q=${domain}`);
+  await expect(page.getByTitle("Blocking at paranoia 2, inbound threshold 5, 3 deny ranges")).toContainText("Blocking · PL2");
+
   await page.goto(`/audit?vhost=${url.split("/").pop()}`);
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: `Added 3 deny entries to ${domain} (2 refused)` })).toHaveCount(1);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db, Prisma } from "@/lib/db";
+import { summarizePolicy } from "@/lib/policies/policy";
 
 export const VHOST_SORTS = ["domain", "updatedAt", "createdAt"] as const;
 export const VHOST_PAGE_SIZE = 25;
@@ -34,10 +35,27 @@ export async function listVhosts(params: VhostListParams) {
         updatedAt: true,
         updatedByEmail: true,
         policy: { select: { engineMode: true, blockingParanoia: true, detectionParanoia: true, inboundThreshold: true, outboundThreshold: true } },
+        // Counted in the same query, for the policy summary shown on hover.
+        _count: {
+          select: {
+            ipEntries: { where: { kind: "DENY" } },
+            exclusions: true,
+            customRules: { where: { enabled: true } },
+          },
+        },
       },
     }),
   ]);
-  return { total, rows, pageCount: Math.max(1, Math.ceil(total / VHOST_PAGE_SIZE)) };
+  return {
+    total,
+    pageCount: Math.max(1, Math.ceil(total / VHOST_PAGE_SIZE)),
+    rows: rows.map(({ _count, ...v }) => ({
+      ...v,
+      summary: v.policy
+        ? summarizePolicy({ policy: v.policy, ipDenyCount: _count.ipEntries, ipAllowCount: 0, exclusionCount: _count.exclusions, customRuleCount: _count.customRules })
+        : "No WAF policy",
+    })),
+  };
 }
 
 export type VhostListRow = Awaited<ReturnType<typeof listVhosts>>["rows"][number];

@@ -92,7 +92,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                       <EngineModeBadge
                         mode={v.policy.engineMode}
                         paranoia={v.policy.blockingParanoia}
-                        title={`Inbound threshold ${v.policy.inboundThreshold}, outbound ${v.policy.outboundThreshold}`}
+                        title={v.summary}
                       />
                     )}
                   </td>

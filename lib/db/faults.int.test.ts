@@ -27,7 +27,8 @@ describe.runIf(process.env.TEST_DB === "postgres")("PostgreSQL connection killed
     const events = await db.auditEvent.count();
     const err = await audited(ctx, async (tx) => {
       const v = await tx.virtualHost.create({ data: { ...input("killed.example.test"), certificateRef: null } });
-      const [{ pid }] = await tx.$queryRawUnsafe<{ pid: number }[]>("SELECT pg_backend_pid() AS pid");
+      const [row] = await tx.$queryRawUnsafe<{ pid: number }[]>("SELECT pg_backend_pid() AS pid");
+      const pid = row!.pid;
       await pgAdmin((c) => c.query("SELECT pg_terminate_backend($1)", [pid]));
       await tx.wafPolicy.create({ data: { vhostId: v.id } });
       return { result: v, audit: { action: "vhost.create", entityType: "VirtualHost", entityId: v.id, summary: "x" } };

@@ -19,6 +19,13 @@ const MATRIX: Record<string, Permission> = {
   updatePolicyAction: "policy.write",
   addIpEntriesAction: "policy.write",
   removeIpEntryAction: "policy.write",
+  createCustomRuleAction: "policy.write",
+  updateCustomRuleAction: "policy.write",
+  setCustomRuleEnabledAction: "policy.write",
+  moveCustomRuleAction: "policy.write",
+  deleteCustomRuleAction: "policy.write",
+  createExclusionAction: "policy.write",
+  deleteExclusionAction: "policy.write",
 };
 
 const DENIED = "Your role does not allow this action.";

@@ -1,0 +1,195 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { useForm } from "react-hook-form";
+import { toast } from "sonner";
+import type { ActionResult } from "@/lib/auth/action";
+import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/modsec-vocabulary";
+import { CustomRuleSchema, validateSecRule, type CustomRule, type CustomRuleInput } from "@/lib/policies/secrule";
+import { createCustomRuleAction, updateCustomRuleAction } from "@/lib/rules/actions";
+import { applyActionErrors } from "./action-result";
+import { Button, Field, Input, Textarea } from "./ui";
+
+type Conflict = { message: string; savedAt: string | null };
+
+export function exampleSecRule(id: number | null | undefined) {
+  return `SecRule ARGS:q "@rx (?i)<script" "id:${id && Number.isInteger(id) ? id : 10001},phase:2,deny,status:403,log,msg:'No script tags'"`;
+}
+
+/**
+ * Adds a custom rule (no `rule`) or edits one. Edits carry the updatedAt the rule was loaded at; a save
+ * after someone else's is refused with a conflict that keeps the input and offers to save over theirs.
+ */
+export function CustomRuleForm({
+  vhostId,
+  initial,
+  rule,
+  onDone,
+}: {
+  vhostId: string;
+  initial: CustomRuleInput;
+  rule?: { id: string; updatedAt: string };
+  onDone?: () => void;
+}) {
+  const router = useRouter();
+  const [updatedAt, setUpdatedAt] = useState(rule?.updatedAt);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver: zodResolver(CustomRuleSchema), defaultValues: initial, mode: "onTouched" });
+  const { register, handleSubmit, formState, setError, watch, setFocus } = form;
+  const errors = formState.errors;
+  const prefix = rule ? `edit-${rule.id}` : "new-rule";
+  const ruleId = watch("ruleId");
+  const text = watch("secRule");
+  const notes = useMemo(() => {
+    const checked = text ? validateSecRule(text) : null;
+    return checked?.ok ? checked.warnings : [];
+  }, [text]);
+
+  async function save(values: CustomRule, atUpdatedAt = updatedAt) {
+    setConflict(null);
+    const result: ActionResult<{ ruleId: number; updatedAt?: string; nextRuleId?: number | null }> =
+      rule && atUpdatedAt ? await updateCustomRuleAction({ ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt }) : await createCustomRuleAction({ ...values, vhostId });
+    if (!result.ok) {
+      if (result.conflict) setConflict({ message: result.error, savedAt: result.conflict.savedAt });
+      applyActionErrors(result, setError);
+      return;
+    }
+    if (rule) {
+      setUpdatedAt(result.data.updatedAt);
+      toast.success(`Saved custom rule ${result.data.ruleId}.`);
+    } else {
+      toast.success(`Added custom rule ${result.data.ruleId}.`);
+      form.reset({ ruleId: result.data.nextRuleId ?? Number.NaN, description: "", secRule: "", enabled: true });
+    }
+    onDone?.();
+    router.refresh();
+  }
+
+  const secRuleError = errors.secRule?.message;
+  const column = secRuleError ? Number(/^Column (\d+):/.exec(secRuleError)?.[1] ?? Number.NaN) : Number.NaN;
+
+  return (
+    <form onSubmit={handleSubmit((values) => save(values))} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
+      {conflict && (
+        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
+          <p className="font-medium text-amber-900">{conflict.message}</p>
+          <div className="flex flex-wrap gap-2">
+            {conflict.savedAt && (
+              <Button type="button" variant="secondary" onClick={handleSubmit((values) => save(values, conflict.savedAt!))}>
+                Save mine over theirs
+              </Button>
+            )}
+            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
+              Discard mine and load theirs
+            </Button>
+          </div>
+        </div>
+      )}
+      <div className="grid gap-4 sm:grid-cols-[10rem_1fr]">
+        <Field label="Rule id" htmlFor={`${prefix}-ruleId`} error={errors.ruleId?.message} hint={`${CUSTOM_RULE_ID_MIN}–${CUSTOM_RULE_ID_MAX.toLocaleString("en")}, unique across all virtual hosts.`}>
+          <Input
+            id={`${prefix}-ruleId`}
+            type="number"
+            inputMode="numeric"
+            min={CUSTOM_RULE_ID_MIN}
+            max={CUSTOM_RULE_ID_MAX}
+            step={1}
+            {...register("ruleId", { valueAsNumber: true })}
+            aria-invalid={!!errors.ruleId}
+            aria-describedby={errors.ruleId ? `${prefix}-ruleId-error` : undefined}
+          />
+        </Field>
+        <Field label="Description" htmlFor={`${prefix}-description`} error={errors.description?.message}>
+          <Input
+            id={`${prefix}-description`}
+            {...register("description")}
+            aria-invalid={!!errors.description}
+            aria-describedby={errors.description ? `${prefix}-description-error` : undefined}
+            placeholder="Block script tags in the search box"
+            autoComplete="off"
+            autoFocus={!!rule}
+          />
+        </Field>
+      </div>
+      <Field
+        label="SecRule"
+        htmlFor={`${prefix}-secRule`}
+        error={secRuleError}
+        hint={
+          <>
+            Exactly one <code>SecRule</code> or <code>SecAction</code> on one line, with <code>id:{Number.isInteger(ruleId) ? ruleId : "N"}</code> (the rule id above) and{" "}
+            <code>phase:1</code>–<code>5</code>. Variables, operators and actions must be on the panel&apos;s vetted list.
+          </>
+        }
+      >
+        <Textarea
+          id={`${prefix}-secRule`}
+          rows={3}
+          spellCheck={false}
+          autoCapitalize="off"
+          autoCorrect="off"
+          {...register("secRule")}
+          aria-invalid={!!errors.secRule}
+          aria-describedby={errors.secRule ? `${prefix}-secRule-error` : undefined}
+          placeholder={exampleSecRule(ruleId)}
+        />
+      </Field>
+      {Number.isFinite(column) && text && column <= text.length + 1 && (
+        <ErrorPointer
+          text={text}
+          column={column}
+          onGo={() => {
+            setFocus("secRule");
+            const area = document.getElementById(`${prefix}-secRule`) as HTMLTextAreaElement | null;
+            area?.setSelectionRange(column - 1, Math.min(column, text.length));
+          }}
+        />
+      )}
+      {!secRuleError && notes.length > 0 && (
+        <ul className="list-disc space-y-0.5 pl-5 text-xs text-slate-600" aria-label="Notes on the rule">
+          {notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" {...register("enabled")} /> Enabled (written into the WAF configuration)
+      </label>
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={formState.isSubmitting}>
+          {formState.isSubmitting ? "Saving…" : rule ? "Save rule" : "Add rule"}
+        </Button>
+        {onDone && (
+          <Button type="button" variant="secondary" onClick={onDone}>
+            Cancel
+          </Button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** Shows the part of the rule around the error's column with a caret under it, and moves the cursor there. */
+function ErrorPointer({ text, column, onGo }: { text: string; column: number; onGo: () => void }) {
+  const index = column - 1;
+  const start = Math.max(0, index - 40);
+  const end = Math.min(text.length, index + 40);
+  const lead = start > 0 ? "…" : "";
+  // One visible character per character of the rule, so the caret stays under the right one.
+  const visible = text.slice(start, end).replace(/[\n\r\u0085\u2028\u2029]/g, "⏎").replace(/\t/g, "→");
+  const snippet = lead + visible + (end < text.length ? "…" : "");
+  const caret = " ".repeat(lead.length + index - start) + "^";
+  return (
+    <div className="rounded-md border border-red-200 bg-red-50 p-3" data-testid="secrule-error-pointer">
+      <pre className="overflow-x-auto font-mono text-xs leading-5 text-slate-800" aria-hidden="true">
+        {snippet}
+        {"\n"}
+        <span className="text-red-700">{caret}</span>
+      </pre>
+      <button type="button" className="mt-1 text-xs text-red-800 underline" onClick={onGo}>
+        Put the cursor at column {column}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { defineAction } from "@/lib/auth/action";
+import { RuleExclusionSchema } from "@/lib/policies/exclusions";
+import { CustomRuleSchema } from "@/lib/policies/secrule";
+import { nextFreeRuleId } from "./queries";
+import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, moveCustomRule, setCustomRuleEnabled, updateCustomRule } from "./service";
+
+const VhostId = z.object({ vhostId: z.uuid() });
+const ItemRef = VhostId.extend({ id: z.uuid() });
+
+/** The vhost layout shows rule and exclusion counts in its summary, so the whole layout is revalidated. */
+function revalidateVhost(vhostId: string) {
+  revalidatePath(`/vhosts/${vhostId}`, "layout");
+}
+
+export const createCustomRuleAction = defineAction("createCustomRuleAction", "policy.write", z.intersection(CustomRuleSchema, VhostId), async (input, { audit }) => {
+  const rule = await createCustomRule(audit, input);
+  revalidateVhost(input.vhostId);
+  // The add form starts over with the id it should propose next.
+  return { id: rule.id, ruleId: rule.ruleId, nextRuleId: await nextFreeRuleId() };
+});
+
+export const updateCustomRuleAction = defineAction(
+  "updateCustomRuleAction",
+  "policy.write",
+  z.intersection(CustomRuleSchema, ItemRef.extend({ updatedAt: z.iso.datetime({ error: "This form is out of date: reload the page." }) })),
+  async (input, { audit }) => {
+    const rule = await updateCustomRule(audit, input);
+    revalidateVhost(input.vhostId);
+    return { id: rule.id, ruleId: rule.ruleId, updatedAt: rule.updatedAt.toISOString() };
+  },
+);
+
+export const setCustomRuleEnabledAction = defineAction("setCustomRuleEnabledAction", "policy.write", ItemRef.extend({ enabled: z.boolean() }), async (input, { audit }) => {
+  const rule = await setCustomRuleEnabled(audit, input);
+  revalidateVhost(input.vhostId);
+  return { ruleId: rule.ruleId, enabled: rule.enabled };
+});
+
+export const moveCustomRuleAction = defineAction("moveCustomRuleAction", "policy.write", ItemRef.extend({ direction: z.enum(["up", "down"]) }), async (input, { audit }) => {
+  const result = await moveCustomRule(audit, input);
+  revalidateVhost(input.vhostId);
+  return result;
+});
+
+export const deleteCustomRuleAction = defineAction("deleteCustomRuleAction", "policy.write", ItemRef, async (input, { audit }) => {
+  const result = await deleteCustomRule(audit, input);
+  revalidateVhost(input.vhostId);
+  return result;
+});
+
+export const createExclusionAction = defineAction("createExclusionAction", "policy.write", z.intersection(RuleExclusionSchema, VhostId), async (input, { audit }) => {
+  const exclusion = await createExclusion(audit, input);
+  revalidateVhost(input.vhostId);
+  return { id: exclusion.id };
+});
+
+export const deleteExclusionAction = defineAction("deleteExclusionAction", "policy.write", ItemRef, async (input, { audit }) => {
+  const result = await deleteExclusion(audit, input);
+  revalidateVhost(input.vhostId);
+  return result;
+});

@@ -47,3 +47,22 @@ export function hashEvent(e: HashedFields): string {
   };
   return createHash("sha256").update(canonicalize(content) as string).digest("hex");
 }
+
+export type ChainBreak = { seq: number; reason: string };
+
+/**
+ * Checks that `e` is the event the chain expects next: number `expectedSeq`, linked to `prevHash`, and
+ * with content matching its own hash. Returns the first thing wrong (naming the seq it is wrong at), or null.
+ */
+export function checkChainLink(e: HashedFields & { hash: string }, expectedSeq: number, prevHash: string): ChainBreak | null {
+  if (e.seq > expectedSeq) {
+    const gap = e.seq - expectedSeq === 1 ? `#${expectedSeq} is` : `#${expectedSeq} to #${e.seq - 1} are`;
+    return { seq: expectedSeq, reason: `event ${gap} missing: deleted after it was written` };
+  }
+  if (e.seq < expectedSeq) return { seq: e.seq, reason: `event #${e.seq} appears twice or out of order` };
+  if (hashEvent(e) !== e.hash) return { seq: e.seq, reason: `event #${e.seq} does not match its hash: its content was changed after it was written` };
+  if (e.prevHash !== prevHash) {
+    return { seq: e.seq, reason: `event #${e.seq} does not link to ${e.seq === 1 ? "the start of the chain" : `event #${e.seq - 1}`}: one of them was altered or replaced` };
+  }
+  return null;
+}

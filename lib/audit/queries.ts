@@ -1,29 +1,224 @@
+// Reading the audit log: the filtered, keyset-paged list, one event, the filter's choices and the
+// activity overview. Filtering is one SQL WHERE built here for both databases (full-text search has no
+// Prisma query API); rows are then loaded by seq through Prisma, so both databases return the same types.
+// Paging is by seq (unique, in commit order), newest first, so every page is an index range scan however
+// deep it is: (action, seq), (vhostId, seq), (actorId, seq), (entityType, entityId, seq) or seq itself.
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, dbKind, Prisma, type DbKind } from "@/lib/db";
+import { filterTimeRange, type AuditFilter } from "./filters";
+import { parseSearchQuery, PG_SEARCH_VECTOR, SQLITE_SEARCH_TABLE, toFts5Match, toPgTsQuery } from "./search";
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** Keyset paging on seq (unique, assigned in commit order): `?before=<seq>` is the page below that event. */
-export const AuditListParamsSchema = z.object({
-  before: z.coerce.number().int().min(1).optional().catch(undefined),
-  vhost: z.uuid().optional().catch(undefined),
-});
+const LIST_FIELDS = {
+  id: true,
+  seq: true,
+  createdAt: true,
+  actorEmail: true,
+  action: true,
+  entityType: true,
+  entityId: true,
+  vhostId: true,
+  summary: true,
+} as const;
 
-export async function listAuditEvents(params: { before?: number; vhost?: string; limit?: number }) {
+export type AuditListRow = Prisma.AuditEventGetPayload<{ select: typeof LIST_FIELDS }>;
+
+/** The filter's conditions as SQL, for `kind`; `actorId` is the filtered actor's user id when there is one. */
+export function auditConditions(filter: AuditFilter, kind: DbKind, actorId: string | null = null): Prisma.Sql[] {
+  const uuid = (v: string) => (kind === "postgres" ? Prisma.sql`CAST(${v} AS uuid)` : Prisma.sql`${v}`);
+  const conds: Prisma.Sql[] = [];
+  if (filter.actor) {
+    // A user's events by user id (indexed, and it follows the person across an email change);
+    // actors that are no user (system:seed, a deleted account) by the email recorded with the event.
+    conds.push(actorId ? Prisma.sql`"actorId" = ${uuid(actorId)}` : Prisma.sql`"actorEmail" = ${filter.actor}`);
+  }
+  if (filter.action) conds.push(Prisma.sql`"action" = ${filter.action}`);
+  if (filter.entity) conds.push(Prisma.sql`"entityType" = ${filter.entity}`);
+  if (filter.entity && filter.entityId) conds.push(Prisma.sql`"entityId" = ${filter.entityId}`);
+  if (filter.vhost) conds.push(Prisma.sql`"vhostId" = ${uuid(filter.vhost)}`);
+  const { from, until } = filterTimeRange(filter);
+  if (from) conds.push(Prisma.sql`"createdAt" >= ${from}`);
+  if (until) conds.push(Prisma.sql`"createdAt" < ${until}`);
+  const phrases = filter.q ? parseSearchQuery(filter.q) : [];
+  if (phrases.length > 0) {
+    conds.push(
+      kind === "postgres"
+        ? Prisma.sql`${Prisma.raw(PG_SEARCH_VECTOR)} @@ to_tsquery('simple'::regconfig, ${toPgTsQuery(phrases)})`
+        : Prisma.sql`"seq" IN (SELECT "rowid" FROM ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} WHERE ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} MATCH ${toFts5Match(phrases)})`,
+    );
+  }
+  return conds;
+}
+
+async function resolveActorId(filter: AuditFilter): Promise<string | null> {
+  if (!filter.actor) return null;
+  const user = await db.user.findUnique({ where: { email: filter.actor }, select: { id: true } });
+  return user?.id ?? null;
+}
+
+/** A compiled filter: its SQL conditions, ready for any number of paged queries. */
+export type AuditScope = { conditions: Prisma.Sql[]; kind: DbKind };
+
+export async function auditScope(filter: AuditFilter): Promise<AuditScope> {
+  const kind = dbKind();
+  return { conditions: auditConditions(filter, kind, await resolveActorId(filter)), kind };
+}
+
+function whereSql(conds: Prisma.Sql[]): Prisma.Sql {
+  return conds.length ? Prisma.sql`WHERE ${Prisma.join(conds, " AND ")}` : Prisma.empty;
+}
+
+export type SeqRange = { below?: number; above?: number; atMost?: number };
+
+/** The seqs of one page of matching events: descending below `below`, or ascending above `above`. */
+export function auditSeqQuery(scope: AuditScope, range: SeqRange, limit: number, order: "desc" | "asc" = "desc"): Prisma.Sql {
+  const conds = [...scope.conditions];
+  if (range.below !== undefined) conds.push(Prisma.sql`"seq" < ${range.below}`);
+  if (range.above !== undefined) conds.push(Prisma.sql`"seq" > ${range.above}`);
+  if (range.atMost !== undefined) conds.push(Prisma.sql`"seq" <= ${range.atMost}`);
+  return Prisma.sql`SELECT "seq" FROM "AuditEvent" ${whereSql(conds)} ORDER BY "seq" ${Prisma.raw(order === "desc" ? "DESC" : "ASC")} LIMIT ${limit}`;
+}
+
+export async function auditSeqs(scope: AuditScope, range: SeqRange, limit: number, order: "desc" | "asc" = "desc"): Promise<number[]> {
+  const rows = await db.$queryRaw<{ seq: number | bigint }[]>(auditSeqQuery(scope, range, limit, order));
+  return rows.map((r) => Number(r.seq));
+}
+
+export type AuditListParams = { filter?: AuditFilter; vhost?: string; before?: number; after?: number; limit?: number };
+
+/**
+ * One page of the filtered log, newest first, without the before/after JSON (pages stay small).
+ * `nextBefore` continues to older events, `newerAfter` back to newer ones (null at either end).
+ */
+export async function listAuditEvents(params: AuditListParams) {
   const limit = params.limit ?? AUDIT_PAGE_SIZE;
-  const rows = await db.auditEvent.findMany({
-    where: { ...(params.before ? { seq: { lt: params.before } } : {}), ...(params.vhost ? { vhostId: params.vhost } : {}) },
-    orderBy: { seq: "desc" },
-    take: limit + 1,
-    // The list never needs the before/after JSON: leaving it out keeps pages small and fast.
-    select: { id: true, seq: true, createdAt: true, actorEmail: true, action: true, entityType: true, entityId: true, vhostId: true, summary: true },
-  });
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
-  return { rows: page, nextBefore: hasMore ? page[page.length - 1]!.seq : null };
+  const scope = await auditScope({ ...params.filter, ...(params.vhost ? { vhost: params.vhost } : {}) });
+  const ascending = params.before === undefined && params.after !== undefined;
+  let seqs = ascending
+    ? await auditSeqs(scope, { above: params.after }, limit + 1, "asc")
+    : await auditSeqs(scope, { below: params.before }, limit + 1, "desc");
+  const hasMore = seqs.length > limit;
+  seqs = seqs.slice(0, limit);
+  if (ascending) seqs.reverse();
+  const rows = seqs.length
+    ? await db.auditEvent.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" }, select: LIST_FIELDS })
+    : [];
+  const oldest = rows.at(-1)?.seq ?? null;
+  const newest = rows[0]?.seq ?? null;
+  return {
+    rows,
+    nextBefore: ascending ? oldest : hasMore ? oldest : null,
+    newerAfter: ascending ? (hasMore ? newest : null) : params.before !== undefined ? newest : null,
+  };
 }
 
 export function getAuditEvent(id: string) {
   if (!z.uuid().safeParse(id).success) return Promise.resolve(null);
   return db.auditEvent.findUnique({ where: { id } });
+}
+
+/** The domains of the given vhost ids that still exist. */
+export async function vhostDomains(ids: (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((x): x is string => !!x))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.virtualHost.findMany({ where: { id: { in: wanted } }, select: { id: true, domain: true } });
+  return new Map(rows.map((r) => [r.id, r.domain]));
+}
+
+/**
+ * The distinct values of an indexed column, one index probe per value (a loose index scan written as a
+ * recursive query, which both databases run on the index): fast at any table size.
+ */
+async function distinctIndexed(column: "action" | "entityType"): Promise<string[]> {
+  const c = Prisma.raw(`"${column}"`);
+  const rows = await db.$queryRaw<{ v: string | null }[]>(Prisma.sql`
+    WITH RECURSIVE t(v) AS (
+      SELECT MIN(${c}) FROM "AuditEvent"
+      UNION ALL
+      SELECT (SELECT MIN(${c}) FROM "AuditEvent" WHERE ${c} > t.v) FROM t WHERE t.v IS NOT NULL
+    )
+    SELECT v FROM t WHERE v IS NOT NULL`);
+  return rows.map((r) => r.v!);
+}
+
+/** The choices offered by the filter form. */
+export async function auditFilterOptions() {
+  const [actions, entityTypes, users, vhosts] = await Promise.all([
+    distinctIndexed("action"),
+    distinctIndexed("entityType"),
+    db.user.findMany({ select: { email: true }, orderBy: { email: "asc" }, take: 1000 }),
+    db.virtualHost.findMany({ select: { id: true, domain: true }, orderBy: { domain: "asc" }, take: 1000 }),
+  ]);
+  return { actions, entityTypes, actors: users.map((u) => u.email), vhosts };
+}
+
+export const OVERVIEW_DEFAULT_DAYS = 30;
+export const OVERVIEW_MAX_DAYS = 366;
+const TOP = 5;
+
+export type AuditOverview = {
+  from: string;
+  to: string;
+  defaultRange: boolean;
+  clamped: boolean;
+  total: number;
+  days: { day: string; count: number }[];
+  topActors: { actorEmail: string; count: number }[];
+  topVhosts: { vhostId: string; domain: string | null; count: number }[];
+};
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Events per day (UTC, every day of the range, zeros included) and the most active actors and vhosts. */
+export async function auditOverview(filter: AuditFilter, now: Date = new Date()): Promise<AuditOverview> {
+  const defaultRange = !filter.from && !filter.to;
+  const to = filter.to ?? (filter.from && filter.from > isoDay(now) ? filter.from : isoDay(now));
+  const daysBefore = (n: number) => isoDay(new Date(new Date(`${to}T00:00:00Z`).getTime() - n * 86_400_000));
+  // A chart of more than a year of days is unreadable: a longer range shows its last year.
+  const clamped = !!filter.from && filter.from < daysBefore(OVERVIEW_MAX_DAYS - 1);
+  const from = filter.from && !clamped ? filter.from : daysBefore((clamped ? OVERVIEW_MAX_DAYS : OVERVIEW_DEFAULT_DAYS) - 1);
+  const scope = await auditScope({ ...filter, from, to });
+  const where = whereSql(scope.conditions);
+  const day = scope.kind === "postgres" ? Prisma.raw(`to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')`) : Prisma.raw(`substr("createdAt", 1, 10)`);
+  const vhostWhere = whereSql([...scope.conditions, Prisma.sql`"vhostId" IS NOT NULL`]);
+  const [perDay, actors, vhosts] = await Promise.all([
+    db.$queryRaw<{ day: string; n: number | bigint }[]>(Prisma.sql`SELECT ${day} AS day, COUNT(*) AS n FROM "AuditEvent" ${where} GROUP BY 1 ORDER BY 1`),
+    db.$queryRaw<{ actorEmail: string; n: number | bigint }[]>(
+      Prisma.sql`SELECT "actorEmail", COUNT(*) AS n FROM "AuditEvent" ${where} GROUP BY "actorEmail" ORDER BY n DESC, "actorEmail" LIMIT ${TOP}`,
+    ),
+    db.$queryRaw<{ vhostId: string; n: number | bigint }[]>(
+      Prisma.sql`SELECT "vhostId", COUNT(*) AS n FROM "AuditEvent" ${vhostWhere} GROUP BY "vhostId" ORDER BY n DESC, "vhostId" LIMIT ${TOP}`,
+    ),
+  ]);
+  const counts = new Map(perDay.map((r) => [r.day, Number(r.n)]));
+  const days: AuditOverview["days"] = [];
+  if (from <= to) {
+    for (let t = new Date(`${from}T00:00:00Z`).getTime(); t <= new Date(`${to}T00:00:00Z`).getTime(); t += 86_400_000) {
+      const d = isoDay(new Date(t));
+      days.push({ day: d, count: counts.get(d) ?? 0 });
+    }
+  }
+  const domains = await vhostDomains(vhosts.map((v) => String(v.vhostId)));
+  return {
+    from,
+    to,
+    defaultRange,
+    clamped,
+    total: days.reduce((s, d) => s + d.count, 0),
+    days,
+    topActors: actors.map((a) => ({ actorEmail: a.actorEmail, count: Number(a.n) })),
+    topVhosts: vhosts.map((v) => ({ vhostId: String(v.vhostId), domain: domains.get(String(v.vhostId)) ?? null, count: Number(v.n) })),
+  };
+}
+
+/** The first published config revision at or after `at`: the one that first carried a change made then. */
+export function firstRevisionAfter(at: Date) {
+  return db.configRevision.findFirst({
+    where: { createdAt: { gte: at } },
+    orderBy: { number: "asc" },
+    select: { number: true, createdAt: true, createdByEmail: true },
+  });
 }

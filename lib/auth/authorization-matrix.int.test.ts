@@ -26,6 +26,7 @@ const MATRIX: Record<string, Permission> = {
   deleteCustomRuleAction: "policy.write",
   createExclusionAction: "policy.write",
   deleteExclusionAction: "policy.write",
+  archiveAuditAction: "audit.archive",
 };
 
 const DENIED = "Your role does not allow this action.";

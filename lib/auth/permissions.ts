@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   "policy.write": ["ADMIN", "EDITOR"],
   "audit.read": ALL,
   "audit.export": ["ADMIN", "AUDITOR"],
+  "audit.verify": ["ADMIN", "AUDITOR"],
+  "audit.archive": ["ADMIN"],
   "user.manage": ["ADMIN"],
   "template.manage": ["ADMIN"],
   "config.publish": ["ADMIN"],

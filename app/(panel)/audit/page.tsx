@@ -1,8 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/ui";
+import { AuditFilters } from "@/components/audit-filters";
+import { AuditTabs } from "@/components/audit-tabs";
+import { Badge, PageHeader } from "@/components/ui";
+import { auditFilterQuery, isFiltered, parseAuditFilter, parseAuditPage } from "@/lib/audit/filters";
+import { auditFilterOptions, listAuditEvents, vhostDomains } from "@/lib/audit/queries";
+import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { AuditListParamsSchema, listAuditEvents } from "@/lib/audit/queries";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -10,26 +14,64 @@ function fmt(d: Date) {
   return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
+function actionTone(action: string) {
+  if (action.startsWith("security.")) return "red" as const;
+  if (action.startsWith("audit.")) return "blue" as const;
+  return "slate" as const;
+}
+
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser();
-  const p = AuditListParamsSchema.parse(await searchParams);
-  const { rows, nextBefore } = await listAuditEvents(p);
-  const base = p.vhost ? `/audit?vhost=${p.vhost}` : "/audit";
-  const sep = p.vhost ? "&" : "?";
+  const user = await requireUser();
+  const raw = await searchParams;
+  const { filter, problems } = parseAuditFilter(raw);
+  const page = parseAuditPage(raw);
+  const [{ rows, nextBefore, newerAfter }, choices] = await Promise.all([listAuditEvents({ filter, ...page }), auditFilterOptions()]);
+  const domains = await vhostDomains(rows.map((r) => r.vhostId));
+  const query = auditFilterQuery(filter);
+  const filtered = isFiltered(filter);
+  const canExport = can(user.role, "audit.export");
+  const paged = page.before !== undefined || page.after !== undefined;
 
   return (
     <>
-      <PageHeader title="Audit log">
-        Every change, newest first, with who made it and what it was before and after.
-        {p.vhost && (
-          <>
-            {" "}Showing one virtual host. <Link href="/audit" className="text-blue-700 hover:underline">Show all</Link>.
-          </>
-        )}
+      <PageHeader
+        title="Audit log"
+        actions={
+          canExport && (
+            <>
+              <a href={`/api/audit/export${auditFilterQuery(filter, { format: "csv" })}`} download className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100">
+                Export CSV
+              </a>
+              <a href={`/api/audit/export${auditFilterQuery(filter, { format: "jsonl" })}`} download className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100">
+                Export JSON Lines
+              </a>
+            </>
+          )
+        }
+      >
+        Every change, newest first: who made it, when, and what it was before and after.
+        {canExport && " Exports contain exactly the filtered events, and are themselves recorded here."}
       </PageHeader>
+      <AuditTabs active="events" query={query} showVerify={can(user.role, "audit.verify")} />
+      <AuditFilters action="/audit" filter={filter} choices={choices} />
+      {problems.length > 0 && (
+        <ul role="alert" className="mb-4 list-inside list-disc rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
       {rows.length === 0 ? (
-        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
-          {p.before ? "No older events." : "No events yet: changes appear here as soon as someone makes them."}
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600" data-testid="audit-empty">
+          {filtered ? (
+            <>
+              No event matches this filter. <Link href="/audit" className="text-blue-700 hover:underline">Clear the filter</Link>.
+            </>
+          ) : paged ? (
+            "No more events in this direction."
+          ) : (
+            "No events yet: changes appear here as soon as someone makes them."
+          )}
         </div>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -46,7 +88,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </thead>
             <tbody>
               {rows.map((e) => (
-                <tr key={e.id} className="border-b border-slate-100 last:border-0" data-testid="audit-row">
+                <tr key={e.id} className="border-b border-slate-100 align-top last:border-0" data-testid="audit-row">
                   <td className="px-4 py-2 text-xs text-slate-500">{e.seq}</td>
                   <td className="whitespace-nowrap px-4 py-2 text-xs">
                     <Link href={`/audit/${e.id}`} className="text-blue-700 hover:underline">
@@ -54,8 +96,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     </Link>
                   </td>
                   <td className="px-4 py-2">{e.actorEmail}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-4 py-2 text-xs">{e.entityType}</td>
+                  <td className="px-4 py-2">
+                    <Badge tone={actionTone(e.action)}>{e.action}</Badge>
+                  </td>
+                  <td className="px-4 py-2 text-xs">
+                    {e.entityType}
+                    {e.vhostId && <div className="text-slate-500">{domains.get(e.vhostId) ?? "deleted virtual host"}</div>}
+                  </td>
                   <td className="px-4 py-2">{e.summary}</td>
                 </tr>
               ))}
@@ -64,9 +111,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       <nav className="mt-4 flex gap-4 text-sm" aria-label="Pages">
-        {p.before && <Link href={base} className="text-blue-700 hover:underline">↑ Newest</Link>}
-        {nextBefore && (
-          <Link href={`${base}${sep}before=${nextBefore}`} className="text-blue-700 hover:underline">
+        {paged && (
+          <Link href={`/audit${query}`} className="text-blue-700 hover:underline">
+            ↑ Newest
+          </Link>
+        )}
+        {newerAfter !== null && (
+          <Link href={`/audit${auditFilterQuery(filter, { after: newerAfter })}`} className="text-blue-700 hover:underline">
+            ← Newer
+          </Link>
+        )}
+        {nextBefore !== null && (
+          <Link href={`/audit${auditFilterQuery(filter, { before: nextBefore })}`} className="text-blue-700 hover:underline">
             Older →
           </Link>
         )}

@@ -1,0 +1,58 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useForm } from "react-hook-form";
+import type { z } from "zod";
+import { toast } from "sonner";
+import { archiveAuditAction } from "@/lib/audit/actions";
+import { ArchiveAuditSchema, type ArchiveAuditInput } from "@/lib/audit/schema";
+import { applyActionErrors } from "./action-result";
+import { Button, Field, Input } from "./ui";
+
+type FormInput = z.input<typeof ArchiveAuditSchema>;
+
+export function AuditArchiveForm() {
+  const router = useRouter();
+  const { register, handleSubmit, formState, setError, reset } = useForm<FormInput, unknown, ArchiveAuditInput>({
+    resolver: zodResolver(ArchiveAuditSchema),
+    defaultValues: { olderThanDays: 365, confirm: false },
+  });
+  const errors = formState.errors;
+
+  async function archive(values: ArchiveAuditInput) {
+    const r = await archiveAuditAction(values);
+    if (!r.ok) {
+      applyActionErrors(r, setError);
+      return;
+    }
+    const d = r.data;
+    toast.success(`Archived ${d.eventCount} events (#${d.fromSeq}–#${d.throughSeq}) to ${d.fileName}.${d.more ? " More old events remain: run it again." : ""}`);
+    reset({ olderThanDays: values.olderThanDays, confirm: false });
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={handleSubmit(archive)} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
+      <Field label="Archive events older than (days)" htmlFor="olderThanDays" error={errors.olderThanDays?.message}>
+        <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...register("olderThanDays")} />
+      </Field>
+      <div className="space-y-1">
+        <label className="flex items-start gap-2 text-sm">
+          <input type="checkbox" className="mt-1" aria-invalid={!!errors.confirm} {...register("confirm")} />
+          <span>
+            I understand the archived events are written to a file on the server and then removed from the database; the chain stays verifiable
+            from the archive&apos;s anchor.
+          </span>
+        </label>
+        {errors.confirm && (
+          <p role="alert" className="text-sm text-red-700">
+            {errors.confirm.message}
+          </p>
+        )}
+      </div>
+      <Button type="submit" variant="danger" disabled={formState.isSubmitting}>
+        {formState.isSubmitting ? "Archiving…" : "Archive old events"}
+      </Button>
+    </form>
+  );
+}

@@ -3,26 +3,44 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
+import { useForm, type Resolver } from "react-hook-form";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
 import { createVhostAction, updateVhostAction } from "@/lib/vhosts/actions";
-import { TLS_MODE_LABELS, TLS_MODES, VhostFieldsSchema, type CreateVhostInput, type VhostFormValues } from "@/lib/vhosts/schema";
+import { CreateVhostSchema, TLS_MODE_LABELS, TLS_MODES, VhostFieldsSchema, type CreateVhostFormValues, type CreateVhostInput } from "@/lib/vhosts/schema";
 import { applyActionErrors } from "./action-result";
 import { Button, Field, Input, Select, Textarea } from "./ui";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
-export function VhostForm({ initial, id, version: initialVersion }: { initial: VhostFormValues; id?: string; version?: number }) {
+/** A template the create form offers as a starting policy. */
+export type TemplateChoice = { id: string; name: string; summary: string };
+
+export function VhostForm({
+  initial,
+  id,
+  version: initialVersion,
+  templates = [],
+}: {
+  initial: CreateVhostFormValues;
+  id?: string;
+  version?: number;
+  /** Create only: the templates to start from. */
+  templates?: TemplateChoice[];
+}) {
   const router = useRouter();
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<VhostFormValues, unknown, CreateVhostInput>({ resolver: zodResolver(VhostFieldsSchema), defaultValues: initial, mode: "onBlur" });
+  // Creating also validates the template choice; editing has none.
+  const resolver = (id ? zodResolver(VhostFieldsSchema) : zodResolver(CreateVhostSchema)) as Resolver<CreateVhostFormValues, unknown, CreateVhostInput>;
+  const form = useForm<CreateVhostFormValues, unknown, CreateVhostInput>({ resolver, defaultValues: initial, mode: "onBlur" });
   const { register, handleSubmit, formState, setError, watch } = form;
   const errors = formState.errors;
   const tlsMode = watch("tlsMode");
+  const templateId = watch("templateId");
+  const chosenTemplate = templates.find((t) => t.id === templateId);
 
-  async function save(values: VhostFormValues, atVersion = version) {
+  async function save(values: CreateVhostFormValues, atVersion = version) {
     setConflict(null);
     const result = id ? await updateVhostAction({ ...values, id, version: atVersion! }) : await createVhostAction(values);
     if (!result.ok) {
@@ -105,6 +123,27 @@ export function VhostForm({ initial, id, version: initialVersion }: { initial: V
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" {...register("enabled")} /> Enabled (served by the WAF)
       </label>
+      {!id && templates.length > 0 && (
+        <Field
+          label="Start from template"
+          htmlFor="templateId"
+          error={errors.templateId?.message}
+          hint={
+            chosenTemplate
+              ? `${chosenTemplate.summary}. The template's rule exclusions are copied too; change anything later on the WAF policy tab.`
+              : "Without a template the policy starts with CRS defaults: blocking at paranoia 1, thresholds 5 / 4."
+          }
+        >
+          <Select id="templateId" {...register("templateId")} aria-invalid={!!errors.templateId}>
+            <option value="">None: CRS defaults</option>
+            {templates.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      )}
       <div className="flex gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>
           {formState.isSubmitting ? "Saving…" : id ? "Save changes" : "Create virtual host"}

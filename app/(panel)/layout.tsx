@@ -1,15 +1,19 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignOutButton } from "@/components/sign-out-button";
+import { can, type Permission } from "@/lib/auth/permissions";
 import { getSessionUser } from "@/lib/auth/session";
 
 // Every panel page depends on the signed-in user: never prerender.
 export const dynamic = "force-dynamic";
 
-const NAV = [
+const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: "/", label: "Dashboard" },
   { href: "/vhosts", label: "Virtual hosts" },
+  { href: "/templates", label: "Templates" },
+  { href: "/config", label: "Config" },
   { href: "/audit", label: "Audit log" },
+  { href: "/users", label: "Users", permission: "user.manage" },
 ];
 
 export default async function PanelLayout({ children }: { children: React.ReactNode }) {
@@ -22,7 +26,7 @@ export default async function PanelLayout({ children }: { children: React.ReactN
           <Link href="/" className="font-semibold tracking-wide">
             Palisade
           </Link>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.permission || can(user.role, n.permission)).map((n) => (
             <Link key={n.href} href={n.href} className="text-sm text-slate-300 hover:text-white">
               {n.label}
             </Link>

@@ -26,6 +26,14 @@ const MATRIX: Record<string, Permission> = {
   deleteCustomRuleAction: "policy.write",
   createExclusionAction: "policy.write",
   deleteExclusionAction: "policy.write",
+  createUserAction: "user.manage",
+  changeRoleAction: "user.manage",
+  setUserDisabledAction: "user.manage",
+  resetPasswordAction: "user.manage",
+  createTemplateAction: "template.manage",
+  updateTemplateAction: "template.manage",
+  deleteTemplateAction: "template.manage",
+  copyPolicyAction: "policy.write",
   archiveAuditAction: "audit.archive",
 };
 

@@ -2,6 +2,7 @@
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env).
 import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
 import { migrate } from "./migrate";
+import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
 
 /** Development-only demo accounts (the README lists them). Production creates its own admin. */
@@ -22,6 +23,11 @@ async function runMigrate() {
 }
 
 async function runSeed() {
+  // Built-in policy templates are not demo data: every environment gets them (idempotent, audited).
+  const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:seed" } });
+  if (templates.created.length || templates.updated.length) {
+    console.log(`built-in templates: created ${templates.created.join(", ") || "none"}; updated ${templates.updated.join(", ") || "none"}`);
+  }
   if (process.env.NODE_ENV === "production" && !process.env.PALISADE_SEED_DEMO) {
     console.log("Production: demo accounts are not created (set PALISADE_SEED_DEMO=1 to override).");
     return;

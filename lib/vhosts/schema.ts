@@ -95,7 +95,13 @@ export const VhostFieldsSchema = z
     }
   });
 
-export const CreateVhostSchema = VhostFieldsSchema;
+/** Create only: the template the new vhost's WAF policy starts from; "" (none) means CRS defaults. */
+const templateId = z
+  .union([z.literal(""), z.uuid("Choose a template from the list.")])
+  .optional()
+  .transform((v) => v || undefined);
+
+export const CreateVhostSchema = z.intersection(VhostFieldsSchema, z.object({ templateId }));
 export const UpdateVhostSchema = z.intersection(
   VhostFieldsSchema,
   z.object({ id: z.uuid(), version: z.number().int().min(1) }),
@@ -104,7 +110,9 @@ export const VhostRefSchema = z.object({ id: z.uuid(), version: z.number().int()
 export const SetVhostEnabledSchema = VhostRefSchema.extend({ enabled: z.boolean() });
 
 export type VhostFormValues = z.input<typeof VhostFieldsSchema>;
-export type CreateVhostInput = z.output<typeof CreateVhostSchema>;
+export type CreateVhostFormValues = z.input<typeof CreateVhostSchema>;
+/** templateId is optional for callers (seeds, tests, the node API): without it the vhost gets CRS defaults. */
+export type CreateVhostInput = z.output<typeof VhostFieldsSchema> & { templateId?: string };
 export type UpdateVhostInput = z.output<typeof UpdateVhostSchema>;
 
 export const EMPTY_VHOST_FORM: VhostFormValues = {

@@ -2,6 +2,8 @@
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { isUniqueViolation, type Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
+import { createExclusions, exclusionView, templateForNewVhost } from "@/lib/templates/service";
+import { describeTemplatePolicy, exclusionToColumns } from "@/lib/templates/schema";
 import type { CreateVhostInput, UpdateVhostInput } from "./schema";
 
 /** CRS's own defaults: anomaly scoring in blocking mode at paranoia 1, thresholds 5 (inbound) / 4 (outbound). */
@@ -17,7 +19,7 @@ function duplicateDomain(domain: string): FieldValidationError {
   return new FieldValidationError({ domain: [`A virtual host for ${domain} already exists.`] });
 }
 
-function toStored(input: Omit<CreateVhostInput, never>) {
+function toStored(input: Omit<CreateVhostInput, "templateId">) {
   return {
     domain: input.domain,
     aliases: input.aliases,
@@ -49,8 +51,15 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
   return mapUnique(input.domain, () =>
     audited(ctx, async (tx) => {
       await assertDomainFree(tx, input.domain);
+      // A template gives the policy and its exclusions; without one the vhost gets CRS's defaults.
+      const from = input.templateId ? await templateForNewVhost(tx, input.templateId) : null;
       const vhost = await tx.virtualHost.create({ data: { ...toStored(input), updatedByEmail: ctx.actor.email } });
-      const policy = await tx.wafPolicy.create({ data: { vhostId: vhost.id, ...DEFAULT_POLICY, updatedByEmail: ctx.actor.email } });
+      const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold } = from ? from.policy : DEFAULT_POLICY;
+      const policy = await tx.wafPolicy.create({
+        data: { vhostId: vhost.id, engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, updatedByEmail: ctx.actor.email },
+      });
+      const exclusions = from ? from.policy.exclusions.map(exclusionToColumns) : [];
+      await createExclusions(tx, vhost.id, exclusions);
       return {
         result: vhost,
         audit: {
@@ -58,8 +67,12 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
           entityType: "VirtualHost",
           entityId: vhost.id,
           vhostId: vhost.id,
-          summary: `Created virtual host ${vhost.domain} → ${vhost.backendUrl} with the default policy (blocking, paranoia 1)`,
-          after: { vhost: auditView(vhost), policy: policyView(policy) },
+          summary: from
+            ? `Created virtual host ${vhost.domain} → ${vhost.backendUrl} from the template "${from.template.name}" (${describeTemplatePolicy(from.policy)})`
+            : `Created virtual host ${vhost.domain} → ${vhost.backendUrl} with the default policy (blocking, paranoia 1)`,
+          after: from
+            ? { vhost: auditView(vhost), policy: policyView(policy), template: from.template, exclusions: exclusions.map(exclusionView) }
+            : { vhost: auditView(vhost), policy: policyView(policy) },
         },
       };
     }),

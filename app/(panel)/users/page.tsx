@@ -1,0 +1,81 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge, PageHeader } from "@/components/ui";
+import { UserRowControls } from "@/components/user-controls";
+import { can } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/session";
+import { listUsers } from "@/lib/users/queries";
+import { ROLE_LABELS } from "@/lib/users/schema";
+import { UsersRefused } from "@/components/user-refused";
+
+export const metadata: Metadata = { title: "Users" };
+
+export default async function UsersPage() {
+  const me = await requireUser();
+  if (!can(me.role, "user.manage")) return <UsersRefused role={me.role} />;
+  const users = await listUsers();
+  const activeAdmins = users.filter((u) => u.role === "ADMIN" && !u.disabled).length;
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        actions={
+          <Link href="/users/new" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+            New user
+          </Link>
+        }
+      >
+        Who can sign in, and with which role. Changing a role, disabling an account or resetting a password signs that person out everywhere.
+      </PageHeader>
+      {users.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
+          No users yet. <Link href="/users/new" className="text-blue-700 hover:underline">Create the first one</Link>.
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
+              <tr>
+                <th className="px-4 py-2">Name</th>
+                <th className="px-4 py-2">Email</th>
+                <th className="px-4 py-2">Role</th>
+                <th className="px-4 py-2">Status</th>
+                <th className="px-4 py-2 text-right">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => {
+                const isSelf = u.id === me.id;
+                const isLastAdmin = u.role === "ADMIN" && !u.disabled && activeAdmins === 1;
+                return (
+                  <tr key={u.id} className="border-b border-slate-100 last:border-0" data-testid="user-row" data-user-id={u.id} data-email={u.email}>
+                    <td className="px-4 py-2 font-medium">
+                      {u.name} {isSelf && <Badge tone="blue">you</Badge>}
+                    </td>
+                    <td className="px-4 py-2">{u.email}</td>
+                    <td className="px-4 py-2">
+                      {ROLE_LABELS[u.role].label}
+                      {isLastAdmin && (
+                        <span className="ml-2">
+                          <Badge tone="amber" title="The last active admin cannot be demoted or disabled.">last active admin</Badge>
+                        </span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2">{u.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
+                    <td className="px-4 py-2">
+                      <UserRowControls user={u} isSelf={isSelf} isLastAdmin={isLastAdmin} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="mt-4 text-xs text-slate-500">
+        You cannot change your own role or disable yourself, and the last active admin cannot be demoted or disabled: someone must always be able to manage users.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,235 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useFieldArray, useForm, type FieldErrors } from "react-hook-form";
+import { toast } from "sonner";
+import type { ActionResult } from "@/lib/auth/action";
+import { RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusions";
+import { PARANOIA_HINT, THRESHOLD_HINT } from "@/lib/policies/policy";
+import { createTemplateAction, deleteTemplateAction, updateTemplateAction } from "@/lib/templates/actions";
+import { EMPTY_EXCLUSION_ROW, TemplateFormSchema, TEMPLATE_EXCLUSIONS_MAX, type ExclusionRow, type TemplateFormValues, type TemplateInput } from "@/lib/templates/schema";
+import { applyActionErrors } from "./action-result";
+import { ConfirmButton } from "./confirm-dialog";
+import { EXCLUSION_KIND_LABELS } from "./exclusion-form";
+import { Button, Field, Input, Select, Textarea } from "./ui";
+
+type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
+
+const MODES = [
+  { value: "BLOCKING", label: "Blocking" },
+  { value: "DETECTION_ONLY", label: "Detection only" },
+  { value: "OFF", label: "Off" },
+] as const;
+
+export function TemplateForm({ initial, id, version: initialVersion }: { initial: TemplateFormValues; id?: string; version?: number }) {
+  const router = useRouter();
+  const [version, setVersion] = useState(initialVersion);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver: zodResolver(TemplateFormSchema), defaultValues: initial });
+  const { register, handleSubmit, formState, setError, control } = form;
+  const errors = formState.errors;
+  const exclusions = useFieldArray({ control, name: "exclusions" });
+  const num = { valueAsNumber: true } as const;
+
+  async function save(values: TemplateFormValues, atVersion = version) {
+    setConflict(null);
+    if (id) {
+      const r = await updateTemplateAction({ ...values, id, version: atVersion! });
+      if (!r.ok) return failed(r);
+      setVersion(r.data.version);
+      form.reset(values);
+      toast.success(`Saved the template "${r.data.name}".`);
+      router.refresh();
+    } else {
+      const r = await createTemplateAction(values);
+      if (!r.ok) return failed(r);
+      toast.success(`Created the template "${r.data.name}".`);
+      router.push("/templates");
+      router.refresh();
+    }
+  }
+
+  function failed(r: Extract<ActionResult<unknown>, { ok: false }>) {
+    if (r.conflict) setConflict({ ...r.conflict, message: r.error });
+    applyActionErrors(r, setError);
+  }
+
+  return (
+    <form onSubmit={handleSubmit(() => save(form.getValues()))} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
+      {conflict && (
+        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
+          <p className="font-medium text-amber-900">{conflict.message}</p>
+          <div className="flex flex-wrap gap-2">
+            <Button type="button" variant="secondary" onClick={() => save(form.getValues(), conflict.currentVersion)}>
+              Save mine over theirs
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
+              Discard mine and load theirs
+            </Button>
+          </div>
+        </div>
+      )}
+      <Field label="Name" htmlFor="name" error={errors.name?.message}>
+        <Input id="name" autoComplete="off" {...register("name")} aria-invalid={!!errors.name} placeholder="shop" />
+      </Field>
+      <Field label="Description" htmlFor="description" error={errors.description?.message} hint="When to use it and why: editors read this when they pick a template.">
+        <Textarea id="description" rows={3} className="font-sans" {...register("description")} aria-invalid={!!errors.description} />
+      </Field>
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-medium">Policy</legend>
+        <Field label="Engine mode" htmlFor="engineMode" error={errors.engineMode?.message}>
+          <Select id="engineMode" {...register("engineMode")}>
+            {MODES.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Blocking paranoia level" htmlFor="blockingParanoia" error={errors.blockingParanoia?.message} hint={PARANOIA_HINT.blocking}>
+            <Select id="blockingParanoia" {...register("blockingParanoia", num)} aria-invalid={!!errors.blockingParanoia}>
+              {[1, 2, 3, 4].map((n) => (
+                <option key={n} value={n}>{n}</option>
+              ))}
+            </Select>
+          </Field>
+          <Field label="Detection paranoia level" htmlFor="detectionParanoia" error={errors.detectionParanoia?.message} hint={PARANOIA_HINT.detection}>
+            <Select id="detectionParanoia" {...register("detectionParanoia", num)} aria-invalid={!!errors.detectionParanoia}>
+              {[1, 2, 3, 4].map((n) => (
+                <option key={n} value={n}>{n}</option>
+              ))}
+            </Select>
+          </Field>
+          <Field label="Inbound anomaly threshold" htmlFor="inboundThreshold" error={errors.inboundThreshold?.message} hint={THRESHOLD_HINT.inbound}>
+            <Input id="inboundThreshold" type="number" min={1} max={10000} step={1} {...register("inboundThreshold", num)} aria-invalid={!!errors.inboundThreshold} />
+          </Field>
+          <Field label="Outbound anomaly threshold" htmlFor="outboundThreshold" error={errors.outboundThreshold?.message} hint={THRESHOLD_HINT.outbound}>
+            <Input id="outboundThreshold" type="number" min={1} max={10000} step={1} {...register("outboundThreshold", num)} aria-invalid={!!errors.outboundThreshold} />
+          </Field>
+        </div>
+      </fieldset>
+
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-medium">Rule exclusions</legend>
+        <p className="text-xs text-slate-600">
+          Copied to every virtual host created from this template. Keep them to false positives of the application the template is for, limited to a path where you can.
+        </p>
+        {errors.exclusions?.message && (
+          <p role="alert" className="text-sm text-red-700">
+            {errors.exclusions.message}
+          </p>
+        )}
+        {exclusions.fields.length === 0 && (
+          <p className="rounded-md border border-dashed border-slate-300 bg-white p-3 text-sm text-slate-600">No exclusions: every CRS rule of the chosen paranoia level runs. Add one only for a known false positive.</p>
+        )}
+        {exclusions.fields.map((field, i) => (
+          <ExclusionRowFields key={field.id} index={i} register={register} watchKind={form.watch(`exclusions.${i}.kind`)} errors={errors.exclusions?.[i]} onRemove={() => exclusions.remove(i)} />
+        ))}
+        <Button type="button" variant="secondary" disabled={exclusions.fields.length >= TEMPLATE_EXCLUSIONS_MAX} onClick={() => exclusions.append({ ...EMPTY_EXCLUSION_ROW })}>
+          Add exclusion
+        </Button>
+      </fieldset>
+
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={formState.isSubmitting}>
+          {formState.isSubmitting ? "Saving…" : id ? "Save template" : "Create template"}
+        </Button>
+        <Link href="/templates" className="text-sm text-slate-600 hover:underline">
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}
+
+type RowErrors = FieldErrors<ExclusionRow> | undefined;
+
+function ExclusionRowFields({
+  index,
+  register,
+  watchKind,
+  errors,
+  onRemove,
+}: {
+  index: number;
+  register: ReturnType<typeof useForm<TemplateFormValues, unknown, TemplateInput>>["register"];
+  watchKind: ExclusionRow["kind"];
+  errors: RowErrors;
+  onRemove: () => void;
+}) {
+  const p = `exclusions.${index}` as const;
+  const idp = `exclusion-${index}`;
+  const byId = watchKind === "REMOVE_BY_ID" || watchKind === "REMOVE_TARGET_BY_ID";
+  const withTarget = watchKind === "REMOVE_TARGET_BY_ID" || watchKind === "REMOVE_TARGET_BY_TAG";
+  return (
+    <div className="space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3" role="group" aria-label={`Exclusion ${index + 1}`}>
+      <div className="flex items-end gap-3">
+        <div className="flex-1">
+          <Field label={`Exclusion ${index + 1}: kind`} htmlFor={`${idp}-kind`} error={errors?.kind?.message} hint={EXCLUSION_KIND_LABELS[watchKind]?.hint}>
+            <Select id={`${idp}-kind`} {...register(`${p}.kind`)}>
+              {RULE_EXCLUSION_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {EXCLUSION_KIND_LABELS[k].label}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        </div>
+        <Button type="button" variant="ghost" onClick={onRemove} aria-label={`Remove exclusion ${index + 1}`}>
+          Remove
+        </Button>
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {byId && (
+          <Field label="CRS rule id" htmlFor={`${idp}-ruleId`} error={errors?.ruleId?.message}>
+            <Input id={`${idp}-ruleId`} inputMode="numeric" placeholder="942100" {...register(`${p}.ruleId`)} aria-invalid={!!errors?.ruleId} />
+          </Field>
+        )}
+        {watchKind === "REMOVE_BY_ID" && (
+          <Field label="Last id of a range (optional)" htmlFor={`${idp}-ruleIdEnd`} error={errors?.ruleIdEnd?.message}>
+            <Input id={`${idp}-ruleIdEnd`} inputMode="numeric" placeholder="942199" {...register(`${p}.ruleIdEnd`)} aria-invalid={!!errors?.ruleIdEnd} />
+          </Field>
+        )}
+        {!byId && (
+          <Field label="Tag" htmlFor={`${idp}-tag`} error={errors?.tag?.message}>
+            <Input id={`${idp}-tag`} placeholder="attack-sqli" {...register(`${p}.tag`)} aria-invalid={!!errors?.tag} />
+          </Field>
+        )}
+        {withTarget && (
+          <Field label="Input to ignore" htmlFor={`${idp}-target`} error={errors?.target?.message}>
+            <Input id={`${idp}-target`} placeholder="ARGS:password" {...register(`${p}.target`)} aria-invalid={!!errors?.target} />
+          </Field>
+        )}
+        <Field label="Only under path (optional)" htmlFor={`${idp}-pathPrefix`} error={errors?.pathPrefix?.message}>
+          <Input id={`${idp}-pathPrefix`} placeholder="/api/" {...register(`${p}.pathPrefix`)} aria-invalid={!!errors?.pathPrefix} />
+        </Field>
+        <Field label="Note (optional)" htmlFor={`${idp}-note`} error={errors?.note?.message}>
+          <Input id={`${idp}-note`} {...register(`${p}.note`)} aria-invalid={!!errors?.note} />
+        </Field>
+      </div>
+    </div>
+  );
+}
+
+export function TemplateDeleteButton({ id, version, name }: { id: string; version: number; name: string }) {
+  const router = useRouter();
+  return (
+    <ConfirmButton
+      label="Delete"
+      ariaLabel={`Delete the template ${name}`}
+      title={`Delete the template "${name}"?`}
+      body={<p>Virtual hosts created from it keep their policies; only the template goes. The audit log keeps a copy of it.</p>}
+      confirmLabel="Delete template"
+      onConfirm={async () => {
+        const r = await deleteTemplateAction({ id, version });
+        if (!r.ok) return applyActionErrors(r);
+        toast.success(`Deleted the template "${name}".`);
+        router.push("/templates");
+        router.refresh();
+      }}
+    />
+  );
+}

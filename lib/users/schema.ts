@@ -1,0 +1,82 @@
+// One schema per user input, shared by the forms (zodResolver) and the server actions.
+import { z } from "zod";
+
+export const ROLES = ["ADMIN", "EDITOR", "AUDITOR"] as const;
+export type UserRole = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<UserRole, { label: string; hint: string }> = {
+  ADMIN: { label: "Admin", hint: "Everything, including users, templates and publishing." },
+  EDITOR: { label: "Editor", hint: "Creates and edits virtual hosts and their WAF policies." },
+  AUDITOR: { label: "Auditor", hint: "Reads everything and exports the audit log; changes nothing." },
+};
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 1024;
+export const NAME_MAX = 100;
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, "Enter an email address.")
+  .max(254, "An email address has at most 254 characters.")
+  .pipe(z.email("Enter a valid email address, e.g. jane@example.com."));
+
+export const PasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters: a few unrelated words make a good password.`)
+  .max(PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`);
+
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the person's name.")
+  .max(NAME_MAX, `A name has at most ${NAME_MAX} characters.`)
+  .refine((v) => !/\p{Cc}/u.test(v), "The name cannot contain control characters.");
+
+const RoleSchema = z.enum(ROLES, { error: "Choose Admin, Editor or Auditor." });
+
+export const PASSWORD_IS_EMAIL = "The password cannot be the email address.";
+
+/** The password policy's one rule that needs the email: checked by the form, the action and the service. */
+export function passwordIsEmail(password: string, email: string): boolean {
+  return password.trim().toLowerCase() === email.trim().toLowerCase();
+}
+
+const PASSWORDS_DIFFER = "The two passwords differ: type the same password twice.";
+
+/** What the service needs to create a user (seeds and tests call it with this shape). */
+export const NewUserSchema = z
+  .object({ email: EmailSchema, name: NameSchema, role: RoleSchema, password: PasswordSchema })
+  .superRefine((v, ctx) => {
+    if (passwordIsEmail(v.password, v.email)) ctx.addIssue({ code: "custom", path: ["password"], message: PASSWORD_IS_EMAIL });
+  });
+
+/** The "New user" form: the same fields plus the password typed twice. */
+export const CreateUserSchema = z
+  .object({ email: EmailSchema, name: NameSchema, role: RoleSchema, password: PasswordSchema, confirmPassword: z.string() })
+  .superRefine((v, ctx) => {
+    if (passwordIsEmail(v.password, v.email)) ctx.addIssue({ code: "custom", path: ["password"], message: PASSWORD_IS_EMAIL });
+    if (v.password !== v.confirmPassword) ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: PASSWORDS_DIFFER });
+  });
+
+export const ChangeRoleSchema = z.object({ id: z.uuid(), role: RoleSchema });
+
+export const SetUserDisabledSchema = z.object({ id: z.uuid(), disabled: z.boolean() });
+
+/** The email is not part of the input (the service reads it), so "not the email" is checked by the service. */
+export const ResetPasswordSchema = z
+  .object({ id: z.uuid(), password: PasswordSchema, confirmPassword: z.string() })
+  .superRefine((v, ctx) => {
+    if (v.password !== v.confirmPassword) ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: PASSWORDS_DIFFER });
+  });
+
+export type NewUserInput = z.input<typeof NewUserSchema>;
+export type CreateUserFormValues = z.input<typeof CreateUserSchema>;
+export type CreateUserInput = z.output<typeof CreateUserSchema>;
+export type ChangeRoleInput = z.output<typeof ChangeRoleSchema>;
+export type SetUserDisabledInput = z.output<typeof SetUserDisabledSchema>;
+export type ResetPasswordFormValues = z.input<typeof ResetPasswordSchema>;
+export type ResetPasswordInput = z.output<typeof ResetPasswordSchema>;
+
+export const EMPTY_USER_FORM: CreateUserFormValues = { email: "", name: "", role: "EDITOR", password: "", confirmPassword: "" };

@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: "/vhosts", label: "Virtual hosts" },
   { href: "/templates", label: "Templates" },
   { href: "/config", label: "Config" },
+  { href: "/nodes", label: "Nodes" },
   { href: "/audit", label: "Audit log" },
   { href: "/users", label: "Users", permission: "user.manage" },
 ];

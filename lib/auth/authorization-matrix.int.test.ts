@@ -35,6 +35,11 @@ const MATRIX: Record<string, Permission> = {
   deleteTemplateAction: "template.manage",
   copyPolicyAction: "policy.write",
   archiveAuditAction: "audit.archive",
+  publishConfigAction: "config.publish",
+  rollbackConfigAction: "config.publish",
+  registerNodeAction: "node.manage",
+  revokeNodeAction: "node.manage",
+  rotateNodeTokenAction: "node.manage",
 };
 
 const DENIED = "Your role does not allow this action.";

@@ -96,10 +96,10 @@ export async function writeBundle(bundle: Bundle, options: { dir?: string; extra
     // mkdtemp makes it 0700; run as root, nginx's workers become "nobody" and must reach tmp/ inside.
     await chmod(dir, 0o755);
   } else {
-    dir = path.resolve(options.dir);
+    dir = path.resolve(/*turbopackIgnore: true*/ options.dir);
     await mkdir(dir, { recursive: true });
   }
-  for (const sub of BUNDLE_DIRECTORIES) await mkdir(path.join(dir, sub), { recursive: true });
+  for (const sub of BUNDLE_DIRECTORIES) await mkdir(path.join(/*turbopackIgnore: true*/ dir, sub), { recursive: true });
   for (const [rel, text] of Object.entries({ ...bundle.files, ...options.extraFiles })) {
     const target = path.resolve(dir, rel);
     if (!target.startsWith(`${dir}${path.sep}`)) throw new Error(`bundle path escapes the bundle directory: ${rel}`);
@@ -248,7 +248,7 @@ export async function startNginx(
 ): Promise<RunningNginx> {
   const engine = options.engine ?? requireEngine();
   installExitHook();
-  const child = spawn(engine.nginx, ["-p", `${dir}/`, "-c", "nginx.conf", "-e", path.join(dir, "logs/error.log"), "-g", "daemon off;"], {
+  const child = spawn(/*turbopackIgnore: true*/ engine.nginx, ["-p", `${dir}/`, "-c", "nginx.conf", "-e", path.join(dir, "logs/error.log"), "-g", "daemon off;"], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,6 +4,8 @@ import { EngineModeBadge } from "@/components/engine-mode-badge";
 import { Badge, Button, Input, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
+import { unpublishedVhostIds } from "@/lib/config/service";
+import { SettingsError } from "@/lib/config/settings";
 import { listVhosts, VhostListParamsSchema, type VhostListParams } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual hosts" };
@@ -34,6 +36,10 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
   const user = await requireUser();
   const p = VhostListParamsSchema.parse(await searchParams);
   const { rows, total, pageCount } = await listVhosts(p);
+  const unpublished = await unpublishedVhostIds().catch((err: unknown) => {
+    if (err instanceof SettingsError) return new Set<string>(); // the configuration page explains it
+    throw err;
+  });
   const canWrite = can(user.role, "vhost.write");
 
   return (
@@ -96,7 +102,14 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                       />
                     )}
                   </td>
-                  <td className="px-4 py-2">{v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
+                  <td className="px-4 py-2">
+                    {v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}{" "}
+                    {unpublished.has(v.id) && (
+                      <Link href="/config" title="Its stored configuration differs from the latest published revision">
+                        <Badge tone="amber">Unpublished changes</Badge>
+                      </Link>
+                    )}
+                  </td>
                   <td className="px-4 py-2 text-xs text-slate-600">
                     {v.updatedAt.toISOString().slice(0, 16).replace("T", " ")} {v.updatedByEmail ? `by ${v.updatedByEmail}` : ""}
                   </td>

@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { NodeRowControls } from "@/components/node-controls";
+import { RegisterNodeForm } from "@/components/node-register";
+import { Badge, PageHeader } from "@/components/ui";
+import { can } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/session";
+import type { NodeHealth } from "@/lib/nodes/health";
+import { listNodes } from "@/lib/nodes/queries";
+
+export const metadata: Metadata = { title: "WAF nodes" };
+
+function fmt(d: Date) {
+  return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+}
+
+function ago(d: Date, now: Date) {
+  const s = Math.max(0, Math.round((now.getTime() - d.getTime()) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} days ago`;
+}
+
+const HEALTH: Record<NodeHealth["state"], { label: string; tone: "green" | "amber" | "red" | "slate" }> = {
+  ok: { label: "Up to date", tone: "green" },
+  stale: { label: "Stale", tone: "amber" },
+  failing: { label: "Failing", tone: "red" },
+  revoked: { label: "Revoked", tone: "slate" },
+};
+
+async function panelUrl() {
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "panel.example.com";
+  const proto = h.get("x-forwarded-proto") ?? (process.env.NODE_ENV === "production" ? "https" : "http");
+  return process.env.NEXTAUTH_URL?.replace(/\/$/, "") || `${proto}://${host}`;
+}
+
+export default async function NodesPage() {
+  const user = await requireUser();
+  const canManage = can(user.role, "node.manage");
+  const now = new Date();
+  const [{ rows, latest }, url] = await Promise.all([listNodes(now), panelUrl()]);
+
+  return (
+    <>
+      <PageHeader title="WAF nodes">
+        Nodes pull the latest published revision with their token and report what they applied.{" "}
+        {latest ? `The latest revision is ${latest.number}.` : "Nothing has been published yet."} A node is stale after 5 minutes without contact or when it runs an
+        older configuration, and failing when its last apply or reload failed.
+      </PageHeader>
+      {canManage && (
+        <section className="mb-8" aria-labelledby="register-title">
+          <h2 id="register-title" className="mb-2 text-lg font-semibold">
+            Register a node
+          </h2>
+          <RegisterNodeForm panelUrl={url} />
+        </section>
+      )}
+      {rows.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
+          No nodes yet. {canManage ? "Register one above and run the agent on it." : "An admin registers them."}
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
+              <tr>
+                <th className="px-4 py-2">Node</th>
+                <th className="px-4 py-2">State</th>
+                <th className="px-4 py-2">Applied</th>
+                <th className="px-4 py-2">Last contact</th>
+                <th className="px-4 py-2">Last report</th>
+                {canManage && <th className="px-4 py-2 text-right">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((n) => (
+                <tr key={n.id} className="border-b border-slate-100 align-top last:border-0" data-testid="node-row">
+                  <td className="px-4 py-2">
+                    <div className="font-medium">{n.name}</div>
+                    <div className="font-mono text-xs text-slate-500" title="The start of its token">
+                      {n.tokenPrefix}…
+                    </div>
+                  </td>
+                  <td className="px-4 py-2">
+                    <Badge tone={HEALTH[n.health.state].tone} title={n.health.reasons.join(" ")}>
+                      {HEALTH[n.health.state].label}
+                    </Badge>
+                    {n.health.reasons.length > 0 && (
+                      <ul className="mt-1 text-xs text-slate-600">
+                        {n.health.reasons.map((r) => (
+                          <li key={r}>{r}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td className="px-4 py-2">{n.appliedRevision === null ? <span className="text-slate-500">none</span> : `revision ${n.appliedRevision}`}</td>
+                  <td className="whitespace-nowrap px-4 py-2 text-xs">{n.lastSeenAt ? <span title={fmt(n.lastSeenAt)}>{ago(n.lastSeenAt, now)}</span> : <span className="text-slate-500">never</span>}</td>
+                  <td className="max-w-md px-4 py-2 text-xs">
+                    {n.lastMessage ? <span className={n.lastStatus === "failed" ? "text-red-800" : undefined}>{n.lastMessage}</span> : <span className="text-slate-500">—</span>}
+                  </td>
+                  {canManage && (
+                    <td className="px-4 py-2">
+                      <NodeRowControls node={{ id: n.id, name: n.name, revoked: n.revokedAt !== null }} panelUrl={url} />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,110 @@
+import { expect, test, type Page } from "@playwright/test";
+import { login, uniqueDomain } from "./fixtures";
+
+async function createVhost(page: Page, domain: string) {
+  await page.goto("/vhosts/new");
+  await page.getByLabel("Domain", { exact: true }).fill(domain);
+  await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
+  await page.getByRole("button", { name: "Create virtual host" }).click();
+  await expect(page.getByRole("heading", { name: domain })).toBeVisible();
+  return page.url().split("/").pop()!;
+}
+
+async function publish(page: Page) {
+  await page.goto("/config");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByText(/^Published revision \d+: /)).toBeVisible();
+}
+
+test("publish: unpublished vhosts are marked, a revision is made with a summary, diffed and rolled back", async ({ page }) => {
+  const domain = uniqueDomain("publish");
+  await login(page, "admin");
+  const id = await createVhost(page, domain);
+
+  await page.goto(`/vhosts?q=${domain}`);
+  await expect(page.getByRole("row", { name: new RegExp(domain) }).getByText("Unpublished changes")).toBeVisible();
+  await page.goto("/config");
+  await expect(page.getByTestId("pending-vhost").filter({ hasText: domain })).toContainText("New, not published");
+  await expect(page.getByTestId("engine-status")).toBeVisible();
+
+  await publish(page);
+  const latestRow = page.getByTestId("revision-row").first();
+  await expect(latestRow).toContainText(domain);
+  await expect(latestRow).toContainText("latest");
+  const first = Number((await latestRow.locator("td").first().innerText()).match(/^\d+/)![0]);
+  await expect(page.getByRole("button", { name: "Publish" })).toBeDisabled();
+  await page.goto(`/vhosts?q=${domain}`);
+  await expect(page.getByRole("row", { name: new RegExp(domain) }).getByText("Unpublished changes")).toHaveCount(0);
+
+  // A policy change: marked again, shown as a line diff before publishing, then published.
+  await page.goto(`/vhosts/${id}/policy`);
+  await page.getByLabel("Inbound anomaly threshold").fill("3");
+  await page.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByText("Policy saved.")).toBeVisible();
+  await page.goto("/config");
+  await expect(page.getByTestId("pending-vhost").filter({ hasText: domain })).toContainText("Unpublished changes");
+  await page.getByRole("link", { name: /Review the line diff/ }).click();
+  const rulesFile = page.getByRole("region", { name: `Changes in rules/${domain}.conf` });
+  await expect(rulesFile).toContainText("removed: ");
+  await expect(rulesFile).toContainText("tx.inbound_anomaly_score_threshold=3");
+  await publish(page);
+  await expect(page.getByTestId("revision-row").first()).toContainText(`Changed ${domain}`);
+
+  await page.getByRole("link", { name: `Diff of revision ${first + 1} against ${first}` }).click();
+  await expect(page.getByRole("region", { name: `Changes in rules/${domain}.conf` })).toContainText("tx.inbound_anomaly_score_threshold=5");
+  await page.getByRole("link", { name: "Back to the revisions" }).click();
+
+  await page.getByRole("button", { name: `Roll back to revision ${first}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
+  await expect(page.getByText(new RegExp(`^Published revision ${first + 2}: Rollback to revision ${first}: changed ${domain.replace(/\./g, "\\.")}`))).toBeVisible();
+  // The stored policy still says 3: the vhost shows as unpublished again.
+  await expect(page.getByTestId("pending-vhost").filter({ hasText: domain })).toContainText("Unpublished changes");
+
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-row").filter({ hasText: "config.rollback" }).first()).toContainText(`Rollback to revision ${first}`);
+});
+
+test("nodes: the token is shown once, rotating replaces it, revoking is confirmed", async ({ page }) => {
+  const name = `edge-${Date.now().toString(36)}`;
+  await login(page, "admin");
+  await page.goto("/nodes");
+  await page.getByLabel("Node name").fill("bad name!");
+  await page.getByRole("button", { name: "Register node" }).click();
+  await expect(page.getByText("Use letters, digits, dots, dashes and underscores")).toBeVisible();
+  await page.getByLabel("Node name").fill(name);
+  await page.getByRole("button", { name: "Register node" }).click();
+  const token = await page.getByLabel(`Token for ${name}`, { exact: true }).innerText();
+  expect(token).toMatch(/^pn_[A-Za-z0-9_-]{43}$/);
+  const row = page.getByTestId("node-row").filter({ hasText: name });
+  await expect(row).toContainText("Stale");
+  await expect(row).toContainText("It has never contacted the panel.");
+  await expect(row).toContainText(`${token.slice(0, 11)}…`);
+
+  await page.reload();
+  await expect(page.getByTestId("node-token")).toHaveCount(0);
+  await expect(page.getByText(token)).toHaveCount(0);
+
+  await row.getByRole("button", { name: `Rotate the token of ${name}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Issue new token" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  const rotated = await page.getByLabel(`Token for ${name}`, { exact: true }).innerText();
+  expect(rotated).toMatch(/^pn_/);
+  expect(rotated).not.toBe(token);
+
+  await row.getByRole("button", { name: `Revoke the token of ${name}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
+  await expect(row).toContainText("Revoked");
+});
+
+test("an auditor reads revisions and nodes but cannot publish or manage nodes", async ({ page }) => {
+  await login(page, "auditor");
+  await page.goto("/config");
+  await expect(page.getByRole("heading", { name: "Configuration" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Publish" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: /Roll back to revision/ })).toHaveCount(0);
+  await page.goto("/nodes");
+  await expect(page.getByRole("heading", { name: "WAF nodes" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Register node" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /Revoke the token/ })).toHaveCount(0);
+});

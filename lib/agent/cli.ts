@@ -1,0 +1,115 @@
+// node:agent — runs the node agent (lib/agent/agent.ts) on a WAF node.
+//
+//   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3]
+//
+// --panel        the panel's base URL (https://panel.example.com)
+// --token-file   a file holding the node's token (chmod 600; read before every request, so a rotated
+//                token is picked up without a restart)
+// --dir          the node's directory (layout: lib/agent/agent.ts); nginx runs with it as prefix and
+//                working directory: cd DIR && nginx -p DIR/ -c nginx.conf -e DIR/logs/error.log
+// --once         one round, then exit: 0 applied or nothing new, 1 not applied, 3 token refused, 4 other error
+// --interval     seconds between pulls (default 10)
+// --start-nginx  start nginx when it is not running
+// --keep         releases kept on disk besides the live one and the one before it (default 3)
+//
+// SIGTERM and SIGINT stop the loop after the current round (a round that is writing files finishes);
+// nginx keeps running: the agent manages its configuration, not its lifetime.
+import { statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { AgentAuthError, errorText, lockDir, NodeAgent } from "./agent";
+
+const USAGE = "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3]";
+
+type Parsed = { panel: string; tokenFile: string; dir: string; once: boolean; interval: number; startNginx: boolean; keep: number };
+
+export function parseArgs(argv: string[]): Parsed | string {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--once" || a === "--start-nginx") flags.add(a);
+    else if (["--panel", "--token-file", "--dir", "--interval", "--keep"].includes(a)) {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) return `${a} needs a value`;
+      values[a] = v;
+    } else return `unknown argument ${a}`;
+  }
+  for (const required of ["--panel", "--token-file", "--dir"]) if (!values[required]) return `${required} is required`;
+  try {
+    const u = new URL(values["--panel"]!);
+    if (u.protocol !== "https:" && u.protocol !== "http:") return "--panel must be an http(s) URL";
+  } catch {
+    return "--panel must be a URL such as https://panel.example.com";
+  }
+  const interval = Number(values["--interval"] ?? 10);
+  if (!Number.isFinite(interval) || interval < 1 || interval > 3600) return "--interval is in seconds, 1 to 3600";
+  const keep = Number(values["--keep"] ?? 3);
+  if (!Number.isInteger(keep) || keep < 0 || keep > 100) return "--keep is a whole number, 0 to 100";
+  return {
+    panel: values["--panel"]!,
+    tokenFile: path.resolve(values["--token-file"]!),
+    dir: path.resolve(values["--dir"]!),
+    once: flags.has("--once"),
+    interval,
+    startNginx: flags.has("--start-nginx"),
+    keep,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === "string") {
+    console.error(`${args}\n${USAGE}`);
+    return 64;
+  }
+  const readToken = async () => {
+    const token = (await readFile(args.tokenFile, "utf8")).trim();
+    if (!token) throw new Error(`${args.tokenFile} is empty`);
+    return token;
+  };
+  try {
+    await readToken();
+    if (statSync(args.tokenFile).mode & 0o077) console.warn(`warning: ${args.tokenFile} is readable by other users: chmod 600 it`);
+  } catch (err) {
+    console.error(`Cannot read the token: ${(err as Error).message}`);
+    return 64;
+  }
+
+  const unlock = await lockDir(args.dir);
+  const agent = new NodeAgent({ panelUrl: args.panel, readToken, dir: args.dir, startNginx: args.startNginx, keepReleases: args.keep });
+  try {
+    if (args.once) {
+      try {
+        const r = await agent.runOnce();
+        if (r.pulled === "none") console.log(r.message);
+        return r.ok || r.pulled !== "new" ? 0 : 1;
+      } catch (err) {
+        console.error(`error: ${errorText(err)}`);
+        return err instanceof AgentAuthError ? 3 : 4;
+      }
+    }
+    const stop = new AbortController();
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        console.log(`${signal}: stopping after the current round`);
+        stop.abort();
+      });
+    }
+    console.log(`Pulling from ${args.panel} every ${args.interval} s into ${args.dir}`);
+    await agent.run(stop.signal, args.interval * 1000);
+    return 0;
+  } finally {
+    await unlock();
+  }
+}
+
+if (process.argv[1] && /lib[\\/]agent[\\/]cli\.[cm]?[jt]s$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(70);
+    },
+  );
+}

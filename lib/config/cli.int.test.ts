@@ -1,0 +1,66 @@
+// waf:build on a real database (SQLite and PostgreSQL): the bundle of the stored state, written to a folder.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { main } from "./cli";
+import { makeVhost } from "./test-support";
+
+const tmp: string[] = [];
+afterAll(async () => {
+  for (const d of tmp) await rm(d, { recursive: true, force: true });
+});
+
+function capture() {
+  const out = { log: [] as string[], error: [] as string[] };
+  return { out, io: { log: (s: string) => out.log.push(s), error: (s: string) => out.error.push(s) } };
+}
+
+describe(`waf:build (${process.env.TEST_DB})`, () => {
+  it("writes the stored state's bundle, and replaces its own earlier output", async () => {
+    await makeVhost("one.build.test");
+    const two = await makeVhost("two.build.test");
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), "palisade-build-")), "out");
+    tmp.push(path.dirname(dir));
+
+    let c = capture();
+    expect(await main(["--out", dir], c.io)).toBe(0);
+    expect(c.out.log[0]).toMatch(new RegExp(`^Wrote 2 virtual host\\(s\\), 6 files \\(content hash [0-9a-f]{12}\\) to ${dir}$`));
+    expect(await readFile(path.join(dir, "nginx.conf"), "utf8")).toContain("include vhosts/two.build.test.conf;");
+    expect(existsSync(path.join(dir, "logs"))).toBe(true);
+    // No absolute path of this machine but the engine's own (settings).
+    const all = (await Promise.all(["nginx.conf", "vhosts/one.build.test.conf", "rules/one.build.test.conf", "modsecurity/main.conf"].map((f) => readFile(path.join(dir, f), "utf8")))).join("\n");
+    expect(all).not.toContain(dir);
+    expect(all).not.toContain(process.cwd());
+
+    await db.virtualHost.update({ where: { id: two.id }, data: { enabled: false } });
+    c = capture();
+    expect(await main(["build", "--out", dir], c.io)).toBe(0);
+    expect(existsSync(path.join(dir, "vhosts/two.build.test.conf"))).toBe(false);
+    expect(existsSync(path.join(dir, "vhosts/one.build.test.conf"))).toBe(true);
+  });
+
+  it("refuses a folder that holds something else, and bad arguments", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "palisade-build-"));
+    tmp.push(dir);
+    await writeFile(path.join(dir, "notes.txt"), "mine");
+    let c = capture();
+    expect(await main(["--out", dir], c.io)).toBe(64);
+    expect(c.out.error).toEqual([`${dir} is not empty and holds no bundle written by Palisade: choose an empty or new folder.`]);
+    for (const args of [[], ["--out"], ["--out", "--check"], ["--out", dir, "--what"]]) {
+      c = capture();
+      expect(await main(args, c.io), args.join(" ")).toBe(64);
+      expect(c.out.error).toEqual(["Usage: npm run waf:build -- --out DIR [--check]"]);
+    }
+  });
+
+  it("says which vhost and field the compiler refuses", async () => {
+    const bad = await makeVhost("bad.build.test");
+    await db.virtualHost.update({ where: { id: bad.id }, data: { backendUrl: "ftp://x" } });
+    const c = capture();
+    expect(await main(["--out", path.join(os.tmpdir(), `palisade-build-never-${Date.now()}`)], c.io)).toBe(1);
+    expect(c.out.error[0]).toMatch(/^Refused by the compiler: Virtual host "bad\.build\.test": backendUrl: /);
+  });
+});

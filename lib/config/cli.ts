@@ -1,0 +1,92 @@
+// waf:build — the bundle of the database at DATABASE_URL, written to a folder anyone can point nginx at.
+//
+//   npm run waf:build -- --out DIR [--check]
+//
+// Settings come from the environment (lib/config/settings.ts). DIR must be empty, missing, or a bundle
+// written here before (its generated files are replaced, so a removed vhost leaves nothing behind).
+// Exit codes: 0 written, 1 refused (compiler, or nginx -t with --check), 2 --check without an engine, 64 usage.
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { disconnectDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { GENERATED_HEADER } from "@/lib/waf/compile";
+import { writeBundle } from "@/lib/waf/engine";
+import { CompileError } from "@/lib/waf/types";
+import { checkWithEngine, describeCheckError } from "./check";
+import { compilerSettingsFromEnv } from "./settings";
+import { compileCurrent } from "./service";
+
+const USAGE = "Usage: npm run waf:build -- --out DIR [--check]";
+
+type Out = { log: (s: string) => void; error: (s: string) => void };
+
+export async function main(argv: string[], out: Out = console): Promise<number> {
+  const args = argv[0] === "build" ? argv.slice(1) : argv;
+  const outIndex = args.indexOf("--out");
+  const outDir = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  const unknown = args.filter((a, i) => a !== "--out" && a !== "--check" && i !== outIndex + 1);
+  if (!outDir || outDir.startsWith("--") || unknown.length > 0) {
+    out.error(USAGE);
+    return 64;
+  }
+  const dir = path.resolve(outDir);
+  const refusal = await refuseForeignDir(dir);
+  if (refusal) {
+    out.error(refusal);
+    return 64;
+  }
+
+  let compiled;
+  try {
+    const settings = compilerSettingsFromEnv();
+    compiled = { ...(await compileCurrent(settings)), settings };
+  } catch (err) {
+    if (err instanceof CompileError || err instanceof AppError) {
+      out.error(`Refused by the compiler: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+
+  if (args.includes("--check")) {
+    const check = await checkWithEngine(compiled.bundle, compiled.settings);
+    if (!check.checked) {
+      out.error(check.reason);
+      return 2;
+    }
+    if (!check.ok) {
+      for (const e of check.errors) out.error(`nginx -t: ${describeCheckError(e)}`);
+      return 1;
+    }
+    out.log("nginx -t: OK");
+  }
+
+  for (const generated of ["nginx.conf", "modsecurity", "vhosts", "rules"]) await rm(path.join(dir, generated), { recursive: true, force: true });
+  await writeBundle(compiled.bundle, { dir });
+  out.log(`Wrote ${compiled.vhostCount} virtual host(s), ${Object.keys(compiled.bundle.files).length} files (content hash ${compiled.hash.slice(0, 12)}) to ${dir}`);
+  out.log(`Run it there: cd ${dir} && nginx -p ${dir}/ -c nginx.conf -e ${dir}/logs/error.log`);
+  return 0;
+}
+
+async function refuseForeignDir(dir: string): Promise<string | null> {
+  if (!existsSync(dir)) return null;
+  const entries = await readdir(dir).catch(() => null);
+  if (entries === null) return `${dir} is not a directory.`;
+  if (entries.length === 0) return null;
+  const nginxConf = await readFile(path.join(dir, "nginx.conf"), "utf8").catch(() => "");
+  if (nginxConf.includes(GENERATED_HEADER)) return null;
+  return `${dir} is not empty and holds no bundle written by Palisade: choose an empty or new folder.`;
+}
+
+if (process.argv[1] && /lib[\\/]config[\\/]cli\.[cm]?[jt]s$/.test(process.argv[1])) {
+  main(process.argv.slice(2))
+    .then(
+      (code) => (process.exitCode = code),
+      (e: unknown) => {
+        console.error(e);
+        process.exitCode = 70;
+      },
+    )
+    .finally(() => disconnectDb());
+}

@@ -1,0 +1,326 @@
+// Publishing: the stored state → compiled → checked by the engine (where installed) → an immutable
+// ConfigRevision, in one audited transaction. Roll back = a new revision with an old revision's bundle.
+// A bundle the compiler or the engine refuses never becomes a revision.
+import { audited, type AuditContext } from "@/lib/audit/audited";
+import { db, type Tx } from "@/lib/db";
+import { AppError, NotFoundError } from "@/lib/errors";
+import { compileBundle } from "@/lib/waf/compile";
+import type { CheckError } from "@/lib/waf/engine";
+import type { Bundle, CompilerSettings } from "@/lib/waf/types";
+import { CompileError } from "@/lib/waf/types";
+import { compareBundles, describeChanges, vhostFiles, type BundleChanges } from "./changes";
+import { checkWithEngine, describeCheckError, type EngineChecker } from "./check";
+import { bundleHash, type BundleFiles } from "./hash";
+import { loadVhostInputs } from "./load";
+import { compilerSettingsFromEnv } from "./settings";
+
+/** nginx -t refused the bundle; nothing was stored. */
+export class EngineRefusedError extends AppError {
+  constructor(public readonly errors: CheckError[]) {
+    super(`nginx -t refused the configuration, so nothing was published: ${errors.map(describeCheckError).join("; ") || "no details"}`);
+    this.name = "EngineRefusedError";
+  }
+}
+
+/** Someone published after the user loaded the page: they should look at it before publishing over it. */
+export class StaleRevisionError extends AppError {
+  constructor(
+    public readonly latest: number | null,
+    by: string | null,
+    at: Date | null,
+  ) {
+    super(
+      latest === null
+        ? "The revisions changed since you opened this page. Reload it, review, and try again."
+        : `Revision ${latest} was published${by ? ` by ${by}` : ""}${at ? ` at ${at.toISOString().replace("T", " ").slice(0, 19)} UTC` : ""} after you opened this page. Review it, then try again.`,
+    );
+    this.name = "StaleRevisionError";
+  }
+}
+
+/** Thrown inside the transaction when another publish made the same content meanwhile; rolls it back. */
+class UnchangedInsideTx extends Error {
+  constructor(public readonly latest: number) {
+    super("unchanged");
+  }
+}
+
+export type PublishedRevision = {
+  number: number;
+  contentHash: string;
+  summary: string;
+  changes: BundleChanges;
+  engineChecked: boolean;
+  rollbackOf: number | null;
+  createdAt: Date;
+};
+
+export type PublishOutcome =
+  | { status: "published"; revision: PublishedRevision; engineNote: string | null }
+  | { status: "unchanged"; latest: number; message: string };
+
+export type PublishOptions = {
+  /** The latest revision number the user saw (null: none). A newer one refuses the publish. */
+  basedOn: number | null;
+  /** Defaults to the environment's (lib/config/settings.ts). */
+  settings?: CompilerSettings;
+  /** Defaults to the real engine where installed; tests pass their own. */
+  checker?: EngineChecker;
+};
+
+export type StoredBundle = { files: BundleFiles };
+
+function latestRevision(client: Pick<Tx, "configRevision"> = db) {
+  return client.configRevision.findFirst({ orderBy: { number: "desc" } });
+}
+
+/** A stored revision's files, in path order (PostgreSQL's jsonb keeps keys in an order of its own). */
+export function bundleOf(revision: { bundle: unknown }): BundleFiles {
+  const b = revision.bundle as StoredBundle | null;
+  const files = b && typeof b === "object" && b.files && typeof b.files === "object" ? b.files : {};
+  const sorted: BundleFiles = {};
+  for (const k of Object.keys(files).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) sorted[k] = files[k]!;
+  return sorted;
+}
+
+function assertBasis(latest: { number: number; createdByEmail: string; createdAt: Date } | null, basedOn: number | null) {
+  if ((latest?.number ?? null) !== basedOn) throw new StaleRevisionError(latest?.number ?? null, latest?.createdByEmail ?? null, latest?.createdAt ?? null);
+}
+
+/** Compiles the stored state with the given (or the environment's) settings. Throws CompileError. */
+export async function compileCurrent(settings: CompilerSettings = compilerSettingsFromEnv()): Promise<{ bundle: Bundle; hash: string; vhostCount: number }> {
+  const vhosts = await loadVhostInputs();
+  const bundle = compileBundle({ vhosts, settings });
+  return { bundle, hash: bundleHash(bundle.files), vhostCount: vhosts.length };
+}
+
+async function engineCheck(checker: EngineChecker, bundle: Bundle, settings: CompilerSettings): Promise<{ engineChecked: boolean; engineNote: string | null }> {
+  const check = await checker(bundle, settings);
+  if (!check.checked) return { engineChecked: false, engineNote: `Not checked by the engine (${check.reason}); validated by the compiler only.` };
+  if (!check.ok) throw new EngineRefusedError(check.errors);
+  return { engineChecked: true, engineNote: null };
+}
+
+/** Stores the revision and its audit row in one transaction; refuses a stale basis or unchanged content. */
+async function storeRevision(
+  ctx: AuditContext,
+  input: { basedOn: number | null; files: BundleFiles; hash: string; engineChecked: boolean; engineNote: string | null; rollbackOf: number | null; vhostCount: number },
+): Promise<PublishOutcome> {
+  try {
+    const revision = await audited(ctx, async (tx) => {
+      const latest = await latestRevision(tx);
+      assertBasis(latest, input.basedOn);
+      if (latest && latest.contentHash === input.hash) throw new UnchangedInsideTx(latest.number);
+      const changes = compareBundles(latest ? bundleOf(latest) : null, input.files);
+      const described = describeChanges(changes, { first: latest === null, vhostCount: input.vhostCount });
+      const summary = input.rollbackOf === null ? described : `Rollback to revision ${input.rollbackOf}: ${described.charAt(0).toLowerCase()}${described.slice(1)}`;
+      const number = (latest?.number ?? 0) + 1;
+      const created = await tx.configRevision.create({
+        data: {
+          number,
+          contentHash: input.hash,
+          bundle: { files: input.files },
+          summary,
+          changes,
+          engineChecked: input.engineChecked,
+          rollbackOf: input.rollbackOf,
+          createdById: ctx.actor.id,
+          createdByEmail: ctx.actor.email,
+        },
+      });
+      const result: PublishedRevision = {
+        number: created.number,
+        contentHash: created.contentHash,
+        summary: created.summary,
+        changes,
+        engineChecked: created.engineChecked,
+        rollbackOf: created.rollbackOf,
+        createdAt: created.createdAt,
+      };
+      return {
+        result,
+        audit: {
+          action: input.rollbackOf === null ? "config.publish" : "config.rollback",
+          entityType: "ConfigRevision",
+          entityId: created.id,
+          summary: `${input.rollbackOf === null ? "Published" : "Rolled back:"} revision ${number}: ${summary}${input.engineChecked ? "" : " (not checked by the engine)"}`,
+          before: latest ? { number: latest.number, contentHash: latest.contentHash } : null,
+          after: { number, contentHash: input.hash, changes, engineChecked: input.engineChecked, rollbackOf: input.rollbackOf, engineNote: input.engineNote },
+        },
+      };
+    });
+    return { status: "published", revision, engineNote: input.engineNote };
+  } catch (err) {
+    if (err instanceof UnchangedInsideTx) return unchanged(err.latest);
+    throw err;
+  }
+}
+
+function unchanged(latest: number, rollbackOf?: number): PublishOutcome {
+  return {
+    status: "unchanged",
+    latest,
+    message:
+      rollbackOf === undefined
+        ? `Nothing changed since revision ${latest}: no new revision was made.`
+        : `Revision ${latest} already has the same content as revision ${rollbackOf}: no new revision was made.`,
+  };
+}
+
+/**
+ * Publishes the stored state. Throws CompileError (a stored value the compiler refuses, naming vhost and
+ * field), EngineRefusedError (nginx -t failed, with file, line and vhost) or StaleRevisionError.
+ */
+export async function publishConfig(ctx: AuditContext, options: PublishOptions): Promise<PublishOutcome> {
+  const settings = options.settings ?? compilerSettingsFromEnv();
+  const { bundle, hash, vhostCount } = await compileCurrent(settings);
+  const latest = await latestRevision();
+  assertBasis(latest, options.basedOn);
+  if (latest && latest.contentHash === hash) return unchanged(latest.number);
+  // The engine check takes a while (about 0.3 s per vhost): outside the transaction.
+  const engine = await engineCheck(options.checker ?? checkWithEngine, bundle, settings);
+  return storeRevision(ctx, { basedOn: options.basedOn, files: bundle.files, hash, ...engine, rollbackOf: null, vhostCount });
+}
+
+/** A new revision with the bundle of revision `revision` (checked by the engine again, where installed). */
+export async function rollbackConfig(
+  ctx: AuditContext,
+  options: { revision: number; basedOn: number | null; settings?: CompilerSettings; checker?: EngineChecker },
+): Promise<PublishOutcome> {
+  const target = await db.configRevision.findUnique({ where: { number: options.revision } });
+  if (!target) throw new NotFoundError(`Revision ${options.revision} does not exist.`);
+  const latest = await latestRevision();
+  assertBasis(latest, options.basedOn);
+  if (latest && latest.contentHash === target.contentHash) return unchanged(latest.number, target.number);
+  const files = bundleOf(target);
+  const engine = await engineCheck(options.checker ?? checkWithEngine, { files }, options.settings ?? compilerSettingsFromEnv());
+  const vhostCount = Object.keys(files).filter((f) => f.startsWith("vhosts/")).length;
+  return storeRevision(ctx, { basedOn: options.basedOn, files, hash: target.contentHash, ...engine, rollbackOf: target.number, vhostCount });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Unpublished changes
+
+export type VhostPublishState = {
+  id: string;
+  domain: string;
+  enabled: boolean;
+  /** new: not in the latest revision; changed: its files differ; removed: disabled but still published; invalid: the compiler refuses it. */
+  state: "published" | "new" | "changed" | "removed" | "invalid" | "disabled";
+  error?: string;
+};
+
+/**
+ * Each vhost compiled on its own (its files depend only on itself and the settings) and compared with
+ * its files in the latest revision.
+ */
+export async function vhostPublishStates(settings: CompilerSettings = compilerSettingsFromEnv()): Promise<VhostPublishState[]> {
+  const [latest, enabled, disabled] = await Promise.all([
+    latestRevision(),
+    loadVhostInputs(),
+    db.virtualHost.findMany({ where: { enabled: false }, select: { id: true, domain: true }, orderBy: { domain: "asc" } }),
+  ]);
+  const published = latest ? bundleOf(latest) : {};
+  const states: VhostPublishState[] = enabled.map((v) => {
+    const inRevision = vhostFiles(published, v.domain);
+    let own: BundleFiles;
+    try {
+      own = vhostFiles(compileBundle({ vhosts: [v], settings }).files, v.domain);
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+      return { id: v.id, domain: v.domain, enabled: true, state: "invalid", error: err.message };
+    }
+    const state = Object.keys(inRevision).length === 0 ? "new" : sameFiles(own, inRevision) ? "published" : "changed";
+    return { id: v.id, domain: v.domain, enabled: true, state };
+  });
+  for (const v of disabled) {
+    const state = Object.keys(vhostFiles(published, v.domain)).length > 0 ? "removed" : "disabled";
+    states.push({ id: v.id, domain: v.domain, enabled: false, state });
+  }
+  return states.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+}
+
+/** The vhosts whose current compiled files differ from the latest revision's (or that cannot compile). */
+export async function unpublishedVhostIds(settings?: CompilerSettings): Promise<Set<string>> {
+  const states = await vhostPublishStates(settings);
+  return new Set(states.filter((s) => s.state !== "published" && s.state !== "disabled").map((s) => s.id));
+}
+
+function sameFiles(a: BundleFiles, b: BundleFiles): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+export type PublishStatus = {
+  latest: { number: number; contentHash: string; createdAt: Date; createdByEmail: string } | null;
+  vhosts: VhostPublishState[];
+  /** Domains the latest revision serves that no vhost has any more (deleted or renamed). */
+  deletedDomains: string[];
+  /** The whole stored state compiled now: its hash, or why the compiler refuses it. */
+  draft: { ok: true; hash: string; upToDate: boolean } | { ok: false; error: string; vhost: string | null; vhostId: string | null; field: string };
+};
+
+/** Everything the config page shows about what Publish would change. */
+export async function publishStatus(settings: CompilerSettings = compilerSettingsFromEnv()): Promise<PublishStatus> {
+  const [latest, vhosts] = await Promise.all([latestRevision(), vhostPublishStates(settings)]);
+  const known = new Set(vhosts.map((v) => v.domain));
+  const published = latest ? bundleOf(latest) : {};
+  const deletedDomains = [...new Set(Object.keys(published).flatMap((f) => /^vhosts\/(.+)\.conf$/.exec(f)?.[1] ?? []))].filter((d) => !known.has(d)).sort();
+  let draft: PublishStatus["draft"];
+  try {
+    const { hash } = await compileCurrent(settings);
+    draft = { ok: true, hash, upToDate: latest?.contentHash === hash };
+  } catch (err) {
+    if (!(err instanceof CompileError)) throw err;
+    draft = { ok: false, error: err.message, vhost: err.vhost, vhostId: err.vhostId, field: err.field };
+  }
+  return {
+    latest: latest && { number: latest.number, contentHash: latest.contentHash, createdAt: latest.createdAt, createdByEmail: latest.createdByEmail },
+    vhosts,
+    deletedDomains,
+    draft,
+  };
+}
+
+export type PublishProblem = {
+  vhost: string | null;
+  vhostId: string | null;
+  file: string | null;
+  line: number | null;
+  field: string | null;
+  message: string;
+};
+
+export type PublishRefusal = { status: "refused"; stage: "compile" | "engine"; message: string; problems: PublishProblem[] };
+
+/** The compiler's or the engine's refusal as data the page can show (vhost, field or file and line), or null. */
+export async function refusalOf(err: unknown): Promise<PublishRefusal | null> {
+  if (err instanceof CompileError) {
+    return {
+      status: "refused",
+      stage: "compile",
+      message: `The compiler refused the stored configuration, so nothing was published: ${err.message}`,
+      problems: [{ vhost: err.vhost, vhostId: err.vhostId, file: null, line: null, field: err.field, message: err.reason }],
+    };
+  }
+  if (err instanceof EngineRefusedError) {
+    const domains = [...new Set(err.errors.flatMap((e) => (e.vhost ? [e.vhost] : [])))];
+    const ids = new Map(
+      (await db.virtualHost.findMany({ where: { domain: { in: domains } }, select: { id: true, domain: true } })).map((v) => [v.domain, v.id]),
+    );
+    return {
+      status: "refused",
+      stage: "engine",
+      message: err.message,
+      problems: err.errors.map((e) => ({
+        vhost: e.vhost ?? null,
+        vhostId: e.vhost ? (ids.get(e.vhost) ?? null) : null,
+        file: e.file,
+        line: e.line,
+        field: null,
+        message: e.message,
+      })),
+    };
+  }
+  return null;
+}

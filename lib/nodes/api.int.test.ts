@@ -1,0 +1,154 @@
+// The node API's route handlers, called directly with Request objects (no server, no session), on a real
+// database (SQLite and PostgreSQL).
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET } from "@/app/api/v1/nodes/config/route";
+import { POST } from "@/app/api/v1/nodes/status/route";
+import { publishConfig } from "@/lib/config/service";
+import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
+import { db } from "@/lib/db";
+import { AUTH_FAILURE_LIMIT } from "./api";
+import { registerNode, revokeNode } from "./service";
+
+const BASE = "http://panel.test/api/v1/nodes";
+let addressCounter = 0;
+/** Each test comes from its own address, so the failure counter of one does not affect another. */
+const nextAddress = () => `198.51.100.${++addressCounter}`;
+
+function getConfig(token: string | null, options: { ip?: string; ifNoneMatch?: string } = {}) {
+  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress() });
+  if (token !== null) headers.set("authorization", `Bearer ${token}`);
+  if (options.ifNoneMatch) headers.set("if-none-match", options.ifNoneMatch);
+  return GET(new Request(`${BASE}/config`, { headers }));
+}
+
+function postStatus(token: string | null, body: unknown, options: { ip?: string; raw?: boolean } = {}) {
+  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress(), "content-type": "application/json" });
+  if (token !== null) headers.set("authorization", `Bearer ${token}`);
+  return POST(new Request(`${BASE}/status`, { method: "POST", headers, body: options.raw ? (body as string) : JSON.stringify(body) }));
+}
+
+let token = "";
+let nodeId = "";
+
+beforeAll(async () => {
+  const r = await registerNode(admin, { name: "api-node" });
+  token = r.token;
+  nodeId = r.node.id;
+});
+
+describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
+  it("answers 404 before the first publish (and records the contact)", async () => {
+    const res = await getConfig(token);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "No configuration has been published yet." });
+    expect((await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } })).lastSeenAt).not.toBeNull();
+  });
+
+  it("returns the latest revision with its content hash as ETag, and 304 for If-None-Match of it", async () => {
+    await makeVhost("api.config.test");
+    const published = await publishConfig(admin, { basedOn: null, checker: passingChecker });
+    if (published.status !== "published") throw new Error("not published");
+    const stored = await db.configRevision.findUniqueOrThrow({ where: { number: 1 } });
+
+    const res = await getConfig(token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe(`"${stored.contentHash}"`);
+    expect(res.headers.get("x-palisade-revision")).toBe("1");
+    const body = (await res.json()) as { revision: number; contentHash: string; files: Record<string, string> };
+    expect(body.revision).toBe(1);
+    expect(body.contentHash).toBe(stored.contentHash);
+    expect(Object.keys(body.files)).toEqual(["modsecurity/main.conf", "nginx.conf", "rules/api.config.test.conf", "vhosts/api.config.test.conf"]);
+
+    const again = await getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(`"${stored.contentHash}"`);
+    expect(await again.text()).toBe("");
+    expect((await getConfig(token, { ifNoneMatch: `W/"${stored.contentHash}", "other"` })).status).toBe(304);
+    expect((await getConfig(token, { ifNoneMatch: '"0000"' })).status).toBe(200);
+
+    // A new revision: the old ETag no longer matches.
+    const v = await db.virtualHost.findUniqueOrThrow({ where: { domain: "api.config.test" } });
+    await changePolicy(v.id, { inboundThreshold: 10 });
+    await publishConfig(admin, { basedOn: 1, checker: passingChecker });
+    const newer = await getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` });
+    expect(newer.status).toBe(200);
+    expect(((await newer.json()) as { revision: number }).revision).toBe(2);
+  });
+
+  it("answers 401 with the same body for a missing, malformed, unknown and revoked token", async () => {
+    const revoked = await registerNode(admin, { name: "api-revoked" });
+    await revokeNode(admin, { id: revoked.node.id });
+    const bodies = new Set<string>();
+    for (const t of [null, "nonsense", `pn_${"x".repeat(43)}`, revoked.token]) {
+      const res = await getConfig(t);
+      expect(res.status, String(t)).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="palisade-nodes"');
+      expect(res.headers.get("etag")).toBeNull();
+      bodies.add(await res.text());
+    }
+    const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, "x-forwarded-for": nextAddress() } }));
+    expect(malformed.status).toBe(401);
+    bodies.add(await malformed.text());
+    expect(bodies.size).toBe(1);
+  });
+
+  it("rate-limits repeated failures per source address with 429 and Retry-After, even for a valid token", async () => {
+    const ip = nextAddress();
+    for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) expect((await getConfig(`pn_${"y".repeat(43)}`, { ip })).status).toBe(401);
+    const limited = await getConfig(`pn_${"y".repeat(43)}`, { ip });
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/^Too many failed authentications from this address\. Try again in \d+ seconds\.$/);
+    expect((await getConfig(token, { ip })).status).toBe(429);
+    expect((await postStatus(token, { revision: 1, ok: true }, { ip })).status).toBe(429);
+    // Another address is not affected.
+    expect((await getConfig(token)).status).toBe(200);
+  });
+});
+
+describe(`POST /api/v1/nodes/status (${process.env.TEST_DB})`, () => {
+  it("records the applied revision and a failure", async () => {
+    let res = await postStatus(token, { revision: 2, ok: true, message: "reloaded" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ recorded: true, appliedRevision: 2 });
+    expect(await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } })).toMatchObject({ appliedRevision: 2, lastStatus: "ok", lastMessage: "Revision 2: reloaded" });
+
+    res = await postStatus(token, { revision: 2, ok: false, message: "reload failed" });
+    expect(await res.json()).toEqual({ recorded: true, appliedRevision: 2 });
+    expect(await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } })).toMatchObject({ appliedRevision: 2, lastStatus: "failed" });
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: "node.status" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ actorEmail: "node:api-node", entityId: nodeId });
+  });
+
+  it("answers 400 with a clear message for a bad body", async () => {
+    const cases: [unknown, boolean, RegExp][] = [
+      ["{not json", true, /^The body must be JSON: /],
+      [{ ok: true }, false, /^Invalid status report: revision: revision must be the number of the revision/],
+      [{ revision: "2", ok: true }, false, /^Invalid status report: revision: /],
+      [{ revision: 2, ok: "yes" }, false, /^Invalid status report: ok: ok must be true \(applied and reloaded\) or false/],
+      [{ revision: 2, ok: true, message: 5 }, false, /^Invalid status report: message: message must be a string/],
+      [{ revision: 1.5, ok: true }, false, /^Invalid status report: revision: /],
+      [{ revision: 77, ok: true }, false, /^Revision 77 does not exist\.$/],
+    ];
+    const before = await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } });
+    for (const [body, raw, message] of cases) {
+      const res = await postStatus(token, body, { raw });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(message);
+    }
+    const after = await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } });
+    expect({ ...after, lastSeenAt: null, updatedAt: null }).toEqual({ ...before, lastSeenAt: null, updatedAt: null });
+  });
+
+  it("answers 401 for a wrong or revoked token and changes nothing", async () => {
+    const before = await db.wafNode.count({ where: { lastStatus: { not: null } } });
+    expect((await postStatus(null, { revision: 2, ok: true })).status).toBe(401);
+    expect((await postStatus(`pn_${"z".repeat(43)}`, { revision: 2, ok: true })).status).toBe(401);
+    const revoked = await registerNode(admin, { name: "api-revoked-2" });
+    await revokeNode(admin, { id: revoked.node.id });
+    expect((await postStatus(revoked.token, { revision: 2, ok: true })).status).toBe(401);
+    expect(await db.wafNode.count({ where: { lastStatus: { not: null } } })).toBe(before);
+  });
+});

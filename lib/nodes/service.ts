@@ -1,0 +1,141 @@
+// WAF nodes: registering, revoking and rotating tokens (audited, ADMIN through lib/nodes/actions.ts), and
+// what the node API records (lib/nodes/api.ts): when a node last pulled, and what it applied.
+import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
+import { db, isUniqueViolation, type Tx, type WafNodeModel } from "@/lib/db";
+import { AppError, FieldValidationError, NotFoundError } from "@/lib/errors";
+import { NODE_MESSAGE_MAX, type RegisterNodeInput, type StatusReport } from "./schema";
+import { generateToken, hashToken, isTokenFormat, sameHash, tokenPrefix } from "./token";
+
+export type NodeView = { id: string; name: string; tokenPrefix: string; revoked: boolean };
+
+function view(n: Pick<WafNodeModel, "id" | "name" | "tokenPrefix" | "revokedAt">): NodeView {
+  return { id: n.id, name: n.name, tokenPrefix: n.tokenPrefix, revoked: n.revokedAt !== null };
+}
+
+function duplicateName(name: string) {
+  return new FieldValidationError({ name: [`A node named ${name} already exists.`] });
+}
+
+async function nodeOrThrow(tx: Tx, id: string) {
+  const node = await tx.wafNode.findUnique({ where: { id } });
+  if (!node) throw new NotFoundError("This node no longer exists.");
+  return node;
+}
+
+/** Registers a node; the token is returned once and never stored (only its hash and prefix are). */
+export async function registerNode(ctx: AuditContext, input: RegisterNodeInput): Promise<{ node: NodeView; token: string }> {
+  const token = generateToken();
+  try {
+    return await audited(ctx, async (tx) => {
+      if (await tx.wafNode.findUnique({ where: { name: input.name }, select: { id: true } })) throw duplicateName(input.name);
+      const node = await tx.wafNode.create({ data: { name: input.name, tokenHash: hashToken(token), tokenPrefix: tokenPrefix(token) } });
+      return {
+        result: { node: view(node), token },
+        audit: {
+          action: "node.register",
+          entityType: "WafNode",
+          entityId: node.id,
+          summary: `Registered WAF node ${node.name} (token ${node.tokenPrefix}…)`,
+          after: view(node),
+        },
+      };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, "name")) throw duplicateName(input.name);
+    throw err;
+  }
+}
+
+/** From now on the node's token gets 401. */
+export async function revokeNode(ctx: AuditContext, input: { id: string }): Promise<NodeView> {
+  return audited(ctx, async (tx) => {
+    const node = await nodeOrThrow(tx, input.id);
+    if (node.revokedAt) throw new AppError(`The token of ${node.name} is already revoked.`);
+    const updated = await tx.wafNode.update({ where: { id: node.id }, data: { revokedAt: new Date() } });
+    return {
+      result: view(updated),
+      audit: {
+        action: "node.revoke",
+        entityType: "WafNode",
+        entityId: node.id,
+        summary: `Revoked the token of WAF node ${node.name} (${node.tokenPrefix}…)`,
+        before: view(node),
+        after: view(updated),
+      },
+    };
+  });
+}
+
+/** A new token for the node (the old one stops working at once); a revoked node becomes active again. */
+export async function rotateNodeToken(ctx: AuditContext, input: { id: string }): Promise<{ node: NodeView; token: string }> {
+  const token = generateToken();
+  return audited(ctx, async (tx) => {
+    const node = await nodeOrThrow(tx, input.id);
+    const updated = await tx.wafNode.update({
+      where: { id: node.id },
+      data: { tokenHash: hashToken(token), tokenPrefix: tokenPrefix(token), revokedAt: null },
+    });
+    return {
+      result: { node: view(updated), token },
+      audit: {
+        action: "node.rotate",
+        entityType: "WafNode",
+        entityId: node.id,
+        summary: `Issued a new token for WAF node ${node.name} (${node.tokenPrefix}… → ${updated.tokenPrefix}…)${node.revokedAt ? "; it was revoked and is active again" : ""}`,
+        before: view(node),
+        after: view(updated),
+      },
+    };
+  });
+}
+
+/**
+ * The active node a bearer token belongs to, or null — the same answer (and about the same work) for a
+ * malformed, unknown or revoked token, so a caller learns nothing about which nodes exist.
+ */
+export async function authenticateNode(token: string | null): Promise<WafNodeModel | null> {
+  const candidate = token !== null && isTokenFormat(token) ? token : "pn_invalid";
+  const hash = hashToken(candidate);
+  const node = await db.wafNode.findUnique({ where: { tokenHash: hash } });
+  if (!node || node.revokedAt !== null || !sameHash(node.tokenHash, hash) || candidate !== token) return null;
+  return node;
+}
+
+export async function recordNodeContact(nodeId: string): Promise<void> {
+  await db.wafNode.update({ where: { id: nodeId }, data: { lastSeenAt: new Date() } });
+}
+
+export class UnknownRevisionError extends AppError {}
+
+/**
+ * Stores a node's report. `ok` makes `revision` its applied revision; a failure keeps the applied one
+ * (the agent keeps serving the last good bundle) and flags the node. A change of applied revision or of
+ * status is audited (actor `node:<name>`); a repeated identical report only updates the node.
+ */
+export async function recordNodeStatus(node: WafNodeModel, report: StatusReport, meta: RequestMeta = {}) {
+  const exists = await db.configRevision.findUnique({ where: { number: report.revision }, select: { number: true } });
+  if (!exists) throw new UnknownRevisionError(`Revision ${report.revision} does not exist.`);
+  const message = `Revision ${report.revision}${report.ok ? "" : " failed"}${report.message ? `: ${report.message}` : ""}`.slice(0, NODE_MESSAGE_MAX);
+  const data = {
+    lastSeenAt: new Date(),
+    lastStatus: report.ok ? "ok" : "failed",
+    lastMessage: message,
+    appliedRevision: report.ok ? report.revision : node.appliedRevision,
+  };
+  const changed = data.lastStatus !== node.lastStatus || data.appliedRevision !== node.appliedRevision;
+  if (!changed) return db.wafNode.update({ where: { id: node.id }, data });
+  return audited({ actor: { id: null, email: `node:${node.name}` }, meta }, async (tx) => {
+    const updated = await tx.wafNode.update({ where: { id: node.id }, data });
+    return {
+      result: updated,
+      audit: {
+        action: "node.status",
+        entityType: "WafNode",
+        entityId: node.id,
+        summary: report.ok ? `WAF node ${node.name} applied revision ${report.revision}` : `WAF node ${node.name} failed to apply revision ${report.revision}: ${report.message.slice(0, 300)}`,
+        before: { appliedRevision: node.appliedRevision, lastStatus: node.lastStatus },
+        after: { appliedRevision: updated.appliedRevision, lastStatus: updated.lastStatus, message },
+      },
+    };
+  });
+}

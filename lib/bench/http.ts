@@ -1,0 +1,243 @@
+// d. The node pull API and e. server rendering, over HTTP on loopback against `next start` of a
+// production build (never the shared checkout's: the bench starts its own server from --app-dir).
+// No load tool is installed (autocannon is not in node_modules), so this is a small closed-loop client:
+// N connections kept alive, each sending its next request when the previous answer is complete.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { encode } from "next-auth/jwt";
+import { db } from "@/lib/db";
+import { kindName, type BenchContext } from "./context";
+import { table } from "./report";
+import { listVhosts } from "@/lib/vhosts/queries";
+import { listVhostsPageCounts } from "./candidates";
+import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
+
+export type Server = { baseUrl: string; secret: string; stop(): Promise<void> };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `next start` of the build in `appDir` on a free loopback port, with the bench's database. */
+export async function startServer(appDir: string, databaseUrl: string): Promise<Server> {
+  const port = await freePort();
+  const secret = randomBytes(36).toString("base64");
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: appDir,
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: baseUrl, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-4000)));
+  child.stderr!.on("data", (d) => (output = (output + d).slice(-4000)));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    try {
+      const r = await get(`${baseUrl}/login`, {});
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`next start did not answer within 90 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { baseUrl, secret, stop };
+}
+
+export type Answer = { status: number; bytes: number; headers: http.IncomingHttpHeaders; body?: string };
+
+export function get(url: string, headers: Record<string, string>, agent?: http.Agent, keepBody = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent }, (res) => {
+      let bytes = 0;
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => {
+        bytes += c.length;
+        if (keepBody) chunks.push(c);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, headers: res.headers, ...(keepBody ? { body: Buffer.concat(chunks).toString("utf8") } : {}) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
+}
+
+export type LoadResult = { timing: Timing; requests: number; seconds: number; perSecond: number; statuses: Record<number, number>; bytes: number; load: Load };
+
+/** `connections` keep-alive connections, each looping until `total` requests were sent. */
+export async function closedLoop(url: string, headers: Record<string, string>, connections: number, total: number, warmup: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    // The server's Prisma client and JIT need a couple of hundred requests to warm up (at most 20 s here).
+    const warmUntil = performance.now() + 20_000;
+    for (let i = 0; i < warmup && performance.now() < warmUntil; i++) await get(url, headers, agent);
+    const latencies: number[] = [];
+    const statuses: Record<number, number> = {};
+    let sent = 0;
+    let bytes = 0;
+    const before = loadAverage();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (sent < total) {
+          sent++;
+          const t = performance.now();
+          const r = await get(url, headers, agent);
+          latencies.push(performance.now() - t);
+          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          bytes += r.bytes;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return { timing: summarize(latencies), requests: latencies.length, seconds, perSecond: latencies.length / seconds, statuses, bytes, load: { before, after: loadAverage() } };
+  } finally {
+    agent.destroy();
+  }
+}
+
+const statusText = (s: Record<number, number>) =>
+  Object.entries(s)
+    .map(([k, v]) => `${v}× ${k}`)
+    .join(", ");
+
+// ---------------------------------------------------------------------------------------------------
+// e. Server rendering
+
+/** A session cookie for `email`, made the way next-auth makes one at sign-in (same secret, same claims). */
+export async function sessionCookie(secret: string, email: string): Promise<string> {
+  const u = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, email: true, name: true, sessionVersion: true } });
+  const token = await encode({ token: { sub: u.id, email: u.email, name: u.name, uid: u.id, sv: u.sessionVersion }, secret, maxAge: 8 * 60 * 60 });
+  return `next-auth.session-token=${token}`;
+}
+
+export async function renderPart(ctx: BenchContext, server: Server) {
+  const admin = (await db.user.findFirst({ where: { email: "admin@palisade.local" } })) ?? (await db.user.findFirstOrThrow({ where: { role: "ADMIN", disabled: false } }));
+  const cookie = await sessionCookie(server.secret, admin.email);
+  const [deep] = await ctx.raw.query<{ seq: number }>(`SELECT "seq" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1 OFFSET 50000`);
+  const lastPage = Math.max(1, Math.ceil(ctx.counts.vhosts / 25));
+  const pages: [string, string, string][] = [
+    ["/vhosts", "/vhosts", "Virtual hosts"],
+    [`/vhosts?page=${lastPage} (last page)`, `/vhosts?page=${lastPage}`, "Virtual hosts"],
+    ["/vhosts?q=shop (search)", "/vhosts?q=shop", "Virtual hosts"],
+    ["/audit", "/audit", "Audit log"],
+    ["/audit, 1,000 pages deep", `/audit?before=${deep?.seq ?? 1}`, "Audit log"],
+    ["/audit?actor=…&q=deny", `/audit?actor=editor3%40palisade.bench&q=deny`, "Audit log"],
+  ];
+  const runs = Math.max(20, Math.floor(ctx.options.runs / 2));
+  const rows: (string | number)[][] = [];
+  for (const [name, pathAndQuery, marker] of pages) {
+    const probe = await get(server.baseUrl + pathAndQuery, { cookie }, undefined, true);
+    if (probe.status !== 200 || !probe.body?.includes(marker)) {
+      throw new Error(`${pathAndQuery} answered ${probe.status}${probe.headers.location ? ` → ${probe.headers.location}` : ""}, not the page (is the session cookie accepted?)`);
+    }
+    const r = await closedLoop(server.baseUrl + pathAndQuery, { cookie }, 1, runs, 100);
+    rows.push([name, `**${ms(r.timing.median)}** / ${ms(r.timing.p95)}`, `${(probe.bytes / 1024).toFixed(0)} kB`, statusText(r.statuses), loadText(r.load)]);
+  }
+  // The vhost list's own query, in this process: as it is, and the proposal that counts only the page's children.
+  const queryRows: (string | number)[][] = [];
+  for (const [name, p] of [
+    ["/vhosts", { q: "", sort: "domain", dir: "asc", page: 1 }],
+    [`/vhosts?page=${lastPage}`, { q: "", sort: "domain", dir: "asc", page: lastPage }],
+  ] as const) {
+    if (JSON.stringify(await listVhosts(p)) !== JSON.stringify(await listVhostsPageCounts(p))) throw new Error(`${name}: the proposed listVhosts differs`);
+    const { timings, load } = await timeInterleaved([() => listVhosts(p), () => listVhostsPageCounts(p)], runs, 100);
+    queryRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`, loadText(load)]);
+  }
+  const body = [
+    ctx.header(`next start (production build in ${ctx.options.appDir}) on loopback, signed in as ${admin.role}`),
+    "",
+    table(["page (full HTML document, server-rendered)", "p50 / p95 ms", "HTML", "answers", "load avg"], rows),
+    "",
+    `${runs} sequential requests per page after up to 100 warm-up requests (at most 20 s), one keep-alive connection; time to the last byte.`,
+    "",
+    table(["the vhost list's query (in process)", "`listVhosts` p50 / p95 ms", "proposal: counts for the page only (candidates.ts) p50 / p95 ms", "load avg"], queryRows),
+    "",
+    "`listVhosts` asks Prisma for `_count` of three filtered relations; Prisma runs that as LEFT JOINs with subqueries that count the children " +
+      "of every vhost (GROUP BY over the whole IpListEntry, RuleExclusion and CustomRule tables), for each page. The proposal returns the same rows " +
+      "(checked before timing) and counts with three indexed `groupBy` queries on the page's 25 vhost ids, run together.",
+  ].join("\n");
+  return [{ key: `${ctx.kind}:e`, title: `${kindName(ctx.kind)} · e. Server rendering at full scale`, body }];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// d. Node pull API
+
+async function nodeToken(): Promise<string> {
+  const { registerNode } = await import("@/lib/nodes/service");
+  const ctx = { actor: { id: null, email: "system:bench" } };
+  const { token } = await registerNode(ctx, { name: `bench-${randomBytes(4).toString("hex")}` });
+  return token;
+}
+
+async function ensurePublished(): Promise<{ number: number; contentHash: string; note: string }> {
+  const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
+  if (latest) return { ...latest, note: `the latest revision (#${latest.number})` };
+  const { publishConfig } = await import("@/lib/config/service");
+  const started = performance.now();
+  const out = await publishConfig(
+    { actor: { id: null, email: "system:bench" } },
+    { basedOn: null, checker: async () => ({ checked: false, reason: "skipped by the benchmark" }) },
+  );
+  if (out.status !== "published") throw new Error(`publish: ${out.status}`);
+  return { number: out.revision.number, contentHash: out.revision.contentHash, note: `revision #${out.revision.number}, published by the bench in ${((performance.now() - started) / 1000).toFixed(1)} s (engine check skipped)` };
+}
+
+export async function nodeApiPart(ctx: BenchContext, server: Server) {
+  const revision = await ensurePublished();
+  const token = await nodeToken();
+  const url = `${server.baseUrl}/api/v1/nodes/config`;
+  const auth = { authorization: `Bearer ${token}` };
+  const full = await get(url, auth, undefined, false);
+  if (full.status !== 200) throw new Error(`GET /api/v1/nodes/config answered ${full.status}`);
+  const etag = String(full.headers.etag);
+  const notModified = await get(url, { ...auth, "if-none-match": etag });
+  if (notModified.status !== 304) throw new Error(`GET with If-None-Match answered ${notModified.status}, not 304`);
+
+  const connections = 8;
+  const runs304 = Math.max(200, ctx.options.runs * 5);
+  const r304 = await closedLoop(url, { ...auth, "if-none-match": etag }, connections, runs304, 200);
+  const runs200 = Math.max(16, Math.floor(ctx.options.runs / 10));
+  const r200 = await closedLoop(url, auth, 2, runs200, 2);
+  const row = (name: string, c: number, r: LoadResult) => [
+    name,
+    c,
+    r.requests,
+    `**${ms(r.timing.median)}** / ${ms(r.timing.p95)}`,
+    `**${r.perSecond.toFixed(0)}**`,
+    `${(r.bytes / r.requests / 1024).toFixed(0)} kB`,
+    statusText(r.statuses),
+    loadText(r.load),
+  ];
+  const body = [
+    ctx.header(`next start on loopback; ${revision.note}, ${(full.bytes / 2 ** 20).toFixed(1)} MB of JSON`),
+    "",
+    table(
+      ["GET /api/v1/nodes/config", "connections", "requests", "latency p50 / p95 ms", "req/s", "body", "answers", "load avg"],
+      [row("304 (If-None-Match: current ETag)", connections, r304), row("200 (full bundle)", 2, r200)],
+    ),
+    "",
+    "Closed loop: each connection sends its next request when the previous answer has been read completely (keep-alive, Node's http client).",
+  ].join("\n");
+  return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
+}

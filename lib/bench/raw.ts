@@ -1,0 +1,149 @@
+// The bare drivers (pg, better-sqlite3) behind one small interface, for the scale seed's bulk inserts and
+// for the benchmarks' floor: the same SQL without Prisma. Values are written in the form Prisma's
+// adapters write them (SQLite: ISO dates with "+00:00", booleans 0/1, JSON as text), so Prisma reads
+// the seeded rows exactly like its own.
+import Database from "better-sqlite3";
+import pg from "pg";
+import { dbKindOf, type DbKind } from "@/lib/db";
+import { loadMigrations, migrationsDir } from "@/lib/db/migrate";
+
+export type Row = Record<string, unknown>;
+
+export interface RawDb {
+  kind: DbKind;
+  /** `sql` uses $1, $2… placeholders on both databases. */
+  query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Inserts rows into `table`, several per statement. */
+  insert(table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  /** Runs `fn` in a write transaction (BEGIN IMMEDIATE on SQLite, so the write lock is taken first). */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** SQLite keeps DateTime as text the way Prisma's adapter writes it. */
+export function sqliteDate(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+function toSqlite(v: unknown): unknown {
+  if (v instanceof Date) return sqliteDate(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v !== null && typeof v === "object") return JSON.stringify(v);
+  return v === undefined ? null : v;
+}
+
+function toPg(v: unknown): unknown {
+  if (v !== null && typeof v === "object" && !(v instanceof Date)) return JSON.stringify(v);
+  return v === undefined ? null : v;
+}
+
+const quote = (c: string) => `"${c}"`;
+
+/** PostgreSQL accepts at most 65,535 parameters per statement. */
+const PG_MAX_PARAMS = 65_535;
+
+export async function openRaw(url: string): Promise<RawDb> {
+  const kind = dbKindOf(url);
+  if (kind === "postgres") {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return {
+      kind,
+      async query<T>(sql: string, params: unknown[] = []) {
+        return (await client.query(sql, params.map(toPg))).rows as T[];
+      },
+      async insert(table, columns, rows) {
+        const perStatement = Math.max(1, Math.min(1000, Math.floor(PG_MAX_PARAMS / columns.length)));
+        for (let start = 0; start < rows.length; start += perStatement) {
+          const chunk = rows.slice(start, start + perStatement);
+          const params: unknown[] = [];
+          const values = chunk.map((row) => `(${row.map((v) => (params.push(toPg(v)), `$${params.length}`)).join(",")})`);
+          await client.query(`INSERT INTO ${quote(table)} (${columns.map(quote).join(",")}) VALUES ${values.join(",")}`, params);
+        }
+      },
+      async transaction(fn) {
+        await client.query("BEGIN");
+        try {
+          const result = await fn();
+          await client.query("COMMIT");
+          return result;
+        } catch (err) {
+          await client.query("ROLLBACK");
+          throw err;
+        }
+      },
+      close: () => client.end(),
+    };
+  }
+  const file = url.slice("file:".length);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: true });
+  } catch (err) {
+    throw new Error(`Cannot open the SQLite database ${file}: ${(err as Error).message}. Create it with \`DATABASE_URL=${url} npm run db:migrate\`.`);
+  }
+  db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 10000");
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) statements.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  return {
+    kind,
+    async query<T>(sql: string, params: unknown[] = []) {
+      // $n → ? with the arguments in order of appearance (better-sqlite3 binds ? by position).
+      const order: number[] = [];
+      const s = prepare(sql.replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), "?")));
+      // SQL written with ? already (Prisma.Sql's .sql) keeps its arguments as given.
+      const args = (order.length ? order.map((i) => params[i]) : params).map(toSqlite);
+      return (s.reader ? s.all(...args) : (s.run(...args), [])) as T[];
+    },
+    async insert(table, columns, rows) {
+      const s = prepare(`INSERT INTO ${quote(table)} (${columns.map(quote).join(",")}) VALUES (${columns.map(() => "?").join(",")})`);
+      for (const row of rows) s.run(...row.map(toSqlite));
+    },
+    async transaction(fn) {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        db.exec("ROLLBACK");
+        throw err;
+      }
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/**
+ * Throws a message saying what to do when the database is not migrated (or misses migrations this
+ * checkout has), instead of failing later on a missing table.
+ */
+export async function assertMigrated(raw: RawDb, url: string): Promise<void> {
+  const expected = loadMigrations(migrationsDir(raw.kind)).map((m) => m.name);
+  const hint = `Run \`DATABASE_URL=${redactUrl(url)} npm run db:migrate\` first.`;
+  const table =
+    raw.kind === "postgres"
+      ? await raw.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`)
+      : await raw.query<{ t: string | null }>(`SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`);
+  if (!table[0]?.t) throw new Error(`The database is not migrated (no _prisma_migrations table). ${hint}`);
+  const applied = new Set(
+    (await raw.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map(
+      (r) => r.migration_name,
+    ),
+  );
+  const missing = expected.filter((m) => !applied.has(m));
+  if (missing.length) throw new Error(`The database misses ${missing.length} migration(s): ${missing.join(", ")}. ${hint}`);
+  const head = await raw.query(`SELECT "lastSeq" FROM "AuditChainHead" WHERE id = 1`);
+  if (head.length === 0) throw new Error(`The audit chain head row (AuditChainHead id 1) is missing: the database was not set up by the migrations. ${hint}`);
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}

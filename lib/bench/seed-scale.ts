@@ -1,0 +1,260 @@
+// `npm run seed:scale -- --vhosts 10000 --events 1000000`: fills the database in DATABASE_URL with
+// realistic data for the benchmarks — vhosts with policies in every mode, IP lists, custom rules,
+// exclusions — and an audit log whose hash chain verifies. Rows go in through the bare driver in
+// multi-row INSERTs (Prisma would take ten times as long); each audit batch is one transaction that
+// locks the chain head first, exactly like lib/audit/audited.ts, and moves the head to its last event,
+// so the chain verifies after every batch, a running panel can write in between, and a second run
+// continues the chain where the first ended.
+import { randomBytes, randomUUID } from "node:crypto";
+import { toJsonValue, hashEvent } from "@/lib/audit/chain";
+import { hashPassword } from "@/lib/auth/password";
+import { databaseUrl } from "@/lib/db";
+import { makeEvent, makeVhost, rng, SEED_USERS, weighted, type Actor, type EventDraft, type SeedVhost } from "./data";
+import { progress } from "./progress";
+import { assertMigrated, openRaw, redactUrl, type RawDb } from "./raw";
+
+export type SeedScaleOptions = {
+  url: string;
+  vhosts: number;
+  events: number;
+  /** Rows per transaction (vhosts, or audit events). */
+  batch?: number;
+  /** Shapes the data; the domains also carry a random tag so reruns never collide. */
+  seed?: number;
+  /** The events are spread over this many days up to now. */
+  spanDays?: number;
+  quiet?: boolean;
+  now?: Date;
+};
+
+export type SeedScaleResult = {
+  vhosts: number;
+  ipEntries: number;
+  customRules: number;
+  exclusions: number;
+  events: number;
+  firstSeq: number | null;
+  lastSeq: number;
+  tag: string;
+  seconds: number;
+};
+
+const CUSTOM_RULE_ID_MAX = 89_999;
+
+async function ensureUsers(raw: RawDb, now: Date): Promise<(Actor & { weight: number })[]> {
+  const existing = new Map(
+    (await raw.query<{ id: string; email: string }>(`SELECT "id","email" FROM "User" WHERE "email" LIKE $1`, ["%@palisade.bench"])).map((u) => [u.email, u.id]),
+  );
+  const missing = SEED_USERS.filter((u) => !existing.has(u.email));
+  if (missing.length) {
+    // One unguessable password for all of them: these accounts exist to be actors, not to sign in.
+    const passwordHash = await hashPassword(randomBytes(24).toString("base64"));
+    const rows = missing.map((u) => {
+      const id = randomUUID();
+      existing.set(u.email, id);
+      return [id, u.email, u.name, passwordHash, u.role, false, 0, now, now];
+    });
+    await raw.insert("User", ["id", "email", "name", "passwordHash", "role", "disabled", "sessionVersion", "createdAt", "updatedAt"], rows);
+  }
+  return SEED_USERS.map((u) => ({ id: existing.get(u.email)!, email: u.email, role: u.role, weight: u.weight }));
+}
+
+async function insertVhosts(raw: RawDb, vs: SeedVhost[]) {
+  await raw.insert(
+    "VirtualHost",
+    ["id", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "version", "updatedByEmail", "createdAt", "updatedAt"],
+    vs.map((v) => [v.id, v.domain, v.aliases, v.backendUrl, v.tlsMode, v.certificateRef, v.hsts, v.minTlsVersion, v.enabled, v.version, v.updatedByEmail, v.createdAt, v.updatedAt]),
+  );
+  await raw.insert(
+    "WafPolicy",
+    ["id", "vhostId", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "version", "updatedByEmail", "updatedAt"],
+    vs.map((v) => [v.policyId, v.id, v.policy.engineMode, v.policy.blockingParanoia, v.policy.detectionParanoia, v.policy.inboundThreshold, v.policy.outboundThreshold, v.version, v.updatedByEmail, v.updatedAt]),
+  );
+  const ips = vs.flatMap((v) => v.ipEntries.map((e) => [randomUUID(), v.id, e.kind, e.cidr, e.note, v.createdAt]));
+  if (ips.length) await raw.insert("IpListEntry", ["id", "vhostId", "kind", "cidr", "note", "createdAt"], ips);
+  const rules = vs.flatMap((v) => v.customRules.map((c) => [randomUUID(), v.id, c.ruleId, c.description, c.secRule, c.enabled, c.position, v.createdAt, v.updatedAt]));
+  if (rules.length) await raw.insert("CustomRule", ["id", "vhostId", "ruleId", "description", "secRule", "enabled", "position", "createdAt", "updatedAt"], rules);
+  const exclusions = vs.flatMap((v) => v.exclusions.map((x) => [randomUUID(), v.id, x.kind, x.ruleId, x.ruleIdEnd, x.tag, x.target, x.pathPrefix, x.note, v.createdAt]));
+  if (exclusions.length) await raw.insert("RuleExclusion", ["id", "vhostId", "kind", "ruleId", "ruleIdEnd", "tag", "target", "pathPrefix", "note", "createdAt"], exclusions);
+  return { ipEntries: ips.length, customRules: rules.length, exclusions: exclusions.length };
+}
+
+const EVENT_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "entityType", "entityId", "vhostId", "summary", "before", "after", "ip", "userAgent", "prevHash", "hash"];
+
+type Head = { lastSeq: number; lastHash: string };
+type Prepared = { drafts: EventDraft[]; after: Head; rows: unknown[][]; head: Head };
+
+/** The rows of `drafts` as the events after `head`: the same fields, in the same form, as writeEvent in lib/audit/audited.ts hashes. */
+function chainRows(drafts: EventDraft[], head: Head): Prepared {
+  let seq = head.lastSeq;
+  let prevHash = head.lastHash;
+  const rows = drafts.map((d) => {
+    seq++;
+    const fields = { ...d, seq, before: d.before == null ? null : toJsonValue(d.before), after: d.after == null ? null : toJsonValue(d.after), prevHash };
+    const hash = hashEvent(fields);
+    prevHash = hash;
+    return [randomUUID(), seq, d.createdAt, d.actorId, d.actorEmail, d.action, d.entityType, d.entityId, d.vhostId, d.summary, fields.before, fields.after, d.ip, d.userAgent, fields.prevHash, hash];
+  });
+  return { drafts, head, rows, after: { lastSeq: seq, lastHash: prevHash } };
+}
+
+/**
+ * Writes a prepared batch as the next events of the chain, in one transaction that locks the chain head
+ * first. The batch was hashed against the head the previous batch left; if someone else wrote in
+ * between (a running panel), it is hashed again against the real head.
+ */
+async function appendEvents(raw: RawDb, prepared: Prepared): Promise<Prepared> {
+  return raw.transaction(async () => {
+    const lock = raw.kind === "postgres" ? " FOR UPDATE" : "";
+    const [row] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1${lock}`);
+    const head = { lastSeq: Number(row!.lastSeq), lastHash: row!.lastHash };
+    const batch = head.lastSeq === prepared.head.lastSeq && head.lastHash === prepared.head.lastHash ? prepared : chainRows(prepared.drafts, head);
+    await raw.insert("AuditEvent", EVENT_COLUMNS, batch.rows);
+    await raw.query(`UPDATE "AuditChainHead" SET "lastSeq" = $1, "lastHash" = $2 WHERE id = 1`, [batch.after.lastSeq, batch.after.lastHash]);
+    return batch;
+  });
+}
+
+export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleResult> {
+  const started = performance.now();
+  const { url, vhosts: vhostCount, events: eventCount } = options;
+  const batch = options.batch ?? 1000;
+  const quiet = options.quiet ?? false;
+  const now = options.now ?? new Date();
+  const r = rng(options.seed ?? 20261124);
+  const tag = randomBytes(3).toString("hex");
+  const raw = await openRaw(url);
+  try {
+    await assertMigrated(raw, url);
+    const actors = await ensureUsers(raw, now);
+    const writers = actors.filter((a) => a.role !== "AUDITOR");
+    const actorWeights = Object.fromEntries(actors.map((a, i) => [String(i), a.weight]));
+    const writerWeights = Object.fromEntries(writers.map((a, i) => [String(i), a.weight]));
+
+    // The timeline: from `spanDays` ago (or just after the newest existing event) until now, one
+    // event every `step` ms. Each vhost is created at its own vhost.create event.
+    const [head] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1`);
+    const [newest] = await raw.query<{ createdAt: Date | string }>(`SELECT "createdAt" FROM "AuditEvent" WHERE "seq" = $1`, [Number(head!.lastSeq)]);
+    const spanMs = (options.spanDays ?? 365) * 86_400_000;
+    const start = Math.max(now.getTime() - spanMs, newest ? new Date(newest.createdAt).getTime() + 1 : 0);
+    const step = Math.max(0, now.getTime() - start) / Math.max(1, eventCount);
+    const at = (i: number) => new Date(start + Math.floor(i * step));
+    const createIndex = (k: number) => (vhostCount ? Math.floor((k * eventCount) / vhostCount) : 0);
+
+    const [maxRule] = await raw.query<{ m: number | null }>(`SELECT MAX("ruleId") AS m FROM "CustomRule"`);
+    let ruleId = Number(maxRule?.m ?? 0);
+    const nextRuleId = () => (ruleId < CUSTOM_RULE_ID_MAX ? ++ruleId : null);
+
+    const vhosts: SeedVhost[] = [];
+    for (let k = 0; k < vhostCount; k++) {
+      const by = writers[Number(weighted(r, writerWeights))]!;
+      vhosts.push(makeVhost(r, k + 1, tag, at(createIndex(k)), by.email, nextRuleId));
+    }
+
+    const totals = { ipEntries: 0, customRules: 0, exclusions: 0 };
+    const vhostBar = progress("vhosts", vhostCount, { quiet });
+    for (let i = 0; i < vhosts.length; i += batch) {
+      const chunk = vhosts.slice(i, i + batch);
+      const n = await raw.transaction(() => insertVhosts(raw, chunk));
+      totals.ipEntries += n.ipEntries;
+      totals.customRules += n.customRules;
+      totals.exclusions += n.exclusions;
+      vhostBar.tick(chunk.length);
+    }
+    vhostBar.done();
+
+    // Events about vhosts that no longer exist when this run creates none: events outlive what they describe.
+    const phantoms = vhostCount ? [] : Array.from({ length: 100 }, (_, k) => makeVhost(r, k + 1, `${tag}-gone`, now, writers[0]!.email, () => null));
+    let nextVhost = 0;
+    let firstSeq: number | null = null;
+    let expected: Head = { lastSeq: Number(head!.lastSeq), lastHash: head!.lastHash };
+    // While one batch is being inserted, the next one is generated and hashed (PostgreSQL works in
+    // another process meanwhile; better-sqlite3 is synchronous, so there this only keeps the code one).
+    let inflight: Promise<Prepared> | null = null;
+    const eventBar = progress("audit events", eventCount, { quiet });
+    const settle = async () => {
+      if (!inflight) return;
+      const written = await inflight;
+      firstSeq ??= written.head.lastSeq + 1;
+      eventBar.tick(written.drafts.length);
+    };
+    for (let i = 0; i < eventCount; i += batch) {
+      const drafts: EventDraft[] = [];
+      for (let j = i; j < Math.min(eventCount, i + batch); j++) {
+        if (nextVhost < vhostCount && createIndex(nextVhost) <= j) {
+          const v = vhosts[nextVhost]!;
+          const by = writers.find((w) => w.email === v.updatedByEmail)!;
+          drafts.push(makeEvent(r, at(j), by, v, true));
+          while (nextVhost < vhostCount && createIndex(nextVhost) <= j) nextVhost++;
+          continue;
+        }
+        // Older vhosts have had more time to collect changes: pick them a little more often.
+        const pool = nextVhost ? vhosts : phantoms;
+        const v = pool[Math.floor((nextVhost || pool.length) * Math.pow(r(), 1.5))]!;
+        drafts.push(makeEvent(r, at(j), actors[Number(weighted(r, actorWeights))]!, v, false));
+      }
+      const prepared = chainRows(drafts, expected);
+      await settle();
+      inflight = appendEvents(raw, prepared);
+      // If appendEvents had to rehash, the next batch is rehashed too (its head check fails).
+      expected = prepared.after;
+    }
+    await settle();
+    const [final] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1`);
+    const lastSeq = Number(final!.lastSeq);
+    eventBar.done();
+
+    // Fresh statistics, as autovacuum would gather them shortly after a bulk load.
+    if (raw.kind === "postgres") await raw.query(`ANALYZE`);
+    return { vhosts: vhostCount, ...totals, events: eventCount, firstSeq, lastSeq, tag, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await raw.close();
+  }
+}
+
+function parseArgs(argv: string[]): { vhosts: number; events: number; batch: number; seed?: number; quiet: boolean } {
+  const out = { vhosts: 1000, events: 100_000, batch: 1000, seed: undefined as number | undefined, quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quiet") {
+      out.quiet = true;
+      continue;
+    }
+    const [flag, inline] = a.split("=", 2) as [string, string | undefined];
+    const key = flag.replace(/^--/, "");
+    if (!["vhosts", "events", "batch", "seed"].includes(key) || !flag.startsWith("--")) {
+      throw new Error(`Unknown argument ${JSON.stringify(a)}. Usage: npm run seed:scale -- --vhosts 10000 --events 1000000 [--batch 1000] [--seed N] [--quiet]`);
+    }
+    const value = inline ?? argv[++i];
+    const n = Number(value);
+    if (value === undefined || !Number.isInteger(n) || n < 0 || (key === "batch" && n < 1)) throw new Error(`--${key} needs a whole number${key === "batch" ? " of at least 1" : ""}, got ${JSON.stringify(value)}`);
+    (out as Record<string, unknown>)[key] = n;
+  }
+  return out;
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  const url = databaseUrl();
+  console.error(`seed:scale → ${redactUrl(url)}: ${args.vhosts.toLocaleString("en")} vhosts, ${args.events.toLocaleString("en")} audit events`);
+  try {
+    const r = await seedScale({ url, ...args });
+    console.log(
+      `Seeded ${r.vhosts.toLocaleString("en")} vhosts (${r.ipEntries.toLocaleString("en")} IP entries, ${r.customRules.toLocaleString("en")} custom rules, ` +
+        `${r.exclusions.toLocaleString("en")} exclusions; domains *-${r.tag}.*) and ${r.events.toLocaleString("en")} audit events` +
+        `${r.firstSeq !== null ? ` (#${r.firstSeq}–#${r.lastSeq})` : ""} in ${r.seconds.toFixed(1)} s. Chain head: #${r.lastSeq}.`,
+    );
+  } catch (err) {
+    console.error(`seed:scale failed: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && /seed-scale\.ts$/.test(process.argv[1])) void main();

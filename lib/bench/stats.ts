@@ -1,0 +1,56 @@
+// Timing helpers: repeated runs after a warm-up, medians and 95th percentiles, and what the machine
+// was doing meanwhile (the benchmark machines are shared, so every figure carries its load average).
+import os from "node:os";
+
+export type Timing = { runs: number; median: number; p95: number; min: number; mean: number };
+
+export function summarize(samples: number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  return { runs: s.length, median: at(0.5), p95: at(0.95), min: s[0]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+export type Load = { before: number; after: number };
+
+export function loadAverage(): number {
+  return os.loadavg()[0]!;
+}
+
+/** Warm-up stops after this long even if fewer than `warmup` rounds ran (slow queries warm up in fewer). */
+const WARMUP_BUDGET_MS = 15_000;
+
+/**
+ * Times each of `fns` `runs` times after `warmup` untimed runs, interleaved (a, b, a, b, …) so that a
+ * change in the machine's load affects all of them alike. Returns the timings in ms, in order.
+ * The warm-up matters: Prisma's client runs its first ~200 queries of a kind several times slower
+ * (measured: 13 ms → 1.3 ms for the audit page on SQLite), as a running server's would be warm.
+ */
+export async function timeInterleaved(fns: (() => Promise<unknown>)[], runs: number, warmup: number): Promise<{ timings: Timing[]; load: Load }> {
+  const warmUntil = performance.now() + WARMUP_BUDGET_MS;
+  for (let i = 0; i < warmup && performance.now() < warmUntil; i++) for (const fn of fns) await fn();
+  const before = loadAverage();
+  const samples = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const t = performance.now();
+      await fn();
+      samples[k]!.push(performance.now() - t);
+    }
+  }
+  return { timings: samples.map(summarize), load: { before, after: loadAverage() } };
+}
+
+export async function time(fn: () => Promise<unknown> | unknown, runs: number, warmup: number): Promise<{ timing: Timing; load: Load }> {
+  const { timings, load } = await timeInterleaved([async () => fn()], runs, warmup);
+  return { timing: timings[0]!, load };
+}
+
+export function machine(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
+  return `${model}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+export const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+export const loadText = (l: Load) => `${l.before.toFixed(1)} → ${l.after.toFixed(1)}`;

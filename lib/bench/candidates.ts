@@ -5,10 +5,20 @@ import type { AuditContext, AuditEntry } from "@/lib/audit/audited";
 import { hashEvent, toJsonValue } from "@/lib/audit/chain";
 import type { AuditFilter } from "@/lib/audit/filters";
 import { AUDIT_PAGE_SIZE, auditConditions } from "@/lib/audit/queries";
+import { createHash } from "node:crypto";
+import { vhostFiles } from "@/lib/config/changes";
+import { loadVhostInputs } from "@/lib/config/load";
+import { bundleOf } from "@/lib/config/service";
+import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { db, dbKind, Prisma, type Tx } from "@/lib/db";
+import { matchesIfNoneMatch } from "@/lib/nodes/api";
+import { authenticateNode, recordNodeContact } from "@/lib/nodes/service";
+import { bearerToken } from "@/lib/nodes/token";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { summarizePolicy, type WafPolicy } from "@/lib/policies/policy";
 import { VHOST_PAGE_SIZE, type VhostListParams } from "@/lib/vhosts/queries";
+import { compileBundle } from "@/lib/waf/compile";
+import { CompileError, type CompilerSettings } from "@/lib/waf/types";
 import { policyView } from "@/lib/vhosts/service";
 
 /**
@@ -226,4 +236,113 @@ export async function listVhostsPageCounts(params: VhostListParams) {
         : "No WAF policy",
     })),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Node pull API: answer 304 without the bundle, and serialise a revision's 200 body once
+
+let cachedBody: { contentHash: string; number: number; body: string } | null = null;
+
+/**
+ * GET /api/v1/nodes/config's success paths as lib/nodes/api.ts getNodeConfig answers them, with two
+ * changes: the latest revision's number and hash are read without its bundle (which is all a 304 needs,
+ * and what nodes polling an unchanged config get nearly every time), and the 200 body of a revision —
+ * immutable once published — is built once and kept in memory for the next nodes.
+ */
+export async function getNodeConfigLean(request: Request): Promise<Response> {
+  const node = await authenticateNode(bearerToken(request.headers.get("authorization")));
+  if (!node) return Response.json({ error: "Unauthorized" }, { status: 401 });
+  await recordNodeContact(node.id);
+  const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
+  if (!latest) return Response.json({ error: "No configuration has been published yet." }, { status: 404, headers: { "cache-control": "no-store" } });
+  const etag = `"${latest.contentHash}"`;
+  const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
+  if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+  if (cachedBody?.contentHash !== latest.contentHash || cachedBody.number !== latest.number) {
+    const revision = await db.configRevision.findUniqueOrThrow({ where: { number: latest.number }, select: { bundle: true } });
+    cachedBody = { contentHash: latest.contentHash, number: latest.number, body: JSON.stringify({ revision: latest.number, contentHash: latest.contentHash, files: bundleOf(revision) }) };
+  }
+  return new Response(cachedBody.body, { status: 200, headers: { ...headers, "content-type": "application/json" } });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Vhost list: the "unpublished" marks of the page's vhosts only
+
+const publishedHashes = new Map<number, Map<string, string>>();
+
+/** path → sha256 of the file, for a revision (immutable, so kept per revision number). */
+async function publishedFileHashes(number: number): Promise<Map<string, string>> {
+  let hashes = publishedHashes.get(number);
+  if (!hashes) {
+    const revision = await db.configRevision.findUniqueOrThrow({ where: { number }, select: { bundle: true } });
+    hashes = new Map(Object.entries(bundleOf(revision)).map(([path, text]) => [path, sha256(text)]));
+    publishedHashes.clear();
+    publishedHashes.set(number, hashes);
+  }
+  return hashes;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * unpublishedVhostIds() restricted to `ids` (the 25 vhosts of a list page): the same rule — compiled
+ * on its own, a vhost is unpublished when its files differ from the latest revision's, or it cannot
+ * compile, or it is disabled but still published — but only those vhosts are loaded and compiled, and
+ * the latest revision's files are read once per revision and remembered as hashes.
+ */
+export async function unpublishedAmong(ids: string[], settings: CompilerSettings = compilerSettingsFromEnv()): Promise<Set<string>> {
+  const only = { id: { in: ids } };
+  const client = {
+    virtualHost: { findMany: (args: Prisma.VirtualHostFindManyArgs) => db.virtualHost.findMany({ ...args, where: { ...args.where, ...only } }) },
+  } as unknown as Pick<Tx, "virtualHost">;
+  const [latest, enabled, disabled] = await Promise.all([
+    db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true } }),
+    loadVhostInputs(client),
+    db.virtualHost.findMany({ where: { enabled: false, ...only }, select: { id: true, domain: true } }),
+  ]);
+  const published = latest ? await publishedFileHashes(latest.number) : new Map<string, string>();
+  const out = new Set<string>();
+  for (const v of enabled) {
+    const paths = [`vhosts/${v.domain}.conf`, `rules/${v.domain}.conf`];
+    const inRevision = paths.filter((p) => published.has(p));
+    let own: Record<string, string>;
+    try {
+      own = vhostFiles(compileBundle({ vhosts: [v], settings }).files, v.domain);
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+      out.add(v.id);
+      continue;
+    }
+    const same = inRevision.length === Object.keys(own).length && Object.entries(own).every(([p, text]) => published.get(p) === sha256(text));
+    if (inRevision.length === 0 || !same) out.add(v.id);
+  }
+  for (const v of disabled) if (published.has(`vhosts/${v.domain}.conf`) || published.has(`rules/${v.domain}.conf`)) out.add(v.id);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Loading every vhost for the compiler in chunks
+
+export const LOAD_CHUNK = 500;
+
+/**
+ * lib/config/load.ts loadVhostInputs, with the vhost query paged by `LOAD_CHUNK` (same order, same
+ * result). Prisma loads each included relation with `WHERE vhostId IN (…every vhost id…)`: at ~10,000
+ * enabled vhosts SQLite refuses that ("The query parameter limit supported by your database is
+ * exceeded"), and PostgreSQL would past 32,767. Paging keeps every IN list at LOAD_CHUNK ids.
+ */
+export async function loadVhostInputsChunked(): Promise<Awaited<ReturnType<typeof loadVhostInputs>>> {
+  const client = {
+    virtualHost: {
+      findMany: async (args: Prisma.VirtualHostFindManyArgs) => {
+        const out: unknown[] = [];
+        for (let skip = 0; ; skip += LOAD_CHUNK) {
+          const chunk = await db.virtualHost.findMany({ ...args, skip, take: LOAD_CHUNK });
+          out.push(...chunk);
+          if (chunk.length < LOAD_CHUNK) return out;
+        }
+      },
+    },
+  } as unknown as Pick<Tx, "virtualHost">;
+  return loadVhostInputs(client);
 }

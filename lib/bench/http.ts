@@ -12,7 +12,7 @@ import { db } from "@/lib/db";
 import { kindName, type BenchContext } from "./context";
 import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
-import { listVhostsPageCounts } from "./candidates";
+import { getNodeConfigLean, listVhostsPageCounts, unpublishedAmong } from "./candidates";
 import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
 
 export type Server = { baseUrl: string; secret: string; stop(): Promise<void> };
@@ -84,8 +84,8 @@ export function get(url: string, headers: Record<string, string>, agent?: http.A
 
 export type LoadResult = { timing: Timing; requests: number; seconds: number; perSecond: number; statuses: Record<number, number>; bytes: number; load: Load };
 
-/** `connections` keep-alive connections, each looping until `total` requests were sent. */
-export async function closedLoop(url: string, headers: Record<string, string>, connections: number, total: number, warmup: number): Promise<LoadResult> {
+/** `connections` keep-alive connections, each looping until `total` requests were sent or `maxSeconds` passed. */
+export async function closedLoop(url: string, headers: Record<string, string>, connections: number, total: number, warmup: number, maxSeconds = 60): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   try {
     // The server's Prisma client and JIT need a couple of hundred requests to warm up (at most 20 s here).
@@ -97,9 +97,10 @@ export async function closedLoop(url: string, headers: Record<string, string>, c
     let bytes = 0;
     const before = loadAverage();
     const started = performance.now();
+    const stopAt = started + maxSeconds * 1000;
     await Promise.all(
       Array.from({ length: connections }, async () => {
-        while (sent < total) {
+        while (sent < total && performance.now() < stopAt) {
           sent++;
           const t = performance.now();
           const r = await get(url, headers, agent);
@@ -137,19 +138,23 @@ export async function renderPart(ctx: BenchContext, server: Server) {
   const [deep] = await ctx.raw.query<{ seq: number }>(`SELECT "seq" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1 OFFSET 50000`);
   const lastPage = Math.max(1, Math.ceil(ctx.counts.vhosts / 25));
   const pages: [string, string, string][] = [
+    ["/ (dashboard)", "/", "</html>"],
     ["/vhosts", "/vhosts", "Virtual hosts"],
     [`/vhosts?page=${lastPage} (last page)`, `/vhosts?page=${lastPage}`, "Virtual hosts"],
     ["/vhosts?q=shop (search)", "/vhosts?q=shop", "Virtual hosts"],
     ["/audit", "/audit", "Audit log"],
     ["/audit, 1,000 pages deep", `/audit?before=${deep?.seq ?? 1}`, "Audit log"],
     ["/audit?actor=…&q=deny", `/audit?actor=editor3%40palisade.bench&q=deny`, "Audit log"],
+    ["/config (publish status of every vhost)", "/config", "</html>"],
   ];
   const runs = Math.max(20, Math.floor(ctx.options.runs / 2));
   const rows: (string | number)[][] = [];
   for (const [name, pathAndQuery, marker] of pages) {
     const probe = await get(server.baseUrl + pathAndQuery, { cookie }, undefined, true);
+    if (probe.status >= 300 && probe.status < 400) throw new Error(`${pathAndQuery} redirected to ${probe.headers.location}: the session cookie was not accepted`);
     if (probe.status !== 200 || !probe.body?.includes(marker)) {
-      throw new Error(`${pathAndQuery} answered ${probe.status}${probe.headers.location ? ` → ${probe.headers.location}` : ""}, not the page (is the session cookie accepted?)`);
+      rows.push([name, `**fails**: answers ${probe.status}`, "—", `1× ${probe.status}`, "—"]);
+      continue;
     }
     const r = await closedLoop(server.baseUrl + pathAndQuery, { cookie }, 1, runs, 100);
     rows.push([name, `**${ms(r.timing.median)}** / ${ms(r.timing.p95)}`, `${(probe.bytes / 1024).toFixed(0)} kB`, statusText(r.statuses), loadText(r.load)]);
@@ -164,6 +169,33 @@ export async function renderPart(ctx: BenchContext, server: Server) {
     const { timings, load } = await timeInterleaved([() => listVhosts(p), () => listVhostsPageCounts(p)], runs, 100);
     queryRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`, loadText(load)]);
   }
+  // The list page's "unpublished" marks: every vhost compiled and compared with the latest revision, as it
+  // is, against the proposal that does so for the page's vhosts only.
+  const unpublishedRows: (string | number)[][] = [];
+  {
+    const { unpublishedVhostIds } = await import("@/lib/config/service");
+    const ids = (await listVhosts({ q: "", sort: "domain", dir: "asc", page: 1 })).rows.map((r) => r.id);
+    const coldStart = performance.now();
+    const cold = await unpublishedAmong(ids);
+    const coldMs = performance.now() - coldStart;
+    let all: Set<string> | null = null;
+    let failure = "";
+    try {
+      all = await unpublishedVhostIds();
+    } catch (err) {
+      failure = ((err as Error).message ?? "").split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "failed";
+    }
+    if (all && JSON.stringify([...cold].sort()) !== JSON.stringify(ids.filter((i) => all!.has(i)).sort())) throw new Error("the proposed unpublished marks differ");
+    const fns = all ? [() => unpublishedVhostIds(), () => unpublishedAmong(ids)] : [() => unpublishedAmong(ids)];
+    const { timings, load } = await timeInterleaved(fns, 5, 1);
+    const p = timings.at(-1)!;
+    unpublishedRows.push([
+      "/vhosts, first page",
+      all ? `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}` : `**fails**: “${failure}”`,
+      `**${ms(p.median)}** / ${ms(p.p95)} (first call, reading the revision: ${ms(coldMs)})`,
+      loadText(load),
+    ]);
+  }
   const body = [
     ctx.header(`next start (production build in ${ctx.options.appDir}) on loopback, signed in as ${admin.role}`),
     "",
@@ -176,6 +208,13 @@ export async function renderPart(ctx: BenchContext, server: Server) {
     "`listVhosts` asks Prisma for `_count` of three filtered relations; Prisma runs that as LEFT JOINs with subqueries that count the children " +
       "of every vhost (GROUP BY over the whole IpListEntry, RuleExclusion and CustomRule tables), for each page. The proposal returns the same rows " +
       "(checked before timing) and counts with three indexed `groupBy` queries on the page's 25 vhost ids, run together.",
+    "",
+    table(["the list's unpublished marks (in process)", "`unpublishedVhostIds()` p50 / p95 ms", "proposal: `unpublishedAmong(page ids)` (candidates.ts)", "load avg"], unpublishedRows),
+    "",
+    "The vhost list marks the vhosts whose config differs from the latest revision. `unpublishedVhostIds()` loads every vhost with its children, " +
+      "reads the latest revision's whole bundle, and compiles every vhost on its own — on each page view. The proposal loads and compiles the " +
+      "page's 25 vhosts and compares their files with the revision's file hashes, read once per revision and kept (revisions never change); " +
+      "same marks (checked before timing).",
   ].join("\n");
   return [{ key: `${ctx.kind}:e`, title: `${kindName(ctx.kind)} · e. Server rendering at full scale`, body }];
 }
@@ -204,21 +243,45 @@ async function ensurePublished(): Promise<{ number: number; contentHash: string;
 }
 
 export async function nodeApiPart(ctx: BenchContext, server: Server) {
-  const revision = await ensurePublished();
+  let revision: Awaited<ReturnType<typeof ensurePublished>>;
+  try {
+    revision = await ensurePublished();
+  } catch (err) {
+    const why = ((err as Error).message ?? "").split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "failed";
+    const body = [ctx.header(), "", `**Not measurable: publishing fails on this database** (“${why}”), so no node can pull a configuration. See part c.`].join("\n");
+    return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
+  }
   const token = await nodeToken();
   const url = `${server.baseUrl}/api/v1/nodes/config`;
-  const auth = { authorization: `Bearer ${token}` };
+  // As the node agent's fetch sends it: the 200 body is then gzipped on the wire.
+  const auth = { authorization: `Bearer ${token}`, "accept-encoding": "gzip" };
   const full = await get(url, auth, undefined, false);
   if (full.status !== 200) throw new Error(`GET /api/v1/nodes/config answered ${full.status}`);
   const etag = String(full.headers.etag);
   const notModified = await get(url, { ...auth, "if-none-match": etag });
   if (notModified.status !== 304) throw new Error(`GET with If-None-Match answered ${notModified.status}, not 304`);
 
+  // The handler in this process, as it is and as proposed: same answers, checked first.
+  const { getNodeConfig } = await import("@/lib/nodes/api");
+  const req = (h: Record<string, string>) => new Request("http://panel.local/api/v1/nodes/config", { headers: { ...auth, ...h } });
+  const read = async (r: Response) => ({ status: r.status, etag: r.headers.get("etag"), body: await r.text() });
+  let jsonBytes = 0;
+  for (const h of [{}, { "if-none-match": etag }] as Record<string, string>[]) {
+    const [a, b] = [await read(await getNodeConfig(req(h))), await read(await getNodeConfigLean(req(h)))];
+    if (a.status !== b.status || a.etag !== b.etag || a.body !== b.body) throw new Error(`the proposed node API answers differently (${a.status} vs ${b.status})`);
+    if (a.status === 200) jsonBytes = Buffer.byteLength(a.body);
+  }
+  const handlerRows: (string | number)[][] = [];
+  for (const [name, h, n] of [["304", { "if-none-match": etag }, 10], ["200", {}, 5]] as [string, Record<string, string>, number][]) {
+    const { timings, load } = await timeInterleaved([async () => read(await getNodeConfig(req(h))), async () => read(await getNodeConfigLean(req(h)))], n, 1);
+    handlerRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`, n, loadText(load)]);
+  }
+
   const connections = 8;
   const runs304 = Math.max(200, ctx.options.runs * 5);
-  const r304 = await closedLoop(url, { ...auth, "if-none-match": etag }, connections, runs304, 200);
+  const r304 = await closedLoop(url, { ...auth, "if-none-match": etag }, connections, runs304, 50, 30);
   const runs200 = Math.max(16, Math.floor(ctx.options.runs / 10));
-  const r200 = await closedLoop(url, auth, 2, runs200, 2);
+  const r200 = await closedLoop(url, auth, 2, runs200, 2, 30);
   const row = (name: string, c: number, r: LoadResult) => [
     name,
     c,
@@ -230,14 +293,21 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
     loadText(r.load),
   ];
   const body = [
-    ctx.header(`next start on loopback; ${revision.note}, ${(full.bytes / 2 ** 20).toFixed(1)} MB of JSON`),
+    ctx.header(`next start on loopback; ${revision.note}: ${(jsonBytes / 2 ** 20).toFixed(1)} MB of JSON, ${(full.bytes / 2 ** 20).toFixed(1)} MB gzipped on the wire`),
     "",
     table(
       ["GET /api/v1/nodes/config", "connections", "requests", "latency p50 / p95 ms", "req/s", "body", "answers", "load avg"],
       [row("304 (If-None-Match: current ETag)", connections, r304), row("200 (full bundle)", 2, r200)],
     ),
     "",
-    "Closed loop: each connection sends its next request when the previous answer has been read completely (keep-alive, Node's http client).",
+    "Closed loop: each connection sends its next request when the previous answer has been read completely (keep-alive, Node's http client); " +
+      `at most ${runs304} requests (304) and ${runs200} (200), and at most 30 s each, after a warm-up of up to 50 and 2 requests. Body = bytes on the wire (Accept-Encoding: gzip).`,
+    "",
+    table(["the handler in process (lib/nodes/api.ts getNodeConfig)", "as it is: median / p95 ms", "proposal (candidates.ts getNodeConfigLean)", "runs", "load avg"], handlerRows),
+    "",
+    "As it is, every answer — a 304 too — reads the latest revision with its whole bundle (a JSON column of every generated file) and parses it. " +
+      "The proposal reads the number and hash alone, which is all a 304 needs, and builds a revision's 200 body once (revisions never change) and keeps it " +
+      "for the next node; both answer byte for byte the same (checked before timing).",
   ].join("\n");
   return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
 }

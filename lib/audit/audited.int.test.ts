@@ -74,4 +74,32 @@ describe(`audited transaction (${process.env.TEST_DB})`, () => {
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 8 }, (_, i) => start + i + 1));
     for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
   });
+
+  it("writes several entries of one change as consecutive linked events, stored exactly as the ORM stores them", async () => {
+    const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    const when = new Date("2026-05-01T10:20:30.456Z");
+    await audited(ctx, async () => ({
+      result: null,
+      audit: [
+        { action: "x.one", entityType: "Thing", entityId: "1", summary: "first", before: null, after: { at: when, list: [1, "ü", null], nested: { b: 2, a: 1 } } },
+        { action: "x.two", entityType: "Thing", entityId: "2", summary: "second" },
+      ],
+    }));
+    const [one, two] = await db.auditEvent.findMany({ where: { seq: { gt: head.lastSeq } }, orderBy: { seq: "asc" } });
+    expect([one!.seq, two!.seq]).toEqual([head.lastSeq + 1, head.lastSeq + 2]);
+    expect(one!.prevHash).toBe(head.lastHash);
+    expect(two!.prevHash).toBe(one!.hash);
+    expect(one!.after).toEqual({ at: when.toISOString(), list: [1, "ü", null], nested: { b: 2, a: 1 } });
+    expect(one!.before).toBeNull();
+    expect(two!.after).toBeNull();
+    for (const e of [one!, two!]) expect(hashEvent(e)).toBe(e.hash);
+    expect(await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({ lastSeq: two!.seq, lastHash: two!.hash });
+    // The stored createdAt text has the ORM's own format (SQLite compares it as text when filtering by day).
+    const written = await db.auditEvent.create({
+      data: { seq: 999_999, actorEmail: "orm@example.test", action: "x", entityType: "x", entityId: "x", summary: "x", prevHash: "x", hash: "x" },
+    });
+    const [a, b] = await db.$queryRawUnsafe<{ t: string }[]>(`SELECT CAST("createdAt" AS TEXT) AS t FROM "AuditEvent" WHERE "seq" IN (${one!.seq}, 999999) ORDER BY "seq"`);
+    expect(a!.t.replace(/\d/g, "0")).toBe(b!.t.replace(/\d/g, "0"));
+    await db.auditEvent.delete({ where: { id: written.id } });
+  });
 });

@@ -138,6 +138,16 @@ describe(`audit filters (${process.env.TEST_DB})`, () => {
     // The list never carries the before/after JSON.
     expect(p1.rows[0]).not.toHaveProperty("after");
   });
+  it("returns Prisma's own types and values for every row (the list reads raw rows)", async () => {
+    const page = await listAuditEvents({ limit: 100 });
+    const viaPrisma = await db.auditEvent.findMany({
+      orderBy: { seq: "desc" },
+      select: { id: true, seq: true, createdAt: true, actorEmail: true, action: true, entityType: true, entityId: true, vhostId: true, summary: true },
+    });
+    expect(page.rows).toEqual(viaPrisma);
+    expect(page.rows[0]!.createdAt).toBeInstanceOf(Date);
+    expect(typeof page.rows[0]!.seq).toBe("number");
+  });
 
   it("reads the filter from the URL, dropping and naming what does not parse", () => {
     const { filter, problems } = parseAuditFilter(

@@ -5,6 +5,7 @@
 // Everything else imports `db`, `Tx` and the model types from here and never asks which one it got.
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
@@ -36,8 +37,40 @@ export function createDb(url: string = databaseUrl()): Db {
     return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
   // timeout: how long a writer waits for SQLite's write lock before SQLITE_BUSY.
-  const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 5000 }) });
-  return client as unknown as Db;
+  const adapter = new SqliteAdapterFactory({ url, timeout: 5000 });
+  const client = new SqliteClient({ adapter }) as unknown as Db;
+  sqliteAdapters.set(client, adapter);
+  return client;
+}
+
+/**
+ * Prisma's better-sqlite3 adapter, remembering the one connection it opens. The adapter runs every
+ * statement of a client, and a transaction's BEGIN … COMMIT, on that single connection; so a statement
+ * prepared on it inside `db.$transaction` belongs to that transaction. lib/audit/audited.ts uses this
+ * for the chain's statements, which Prisma's per-statement overhead made cost more than the change they
+ * record (BENCHMARKS.md, section b).
+ */
+class SqliteAdapterFactory extends PrismaBetterSqlite3 {
+  connection: Database.Database | null = null;
+  override async connect() {
+    const adapter = await super.connect();
+    // Not part of the adapter's typed API: checked here, so an adapter that changes fails loudly.
+    const connection = (adapter as unknown as { client?: unknown }).client;
+    if (!(connection instanceof Database)) throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection: update lib/db (SqliteAdapterFactory).");
+    this.connection = connection;
+    return adapter;
+  }
+}
+
+const sqliteAdapters = new WeakMap<Db, SqliteAdapterFactory>();
+
+/**
+ * The better-sqlite3 connection under the shared SQLite client, once it has connected (it has, inside
+ * `db.$transaction`); null on PostgreSQL. Only for statements that must run inside a Prisma transaction
+ * on SQLite without Prisma's overhead: anything else goes through `db`.
+ */
+export function sqliteConnection(): Database.Database | null {
+  return sqliteAdapters.get(getDb())?.connection ?? null;
 }
 
 const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };

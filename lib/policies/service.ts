@@ -16,7 +16,12 @@ async function vhostOrThrow(tx: Tx, vhostId: string) {
 
 /** Saves engine mode, paranoia levels and thresholds if nobody saved the policy since `version`. */
 export async function updatePolicy(ctx: AuditContext, input: WafPolicy & { vhostId: string }) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, policyUpdate(ctx, input));
+}
+
+/** updatePolicy's change and its audit entry, for audited(); the write benchmark also runs it unaudited. */
+export function policyUpdate(ctx: AuditContext, input: WafPolicy & { vhostId: string }) {
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const current = await tx.wafPolicy.findUnique({ where: { vhostId: input.vhostId } });
     if (!current) throw new NotFoundError(`${vhost.domain} has no WAF policy.`);
@@ -46,7 +51,7 @@ export async function updatePolicy(ctx: AuditContext, input: WafPolicy & { vhost
         after,
       },
     };
-  });
+  };
 }
 
 export type IpAddResult = { report: IpListChangeReport; addedCount: number };

@@ -8,6 +8,7 @@ import { hashEvent } from "@/lib/audit/chain";
 import { db, type VirtualHostModel as VirtualHost } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
 import { createUser } from "@/lib/users/service";
+import { summarizePolicy } from "@/lib/policies/policy";
 import { listVhosts, VHOST_PAGE_SIZE, VhostListParamsSchema } from "./queries";
 import { CreateVhostSchema, EMPTY_VHOST_FORM, UpdateVhostSchema, type VhostFormValues } from "./schema";
 import { createVhost, DEFAULT_POLICY, deleteVhost, setVhostEnabled, updateVhost } from "./service";
@@ -469,6 +470,33 @@ describe(`listVhosts (${process.env.TEST_DB})`, () => {
   it("includes each vhost's policy summary", async () => {
     const { rows } = await listVhosts(params({ q: "site-00.list.test" }));
     expect(rows[0]).toMatchObject({ domain: "site-00.list.test", version: 1, enabled: true, policy: DEFAULT_POLICY });
+  });
+
+  it("counts each page vhost's deny entries, exclusions and enabled rules for the summary, and nobody else's", async () => {
+    const [a, b] = await db.virtualHost.findMany({ where: { domain: { in: ["site-01.list.test", "site-02.list.test"] } }, orderBy: { domain: "asc" } });
+    await db.ipListEntry.createMany({
+      data: [
+        { vhostId: a!.id, kind: "DENY", cidr: "192.0.2.0/24" },
+        { vhostId: a!.id, kind: "DENY", cidr: "198.51.100.7/32" },
+        { vhostId: a!.id, kind: "ALLOW", cidr: "203.0.113.0/24" },
+        { vhostId: b!.id, kind: "ALLOW", cidr: "203.0.113.0/24" },
+      ],
+    });
+    await db.customRule.createMany({
+      data: [
+        { vhostId: a!.id, ruleId: 4201, description: "on", secRule: 'SecRule ARGS "@contains x" "id:4201,phase:2,deny"', enabled: true, position: 0 },
+        { vhostId: a!.id, ruleId: 4202, description: "off", secRule: 'SecRule ARGS "@contains y" "id:4202,phase:2,deny"', enabled: false, position: 1 },
+        { vhostId: b!.id, ruleId: 4203, description: "off", secRule: 'SecRule ARGS "@contains z" "id:4203,phase:2,deny"', enabled: false, position: 0 },
+      ],
+    });
+    await db.ruleExclusion.create({ data: { vhostId: b!.id, kind: "REMOVE_BY_ID", ruleId: 942100 } });
+    const { rows } = await listVhosts(params({ q: "list.test" }));
+    const row = (id: string) => rows.find((r) => r.id === id)!;
+    expect(row(a!.id).summary).toBe(summarizePolicy({ policy: DEFAULT_POLICY, ipDenyCount: 2, ipAllowCount: 0, exclusionCount: 0, customRuleCount: 1 }));
+    expect(row(b!.id).summary).toBe(summarizePolicy({ policy: DEFAULT_POLICY, ipDenyCount: 0, ipAllowCount: 0, exclusionCount: 1, customRuleCount: 0 }));
+    expect(row(a!.id).summary).not.toBe(row(b!.id).summary);
+    const untouched = rows.find((r) => r.domain === "site-03.list.test")!;
+    expect(untouched.summary).toBe(summarizePolicy({ policy: DEFAULT_POLICY, ipDenyCount: 0, ipAllowCount: 0, exclusionCount: 0, customRuleCount: 0 }));
   });
 
   it("falls back to defaults for bad URL parameters", () => {

@@ -105,6 +105,8 @@ test("an editor can neither export nor verify, the refusal is on record, and the
   const page = await loggedInPage(browser, "auditor");
   await page.goto("/audit?action=security.denied");
   await expect(page.getByTestId("audit-row").filter({ hasText: "editor@palisade.local (EDITOR) was refused GET /api/audit/export" }).first()).toBeVisible();
+  // The refused page view is on record too, not only the refused download.
+  await expect(page.getByTestId("audit-row").filter({ hasText: "editor@palisade.local (EDITOR) was refused GET /audit/verify" }).first()).toBeVisible();
 
   // The overview over the same filter: today's bar, and the editor among the actors.
   await page.getByRole("link", { name: "Activity overview" }).click();

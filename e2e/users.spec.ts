@@ -127,4 +127,10 @@ test("an editor gets no Users link, and the users pages refuse them", async ({ b
     await expect(editor.getByTestId("user-row")).toHaveCount(0);
     await expect(editor.getByRole("button", { name: "Create user" })).toHaveCount(0);
   }
+  // Each refused view is a security event an admin can find.
+  const admin = await loggedInPage(browser, "admin");
+  await admin.goto("/audit?action=security.denied&q=users");
+  for (const path of ["/users", "/users/new"]) {
+    await expect(admin.getByTestId("audit-row").filter({ hasText: `editor@palisade.local (EDITOR) was refused GET ${path}: needs user.manage` }).first()).toBeVisible();
+  }
 });

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, PageHeader } from "@/components/ui";
 import { UserRowControls } from "@/components/user-controls";
-import { can } from "@/lib/auth/permissions";
+import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";
 import { listUsers } from "@/lib/users/queries";
 import { ROLE_LABELS } from "@/lib/users/schema";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const me = await requireUser();
-  if (!can(me.role, "user.manage")) return <UsersRefused role={me.role} />;
+  if (!(await canOpenPage(me, "user.manage", "/users"))) return <UsersRefused role={me.role} />;
   const users = await listUsers();
   const activeAdmins = users.filter((u) => u.role === "ADMIN" && !u.disabled).length;
 

@@ -4,7 +4,7 @@ import { Suspense } from "react";
 import { AuditTabs } from "@/components/audit-tabs";
 import { PageHeader } from "@/components/ui";
 import { describeChainReport, verifyChain } from "@/lib/audit/verify";
-import { can } from "@/lib/auth/permissions";
+import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Verify the audit chain" };
@@ -44,7 +44,7 @@ async function ChainVerdict() {
 
 export default async function AuditVerifyPage() {
   const user = await requireUser();
-  const allowed = can(user.role, "audit.verify");
+  const allowed = await canOpenPage(user, "audit.verify", "/audit/verify");
   return (
     <>
       <PageHeader title="Audit log">

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { TemplateForm } from "@/components/template-form";
 import { PageHeader } from "@/components/ui";
-import { can } from "@/lib/auth/permissions";
+import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";
 import { getTemplate } from "@/lib/templates/queries";
 import { EMPTY_TEMPLATE_FORM, exclusionToRow, type TemplateFormValues } from "@/lib/templates/schema";
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "New template" };
 
 export default async function NewTemplatePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  if (!can(user.role, "template.manage")) redirect("/templates");
+  if (!(await canOpenPage(user, "template.manage", "/templates/new"))) redirect("/templates");
   // ?from=<id>: start as a copy of another template (built-in ones can only be changed this way).
   const from = (await searchParams).from;
   const source = typeof from === "string" ? await getTemplate(from) : null;

@@ -318,42 +318,55 @@ function checkUniqueness(vhosts: CheckedVhost[]): void {
 /** Emits nginx directives. Every argument is checked against a quoting-free alphabet (or is trusted code). */
 class NginxWriter {
   private lines: string[] = [];
-  private depth = 0;
+  private indent = "";
 
   comment(text: string): void {
-    this.lines.push(`${this.pad()}# ${commentText(text, 200)}`.trimEnd());
+    this.lines.push(commentLine(this.indent, text));
   }
   blank(): void {
     if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== "") this.lines.push("");
   }
   directive(name: string, ...args: NginxArg[]): void {
-    this.lines.push(`${this.pad()}${[name, ...args.map(renderNginxArg)].join(" ")};`);
+    this.lines.push(`${this.indent}${nginxWords(name, args)};`);
   }
   block(name: string, args: NginxArg[], body: () => void): void {
-    this.lines.push(`${this.pad()}${[name, ...args.map(renderNginxArg)].join(" ")} {`);
-    this.depth++;
+    const outer = this.indent;
+    this.lines.push(`${outer}${nginxWords(name, args)} {`);
+    this.indent = `${outer}    `;
     body();
-    this.depth--;
+    this.indent = outer;
     if (this.lines[this.lines.length - 1] === "") this.lines.pop();
-    this.lines.push(`${this.pad()}}`);
+    this.lines.push(`${outer}}`);
   }
   text(): string {
     while (this.lines[this.lines.length - 1] === "") this.lines.pop();
     return `${this.lines.join("\n")}\n`;
   }
-  private pad(): string {
-    return "    ".repeat(this.depth);
-  }
+}
+
+// Appended word by word: no intermediate arrays for the hundreds of thousands of directives of a large bundle.
+function nginxWords(name: string, args: NginxArg[]): string {
+  let line = name;
+  for (const arg of args) line += ` ${renderNginxArg(arg)}`;
+  return line;
+}
+
+/** A `#` line; commentText trims, so only an empty comment needs its trailing space dropped (no trimEnd copy per line). */
+function commentLine(indent: string, text: string): string {
+  const cleaned = commentText(text, 200);
+  return cleaned === "" ? `${indent}#` : `${indent}# ${cleaned}`;
 }
 
 /** A string is a literal argument; `{ trusted }` is code-written text that may use nginx variables. */
 type NginxArg = string | number | { trusted: string };
 
+// Needs no quoting in nginx: no whitespace, quotes, ; { } # $ or backslash.
+const NGINX_BARE_WORD = /^[A-Za-z0-9_.:\/\[\]@*=+~!%,-]+$/;
+
 function renderNginxArg(arg: NginxArg): string {
   if (typeof arg === "number") return String(arg);
   if (typeof arg === "object") return arg.trusted;
-  // Needs no quoting in nginx: no whitespace, quotes, ; { } # $ or backslash.
-  if (!/^[A-Za-z0-9_.:\/\[\]@*=+~!%,-]+$/.test(arg)) {
+  if (!NGINX_BARE_WORD.test(arg)) {
     throw new Error(`internal: unsafe nginx argument ${JSON.stringify(arg)}`);
   }
   return arg;
@@ -465,13 +478,16 @@ class ModSecWriter {
   private lines: string[] = [];
 
   comment(text: string): void {
-    this.lines.push(`# ${commentText(text, 200)}`.trimEnd());
+    this.lines.push(commentLine("", text));
   }
   blank(): void {
     if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== "") this.lines.push("");
   }
   directive(name: string, ...args: ModSecArg[]): void {
-    this.lines.push([name, ...args.map(renderModSecArg)].join(" "));
+    // Word by word, as nginxWords: no intermediate arrays.
+    let line = name;
+    for (const arg of args) line += ` ${renderModSecArg(arg)}`;
+    this.lines.push(line);
   }
   /** A custom rule, already checked by customRuleText. */
   validatedRule(text: string): void {
@@ -486,16 +502,19 @@ class ModSecWriter {
 /** A bare word; `{ q }`: a double-quoted argument; `{ trusted }`: a bare word written by this code. */
 type ModSecArg = string | number | { q: string } | { trusted: string };
 
+// No quote, no control character, no backslash before the closing quote: nothing inside a quoted
+// argument can end it early or make it run on.
+const MODSEC_UNSAFE_QUOTED = /["\u0000-\u001f\u007f]|\\$/;
+const MODSEC_BARE_WORD = /^[A-Za-z0-9_.:\/+*=,@!&-]+$/;
+
 function renderModSecArg(arg: ModSecArg): string {
   if (typeof arg === "number") return String(arg);
   if (typeof arg === "object" && "trusted" in arg) return arg.trusted;
   if (typeof arg === "object") {
-    // No quote, no control character, no backslash before the closing quote: nothing inside can end the
-    // argument early or make it run on.
-    if (/["\u0000-\u001f\u007f]|\\$/.test(arg.q)) throw new Error(`internal: unsafe ModSecurity argument ${JSON.stringify(arg.q)}`);
+    if (MODSEC_UNSAFE_QUOTED.test(arg.q)) throw new Error(`internal: unsafe ModSecurity argument ${JSON.stringify(arg.q)}`);
     return `"${arg.q}"`;
   }
-  if (!/^[A-Za-z0-9_.:\/+*=,@!&-]+$/.test(arg) || arg.startsWith("#")) {
+  if (!MODSEC_BARE_WORD.test(arg) || arg.startsWith("#")) {
     throw new Error(`internal: unsafe ModSecurity argument ${JSON.stringify(arg)}`);
   }
   return arg;

@@ -86,7 +86,7 @@ export function backendUrl(scope: FieldScope, field: string, value: unknown): { 
     if (!ipaddr.IPv6.isValid(inner)) fail(scope, field, `${JSON.stringify(clip(raw))} has an invalid IPv6 address`);
     host = `[${ipaddr.IPv6.parse(inner).toString()}]`;
   } else if (/^[0-9.]+$/.test(host)) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(host)) fail(scope, field, `${JSON.stringify(clip(raw))} has an invalid IPv4 address`);
+    if (fourPartIPv4(host) === null) fail(scope, field, `${JSON.stringify(clip(raw))} has an invalid IPv4 address`);
   } else {
     hostName(scope, field, host, false);
   }
@@ -104,31 +104,47 @@ export function backendUrl(scope: FieldScope, field: string, value: unknown): { 
 export type Cidr = { family: 4 | 6; bytes: number[]; prefix: number; text: string };
 
 /**
+ * Four decimal octets without leading zeros: the rule of ipaddr's isValidFourPartDecimal, checked here
+ * because that one throws and catches an Error for every IPv6 address and builds objects for every IPv4
+ * one: over a tenth of a 10,000-vhost compile (profiled).
+ */
+const FOUR_PART = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+function fourPartIPv4(s: string): number[] | null {
+  const m = FOUR_PART.exec(s);
+  if (!m) return null;
+  const octets = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  return octets.every((o) => o <= 255) ? octets : null;
+}
+
+const CIDR_SHAPE = /^([0-9A-Fa-f:.]+)(?:\/(\d{1,3}))?$/;
+
+/**
  * An IPv4 or IPv6 address or CIDR range in the form ModSecurity's @ipMatch accepts: the network address
  * (host bits cleared), single addresses bare (v3 rejects ::1/128, v2 rejects /32).
  */
 export function cidr(scope: FieldScope, field: string, value: unknown): Cidr {
   const raw = requireString(scope, field, value);
   const bad = (why: string): never => fail(scope, field, `${JSON.stringify(clip(raw))} ${why}`);
-  const m = /^([0-9A-Fa-f:.]+)(?:\/(\d{1,3}))?$/.exec(raw);
+  const m = CIDR_SHAPE.exec(raw);
   if (!m) return bad("is not an IP address or CIDR range");
   const addressText = m[1]!;
-  let address: ipaddr.IPv4 | ipaddr.IPv6;
-  if (ipaddr.IPv4.isValidFourPartDecimal(addressText)) address = ipaddr.IPv4.parse(addressText);
-  else if (addressText.includes(":") && ipaddr.IPv6.isValid(addressText)) address = ipaddr.IPv6.parse(addressText);
-  else return bad("is not an IP address or CIDR range");
-  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-    return bad("is an IPv4-mapped IPv6 address: write the IPv4 address instead");
-  }
-  const family = address.kind() === "ipv4" ? 4 : 6;
+  let family: 4 | 6;
+  let addressBytes = fourPartIPv4(addressText);
+  if (addressBytes !== null) family = 4;
+  else if (addressText.includes(":") && ipaddr.IPv6.isValid(addressText)) {
+    const address = ipaddr.IPv6.parse(addressText);
+    if (address.isIPv4MappedAddress()) return bad("is an IPv4-mapped IPv6 address: write the IPv4 address instead");
+    family = 6;
+    addressBytes = address.toByteArray();
+  } else return bad("is not an IP address or CIDR range");
   const bits = family === 4 ? 32 : 128;
   const prefix = m[2] === undefined ? bits : Number(m[2]);
   if (prefix > bits) return bad(`has a prefix longer than ${bits} bits`);
-  const bytes = address.toByteArray().map((b, i) => {
+  const bytes = addressBytes.map((b, i) => {
     const keep = Math.max(0, Math.min(8, prefix - i * 8));
     return b & ((0xff << (8 - keep)) & 0xff);
   });
-  const network = ipaddr.fromByteArray(bytes).toString();
+  const network = family === 4 ? bytes.join(".") : ipaddr.fromByteArray(bytes).toString();
   return { family, bytes, prefix, text: prefix === bits ? network : `${network}/${prefix}` };
 }
 
@@ -144,7 +160,7 @@ export function compareCidr(a: Cidr, b: Cidr): number {
 /** An IP literal to listen on (settings). IPv6 comes back in brackets, as nginx's listen wants it. */
 export function listenAddress(scope: FieldScope, field: string, value: unknown): string {
   const raw = requireString(scope, field, value);
-  if (ipaddr.IPv4.isValidFourPartDecimal(raw)) return raw;
+  if (fourPartIPv4(raw) !== null) return raw;
   const inner = raw.startsWith("[") && raw.endsWith("]") ? raw.slice(1, -1) : raw;
   if (/^[0-9A-Fa-f:.]+$/.test(inner) && inner.includes(":") && ipaddr.IPv6.isValid(inner)) {
     return `[${ipaddr.IPv6.parse(inner).toString()}]`;
@@ -232,6 +248,8 @@ export function settingsPath(scope: FieldScope, field: string, value: unknown): 
 // ---------------------------------------------------------------------------------------------------
 // Free text that goes into comments
 
+const COMMENT_SAFE = /^[\p{L}\p{N}\p{P}\p{S} ]*$/u;
+
 /**
  * Text for a `#` comment line: letters, digits, punctuation, symbols and spaces survive; everything
  * else (line breaks, other control characters, backslashes) becomes "?". Comments are for people
@@ -239,6 +257,8 @@ export function settingsPath(scope: FieldScope, field: string, value: unknown): 
  */
 export function commentText(value: unknown, max = 160): string {
   if (typeof value !== "string") return "";
+  // Fast path, one regex instead of one per character: nothing to replace and nothing to clip (most comments).
+  if (value.length <= max && COMMENT_SAFE.test(value) && !value.includes("\\")) return value.trim();
   const cleaned = Array.from(value)
     .map((ch) => (ch === "\\" || !/^[\p{L}\p{N}\p{P}\p{S} ]$/u.test(ch) ? "?" : ch))
     .join("")

@@ -39,7 +39,7 @@ export function createDb(url: string = databaseUrl()): Db {
   // timeout: how long a writer waits for SQLite's write lock before SQLITE_BUSY.
   const adapter = new SqliteAdapterFactory({ url, timeout: 5000 });
   const client = new SqliteClient({ adapter }) as unknown as Db;
-  sqliteAdapters.set(client, adapter);
+  Object.defineProperty(client, SQLITE_ADAPTER, { value: adapter });
   return client;
 }
 
@@ -62,7 +62,9 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
   }
 }
 
-const sqliteAdapters = new WeakMap<Db, SqliteAdapterFactory>();
+// Kept on the client under a registered symbol, not in a module-level map: Next.js may load this module
+// more than once in one server (one instance per bundle layer), and they share the cached client.
+const SQLITE_ADAPTER = Symbol.for("palisade.sqliteAdapter");
 
 /**
  * The better-sqlite3 connection under the shared SQLite client, once it has connected (it has, inside
@@ -70,7 +72,8 @@ const sqliteAdapters = new WeakMap<Db, SqliteAdapterFactory>();
  * on SQLite without Prisma's overhead: anything else goes through `db`.
  */
 export function sqliteConnection(): Database.Database | null {
-  return sqliteAdapters.get(getDb())?.connection ?? null;
+  const adapter = (getDb() as unknown as Record<symbol, { connection: Database.Database | null } | undefined>)[SQLITE_ADAPTER];
+  return adapter?.connection ?? null;
 }
 
 const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };

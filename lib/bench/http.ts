@@ -12,7 +12,6 @@ import { db } from "@/lib/db";
 import { kindName, type BenchContext } from "./context";
 import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
-import { getNodeConfigLean, listVhostsPageCounts, unpublishedAmong } from "./candidates";
 import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
 
 export type Server = { baseUrl: string; secret: string; stop(): Promise<void> };
@@ -159,40 +158,38 @@ export async function renderPart(ctx: BenchContext, server: Server) {
     const r = await closedLoop(server.baseUrl + pathAndQuery, { cookie }, 1, runs, 100);
     rows.push([name, `**${ms(r.timing.median)}** / ${ms(r.timing.p95)}`, `${(probe.bytes / 1024).toFixed(0)} kB`, statusText(r.statuses), loadText(r.load)]);
   }
-  // The vhost list's own query, in this process: as it is, and the proposal that counts only the page's children.
+  // The vhost list's own query, in this process.
   const queryRows: (string | number)[][] = [];
   for (const [name, p] of [
     ["/vhosts", { q: "", sort: "domain", dir: "asc", page: 1 }],
     [`/vhosts?page=${lastPage}`, { q: "", sort: "domain", dir: "asc", page: lastPage }],
   ] as const) {
-    if (JSON.stringify(await listVhosts(p)) !== JSON.stringify(await listVhostsPageCounts(p))) throw new Error(`${name}: the proposed listVhosts differs`);
-    const { timings, load } = await timeInterleaved([() => listVhosts(p), () => listVhostsPageCounts(p)], runs, 100);
-    queryRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`, loadText(load)]);
+    const { timings, load } = await timeInterleaved([() => listVhosts(p)], runs, 100);
+    queryRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, loadText(load)]);
   }
-  // The list page's "unpublished" marks: every vhost compiled and compared with the latest revision, as it
-  // is, against the proposal that does so for the page's vhosts only.
+  // The list page's "unpublished" marks (the page's vhosts only) and the config page's publish status (every
+  // vhost), in this process: the first call reads the latest revision's file hashes (kept per revision), the
+  // first publishStatus compiles every vhost (kept while the stored state is the same), the next ones do neither.
   const unpublishedRows: (string | number)[][] = [];
   {
-    const { unpublishedVhostIds } = await import("@/lib/config/service");
+    const { publishStatus, unpublishedAmong, unpublishedVhostIds } = await import("@/lib/config/status");
     const ids = (await listVhosts({ q: "", sort: "domain", dir: "asc", page: 1 })).rows.map((r) => r.id);
-    const coldStart = performance.now();
-    const cold = await unpublishedAmong(ids);
-    const coldMs = performance.now() - coldStart;
-    let all: Set<string> | null = null;
-    let failure = "";
-    try {
-      all = await unpublishedVhostIds();
-    } catch (err) {
-      failure = ((err as Error).message ?? "").split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "failed";
-    }
-    if (all && JSON.stringify([...cold].sort()) !== JSON.stringify(ids.filter((i) => all!.has(i)).sort())) throw new Error("the proposed unpublished marks differ");
-    const fns = all ? [() => unpublishedVhostIds(), () => unpublishedAmong(ids)] : [() => unpublishedAmong(ids)];
-    const { timings, load } = await timeInterleaved(fns, 5, 1);
-    const p = timings.at(-1)!;
+    const once = async <T>(f: () => Promise<T>) => {
+      const started = performance.now();
+      const value = await f();
+      return { value, ms: performance.now() - started };
+    };
+    const marks = await once(() => unpublishedAmong(ids));
+    const status = await once(() => publishStatus());
+    const all = await unpublishedVhostIds();
+    if (JSON.stringify([...marks.value].sort()) !== JSON.stringify(ids.filter((i) => all.has(i)).sort())) throw new Error("unpublishedAmong differs from unpublishedVhostIds on the first page");
+    const { timings, load } = await timeInterleaved([() => unpublishedAmong(ids), () => publishStatus()], 5, 1);
+    const pending = status.value.vhosts.filter((v) => v.state !== "published" && v.state !== "disabled").length;
+    unpublishedRows.push(["/vhosts: `unpublishedAmong(first page's 25 ids)`", `${ms(marks.ms)} (reads the revision's file hashes)`, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, loadText(load)]);
     unpublishedRows.push([
-      "/vhosts, first page",
-      all ? `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}` : `**fails**: “${failure}”`,
-      `**${ms(p.median)}** / ${ms(p.p95)} (first call, reading the revision: ${ms(coldMs)})`,
+      `/config: \`publishStatus()\`, ${status.value.vhosts.length.toLocaleString("en")} vhosts (${pending.toLocaleString("en")} unpublished)`,
+      `${ms(status.ms)} (compiles every vhost once)`,
+      `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`,
       loadText(load),
     ]);
   }
@@ -203,18 +200,16 @@ export async function renderPart(ctx: BenchContext, server: Server) {
     "",
     `${runs} sequential requests per page after up to 100 warm-up requests (at most 20 s), one keep-alive connection; time to the last byte.`,
     "",
-    table(["the vhost list's query (in process)", "`listVhosts` p50 / p95 ms", "proposal: counts for the page only (candidates.ts) p50 / p95 ms", "load avg"], queryRows),
+    table(["the vhost list's query (in process)", "`listVhosts` p50 / p95 ms", "load avg"], queryRows),
     "",
-    "`listVhosts` asks Prisma for `_count` of three filtered relations; Prisma runs that as LEFT JOINs with subqueries that count the children " +
-      "of every vhost (GROUP BY over the whole IpListEntry, RuleExclusion and CustomRule tables), for each page. The proposal returns the same rows " +
-      "(checked before timing) and counts with three indexed `groupBy` queries on the page's 25 vhost ids, run together.",
+    "`listVhosts` reads the page's 25 vhosts with their policies, and counts their deny entries, exclusions and enabled rules (the hover summary) " +
+      "with three indexed `groupBy` queries on those ids, run together.",
     "",
-    table(["the list's unpublished marks (in process)", "`unpublishedVhostIds()` p50 / p95 ms", "proposal: `unpublishedAmong(page ids)` (candidates.ts)", "load avg"], unpublishedRows),
+    table(["publish status (in process)", "first call ms", "next calls p50 / p95 ms", "load avg"], unpublishedRows),
     "",
-    "The vhost list marks the vhosts whose config differs from the latest revision. `unpublishedVhostIds()` loads every vhost with its children, " +
-      "reads the latest revision's whole bundle, and compiles every vhost on its own — on each page view. The proposal loads and compiles the " +
-      "page's 25 vhosts and compares their files with the revision's file hashes, read once per revision and kept (revisions never change); " +
-      "same marks (checked before timing).",
+    "The vhost list marks the unpublished vhosts of its page: those 25 are loaded and compiled alone, and their files' hashes compared with the latest " +
+      "revision's, which are read once per revision and kept (revisions never change). The config page shows every vhost's state: it loads every vhost " +
+      "and compiles them only when their input (hashed) or the settings changed since the last view; the same marks (checked before timing).",
   ].join("\n");
   return [{ key: `${ctx.kind}:e`, title: `${kindName(ctx.kind)} · e. Server rendering at full scale`, body }];
 }
@@ -261,20 +256,22 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
   const notModified = await get(url, { ...auth, "if-none-match": etag });
   if (notModified.status !== 304) throw new Error(`GET with If-None-Match answered ${notModified.status}, not 304`);
 
-  // The handler in this process, as it is and as proposed: same answers, checked first.
+  // The handler in this process: the first 200 for a revision reads and serialises its bundle, the next ones
+  // answer from memory with the same bytes (checked); a 304 reads the revision's number and hash only.
   const { getNodeConfig } = await import("@/lib/nodes/api");
   const req = (h: Record<string, string>) => new Request("http://panel.local/api/v1/nodes/config", { headers: { ...auth, ...h } });
   const read = async (r: Response) => ({ status: r.status, etag: r.headers.get("etag"), body: await r.text() });
-  let jsonBytes = 0;
-  for (const h of [{}, { "if-none-match": etag }] as Record<string, string>[]) {
-    const [a, b] = [await read(await getNodeConfig(req(h))), await read(await getNodeConfigLean(req(h)))];
-    if (a.status !== b.status || a.etag !== b.etag || a.body !== b.body) throw new Error(`the proposed node API answers differently (${a.status} vs ${b.status})`);
-    if (a.status === 200) jsonBytes = Buffer.byteLength(a.body);
-  }
-  const handlerRows: (string | number)[][] = [];
-  for (const [name, h, n] of [["304", { "if-none-match": etag }, 10], ["200", {}, 5]] as [string, Record<string, string>, number][]) {
-    const { timings, load } = await timeInterleaved([async () => read(await getNodeConfig(req(h))), async () => read(await getNodeConfigLean(req(h)))], n, 1);
-    handlerRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `**${ms(timings[1]!.median)}** / ${ms(timings[1]!.p95)}`, n, loadText(load)]);
+  const firstStarted = performance.now();
+  const first = await read(await getNodeConfig(req({})));
+  const firstMs = performance.now() - firstStarted;
+  const second = await read(await getNodeConfig(req({})));
+  if (first.status !== 200 || second.body !== first.body || first.etag !== etag) throw new Error(`the handler's 200 answers differ (${first.status}, ${second.status})`);
+  if ((JSON.parse(first.body) as { revision: number }).revision !== revision.number) throw new Error("the handler answers another revision than the latest");
+  const jsonBytes = Buffer.byteLength(first.body);
+  const handlerRows: (string | number)[][] = [["200, the first for this revision (reads and serialises the bundle)", `**${ms(firstMs)}**`, 1, ""]];
+  for (const [name, h, n] of [["200, the next ones (the body kept in memory)", {}, 10], ["304", { "if-none-match": etag }, 20]] as [string, Record<string, string>, number][]) {
+    const { timings, load } = await timeInterleaved([async () => read(await getNodeConfig(req(h)))], n, 1);
+    handlerRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, n, loadText(load)]);
   }
 
   const connections = 8;
@@ -303,11 +300,11 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
     "Closed loop: each connection sends its next request when the previous answer has been read completely (keep-alive, Node's http client); " +
       `at most ${runs304} requests (304) and ${runs200} (200), and at most 30 s each, after a warm-up of up to 50 and 2 requests. Body = bytes on the wire (Accept-Encoding: gzip).`,
     "",
-    table(["the handler in process (lib/nodes/api.ts getNodeConfig)", "as it is: median / p95 ms", "proposal (candidates.ts getNodeConfigLean)", "runs", "load avg"], handlerRows),
+    table(["the handler in process (lib/nodes/api.ts getNodeConfig)", "median / p95 ms", "runs", "load avg"], handlerRows),
     "",
-    "As it is, every answer — a 304 too — reads the latest revision with its whole bundle (a JSON column of every generated file) and parses it. " +
-      "The proposal reads the number and hash alone, which is all a 304 needs, and builds a revision's 200 body once (revisions never change) and keeps it " +
-      "for the next node; both answer byte for byte the same (checked before timing).",
+    "A 304 — what nodes polling an unchanged configuration get nearly every time — reads the latest revision's number and hash, not its bundle. " +
+      "A revision's 200 body is built once, when the first node asks for it, and kept in memory for the next nodes (the latest revision only; " +
+      "revisions never change).",
   ].join("\n");
   return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
 }

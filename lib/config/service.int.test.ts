@@ -8,17 +8,8 @@ import { findEngine } from "@/lib/waf/engine";
 import { DEFAULT_COMPILER_SETTINGS } from "@/lib/waf/types";
 import type { EngineChecker } from "./check";
 import { bundleHash } from "./hash";
-import {
-  bundleOf,
-  EngineRefusedError,
-  publishConfig,
-  publishStatus,
-  refusalOf,
-  rollbackConfig,
-  StaleRevisionError,
-  unpublishedVhostIds,
-  vhostPublishStates,
-} from "./service";
+import { bundleOf, EngineRefusedError, publishConfig, refusalOf, rollbackConfig, StaleRevisionError } from "./service";
+import { publishStatus, unpublishedVhostIds, vhostPublishStates } from "./status";
 import { admin, changePolicy, makeVhost, missingEngine, passingChecker } from "./test-support";
 
 const engine = findEngine();

@@ -8,7 +8,7 @@ import { compileBundle } from "@/lib/waf/compile";
 import type { CheckError } from "@/lib/waf/engine";
 import type { Bundle, CompilerSettings } from "@/lib/waf/types";
 import { CompileError } from "@/lib/waf/types";
-import { compareBundles, describeChanges, vhostFiles, type BundleChanges } from "./changes";
+import { compareBundles, describeChanges, type BundleChanges } from "./changes";
 import { checkWithEngine, describeCheckError, type EngineChecker } from "./check";
 import { bundleHash, type BundleFiles } from "./hash";
 import { loadVhostInputs } from "./load";
@@ -72,6 +72,11 @@ export type StoredBundle = { files: BundleFiles };
 
 function latestRevision(client: Pick<Tx, "configRevision"> = db) {
   return client.configRevision.findFirst({ orderBy: { number: "desc" } });
+}
+
+/** The latest revision without its bundle (megabytes of JSON at thousands of vhosts). */
+export function latestRevisionHead() {
+  return db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true, createdAt: true, createdByEmail: true } });
 }
 
 /** A stored revision's files, in path order (PostgreSQL's jsonb keeps keys in an order of its own). */
@@ -174,7 +179,7 @@ function unchanged(latest: number, rollbackOf?: number): PublishOutcome {
 export async function publishConfig(ctx: AuditContext, options: PublishOptions): Promise<PublishOutcome> {
   const settings = options.settings ?? compilerSettingsFromEnv();
   const { bundle, hash, vhostCount } = await compileCurrent(settings);
-  const latest = await latestRevision();
+  const latest = await latestRevisionHead();
   assertBasis(latest, options.basedOn);
   if (latest && latest.contentHash === hash) return unchanged(latest.number);
   // The engine check takes a while (about 0.3 s per vhost): outside the transaction.
@@ -189,97 +194,13 @@ export async function rollbackConfig(
 ): Promise<PublishOutcome> {
   const target = await db.configRevision.findUnique({ where: { number: options.revision } });
   if (!target) throw new NotFoundError(`Revision ${options.revision} does not exist.`);
-  const latest = await latestRevision();
+  const latest = await latestRevisionHead();
   assertBasis(latest, options.basedOn);
   if (latest && latest.contentHash === target.contentHash) return unchanged(latest.number, target.number);
   const files = bundleOf(target);
   const engine = await engineCheck(options.checker ?? checkWithEngine, { files }, options.settings ?? compilerSettingsFromEnv());
   const vhostCount = Object.keys(files).filter((f) => f.startsWith("vhosts/")).length;
   return storeRevision(ctx, { basedOn: options.basedOn, files, hash: target.contentHash, ...engine, rollbackOf: target.number, vhostCount });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Unpublished changes
-
-export type VhostPublishState = {
-  id: string;
-  domain: string;
-  enabled: boolean;
-  /** new: not in the latest revision; changed: its files differ; removed: disabled but still published; invalid: the compiler refuses it. */
-  state: "published" | "new" | "changed" | "removed" | "invalid" | "disabled";
-  error?: string;
-};
-
-/**
- * Each vhost compiled on its own (its files depend only on itself and the settings) and compared with
- * its files in the latest revision.
- */
-export async function vhostPublishStates(settings: CompilerSettings = compilerSettingsFromEnv()): Promise<VhostPublishState[]> {
-  const [latest, enabled, disabled] = await Promise.all([
-    latestRevision(),
-    loadVhostInputs(),
-    db.virtualHost.findMany({ where: { enabled: false }, select: { id: true, domain: true }, orderBy: { domain: "asc" } }),
-  ]);
-  const published = latest ? bundleOf(latest) : {};
-  const states: VhostPublishState[] = enabled.map((v) => {
-    const inRevision = vhostFiles(published, v.domain);
-    let own: BundleFiles;
-    try {
-      own = vhostFiles(compileBundle({ vhosts: [v], settings }).files, v.domain);
-    } catch (err) {
-      if (!(err instanceof CompileError)) throw err;
-      return { id: v.id, domain: v.domain, enabled: true, state: "invalid", error: err.message };
-    }
-    const state = Object.keys(inRevision).length === 0 ? "new" : sameFiles(own, inRevision) ? "published" : "changed";
-    return { id: v.id, domain: v.domain, enabled: true, state };
-  });
-  for (const v of disabled) {
-    const state = Object.keys(vhostFiles(published, v.domain)).length > 0 ? "removed" : "disabled";
-    states.push({ id: v.id, domain: v.domain, enabled: false, state });
-  }
-  return states.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
-}
-
-/** The vhosts whose current compiled files differ from the latest revision's (or that cannot compile). */
-export async function unpublishedVhostIds(settings?: CompilerSettings): Promise<Set<string>> {
-  const states = await vhostPublishStates(settings);
-  return new Set(states.filter((s) => s.state !== "published" && s.state !== "disabled").map((s) => s.id));
-}
-
-function sameFiles(a: BundleFiles, b: BundleFiles): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-export type PublishStatus = {
-  latest: { number: number; contentHash: string; createdAt: Date; createdByEmail: string } | null;
-  vhosts: VhostPublishState[];
-  /** Domains the latest revision serves that no vhost has any more (deleted or renamed). */
-  deletedDomains: string[];
-  /** The whole stored state compiled now: its hash, or why the compiler refuses it. */
-  draft: { ok: true; hash: string; upToDate: boolean } | { ok: false; error: string; vhost: string | null; vhostId: string | null; field: string };
-};
-
-/** Everything the config page shows about what Publish would change. */
-export async function publishStatus(settings: CompilerSettings = compilerSettingsFromEnv()): Promise<PublishStatus> {
-  const [latest, vhosts] = await Promise.all([latestRevision(), vhostPublishStates(settings)]);
-  const known = new Set(vhosts.map((v) => v.domain));
-  const published = latest ? bundleOf(latest) : {};
-  const deletedDomains = [...new Set(Object.keys(published).flatMap((f) => /^vhosts\/(.+)\.conf$/.exec(f)?.[1] ?? []))].filter((d) => !known.has(d)).sort();
-  let draft: PublishStatus["draft"];
-  try {
-    const { hash } = await compileCurrent(settings);
-    draft = { ok: true, hash, upToDate: latest?.contentHash === hash };
-  } catch (err) {
-    if (!(err instanceof CompileError)) throw err;
-    draft = { ok: false, error: err.message, vhost: err.vhost, vhostId: err.vhostId, field: err.field };
-  }
-  return {
-    latest: latest && { number: latest.number, contentHash: latest.contentHash, createdAt: latest.createdAt, createdByEmail: latest.createdByEmail },
-    vhosts,
-    deletedDomains,
-    draft,
-  };
 }
 
 export type PublishProblem = {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
-import { publishConfig } from "@/lib/config/service";
+import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
 import { db } from "@/lib/db";
 import { AUTH_FAILURE_LIMIT } from "./api";
@@ -70,9 +70,48 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     const v = await db.virtualHost.findUniqueOrThrow({ where: { domain: "api.config.test" } });
     await changePolicy(v.id, { inboundThreshold: 10 });
     await publishConfig(admin, { basedOn: 1, checker: passingChecker });
+    // Nodes asking together right after the publish all get it.
+    const together = await Promise.all([1, 2, 3].map(() => getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` }).then((r) => r.text())));
     const newer = await getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` });
     expect(newer.status).toBe(200);
     expect(((await newer.json()) as { revision: number }).revision).toBe(2);
+  });
+
+  it("answers the same bytes again for the same revision, and the new revision's after a publish or a rollback", async () => {
+    const first = await getConfig(token);
+    const second = await getConfig(token);
+    expect(first.headers.get("content-type")).toBe("application/json");
+    const text = await first.text();
+    expect(await second.text()).toBe(text);
+    const stored = await db.configRevision.findUniqueOrThrow({ where: { number: 2 } });
+    expect(JSON.parse(text)).toEqual({ revision: 2, contentHash: stored.contentHash, files: bundleOf(stored) });
+
+    // Revision 3, not fetched yet; then revision 4, with revision 2's content (and hash) under a new number.
+    const v = await db.virtualHost.findUniqueOrThrow({ where: { domain: "api.config.test" } });
+    await changePolicy(v.id, { inboundThreshold: 11 });
+    await publishConfig(admin, { basedOn: 2, checker: passingChecker });
+    const third = await db.configRevision.findUniqueOrThrow({ where: { number: 3 } });
+    expect((await getConfig(token, { ifNoneMatch: `"${third.contentHash}"` })).status).toBe(304);
+    await rollbackConfig(admin, { revision: 2, basedOn: 3, checker: passingChecker });
+    const back = await getConfig(token);
+    expect(back.headers.get("etag")).toBe(`"${stored.contentHash}"`);
+    expect(back.headers.get("x-palisade-revision")).toBe("4");
+    expect(JSON.parse(await back.text())).toEqual({ revision: 4, contentHash: stored.contentHash, files: bundleOf(stored) });
+
+    // A new publish: a node still on revision 4 gets revision 5.
+    await changePolicy(v.id, { inboundThreshold: 9 });
+    await publishConfig(admin, { basedOn: 4, checker: passingChecker });
+    const fifth = await db.configRevision.findUniqueOrThrow({ where: { number: 5 } });
+    // Nodes asking together right after the publish all get it.
+    const together = await Promise.all([1, 2, 3].map(() => getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` }).then((r) => r.text())));
+    const newer = await getConfig(token, { ifNoneMatch: `"${stored.contentHash}"` });
+    expect(newer.status).toBe(200);
+    expect(newer.headers.get("etag")).toBe(`"${fifth.contentHash}"`);
+    expect(newer.headers.get("x-palisade-revision")).toBe("5");
+    const newerText = await newer.text();
+    expect(JSON.parse(newerText)).toEqual({ revision: 5, contentHash: fifth.contentHash, files: bundleOf(fifth) });
+    expect(together).toEqual([newerText, newerText, newerText]);
+    expect((await getConfig(token, { ifNoneMatch: `"${fifth.contentHash}"` })).status).toBe(304);
   });
 
   it("answers 401 with the same body for a missing, malformed, unknown and revoked token", async () => {

@@ -5,7 +5,7 @@ import { Badge, Button, PageHeader, Select } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { listRevisions } from "@/lib/config/queries";
-import { publishStatus, type VhostPublishState } from "@/lib/config/service";
+import { publishStatus, type VhostPublishState } from "@/lib/config/status";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { AppError } from "@/lib/errors";
 import { findEngine } from "@/lib/waf/engine";

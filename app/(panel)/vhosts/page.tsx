@@ -4,7 +4,7 @@ import { EngineModeBadge } from "@/components/engine-mode-badge";
 import { Badge, Button, Input, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { unpublishedVhostIds } from "@/lib/config/service";
+import { unpublishedAmong } from "@/lib/config/status";
 import { SettingsError } from "@/lib/config/settings";
 import { listVhosts, VhostListParamsSchema, type VhostListParams } from "@/lib/vhosts/queries";
 
@@ -36,7 +36,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
   const user = await requireUser();
   const p = VhostListParamsSchema.parse(await searchParams);
   const { rows, total, pageCount } = await listVhosts(p);
-  const unpublished = await unpublishedVhostIds().catch((err: unknown) => {
+  const unpublished = await unpublishedAmong(rows.map((v) => v.id)).catch((err: unknown) => {
     if (err instanceof SettingsError) return new Set<string>(); // the configuration page explains it
     throw err;
   });

@@ -1,7 +1,7 @@
 // Maps a server action's result onto a react-hook-form form and a toast.
 import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
-import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
+import { toast } from "./toast";
 
 export function applyActionErrors<F extends FieldValues>(result: Extract<ActionResult<unknown>, { ok: false }>, setError?: UseFormSetError<F>) {
   let placed = false;

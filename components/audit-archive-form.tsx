@@ -1,20 +1,22 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { toast } from "sonner";
 import { archiveAuditAction } from "@/lib/audit/actions";
-import { ArchiveAuditSchema, type ArchiveAuditInput } from "@/lib/audit/schema";
+import type { ArchiveAuditInput, ArchiveAuditSchema } from "@/lib/audit/schema";
 import { applyActionErrors } from "./action-result";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Input } from "./ui";
 
 type FormInput = z.input<typeof ArchiveAuditSchema>;
 
+const resolver = lazyZodResolver<FormInput, ArchiveAuditInput>(() => import("@/lib/audit/schema").then((m) => m.ArchiveAuditSchema));
+
 export function AuditArchiveForm() {
   const router = useRouter();
   const { register, handleSubmit, formState, setError, reset } = useForm<FormInput, unknown, ArchiveAuditInput>({
-    resolver: zodResolver(ArchiveAuditSchema),
+    resolver,
     defaultValues: { olderThanDays: 365, confirm: false },
   });
   const errors = formState.errors;
@@ -32,7 +34,7 @@ export function AuditArchiveForm() {
   }
 
   return (
-    <form onSubmit={handleSubmit(archive)} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
+    <form onSubmit={handleSubmit(archive)} onFocus={resolver.preload} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
       <Field label="Archive events older than (days)" htmlFor="olderThanDays" error={errors.olderThanDays?.message}>
         <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...register("olderThanDays")} />
       </Field>

@@ -4,12 +4,12 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
 import type { PublishActionData } from "@/lib/config/actions";
 import { publishConfigAction, rollbackConfigAction } from "@/lib/config/actions";
 import type { PublishProblem, PublishRefusal } from "@/lib/config/service";
 import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
+import { toast } from "./toast";
 
 function useOutcome() {
   const router = useRouter();

@@ -1,13 +1,15 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import { copyPolicyAction } from "@/lib/templates/actions";
-import { CopyPolicySchema, type CopyPolicyFormValues, type CopyPolicyInput } from "@/lib/templates/schema";
+import type { CopyPolicyFormValues, CopyPolicyInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
+
+const resolver = lazyZodResolver<CopyPolicyFormValues, CopyPolicyInput>(() => import("@/lib/templates/schema").then((m) => m.CopyPolicySchema));
 
 const MODE = { BLOCKING: "blocking", DETECTION_ONLY: "detection only", OFF: "off" } as const;
 
@@ -41,7 +43,7 @@ export function CopyPolicy({
   const [conflict, setConflict] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useForm<CopyPolicyFormValues, unknown, CopyPolicyInput>({
-    resolver: zodResolver(CopyPolicySchema),
+    resolver,
     defaultValues: { vhostId, source: "", replaceExclusions: false, policyVersion },
   });
   const { register, handleSubmit, formState, setError, watch } = form;
@@ -91,6 +93,7 @@ export function CopyPolicy({
           setPending(values);
           dialog.current?.showModal();
         })}
+        onFocus={resolver.preload}
         noValidate
         className="space-y-4"
         aria-label="Copy policy"

@@ -1,17 +1,23 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
-import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/modsec-vocabulary";
-import { CustomRuleSchema, validateSecRule, type CustomRule, type CustomRuleInput } from "@/lib/policies/secrule";
+import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
+import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
 import { createCustomRuleAction, updateCustomRuleAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
+import { ConflictBanner } from "./conflict-banner";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Input, Textarea } from "./ui";
 
 type Conflict = { message: string; savedAt: string | null };
+
+// The SecRule checker (the panel's ModSecurity grammar, with its CIDR parser) and the schema built on it are
+// fetched when the user starts on the form, not with the page.
+const loadSecRule = () => import("@/lib/policies/secrule");
+const resolver = lazyZodResolver<CustomRuleInput, CustomRule>(() => loadSecRule().then((m) => m.CustomRuleSchema));
 
 export function exampleSecRule(id: number | null | undefined) {
   return `SecRule ARGS:q "@rx (?i)<script" "id:${id && Number.isInteger(id) ? id : 10001},phase:2,deny,status:403,log,msg:'No script tags'"`;
@@ -35,16 +41,22 @@ export function CustomRuleForm({
   const router = useRouter();
   const [updatedAt, setUpdatedAt] = useState(rule?.updatedAt);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver: zodResolver(CustomRuleSchema), defaultValues: initial, mode: "onTouched" });
+  const [validate, setValidate] = useState<((text: string) => SecRuleValidation) | null>(null);
+  const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver, defaultValues: initial, mode: "onTouched" });
   const { register, handleSubmit, formState, setError, watch, setFocus } = form;
   const errors = formState.errors;
   const prefix = rule ? `edit-${rule.id}` : "new-rule";
   const ruleId = watch("ruleId");
   const text = watch("secRule");
   const notes = useMemo(() => {
-    const checked = text ? validateSecRule(text) : null;
+    const checked = text && validate ? validate(text) : null;
     return checked?.ok ? checked.warnings : [];
-  }, [text]);
+  }, [text, validate]);
+
+  function startChecking() {
+    resolver.preload();
+    if (!validate) loadSecRule().then((m) => setValidate(() => m.validateSecRule), () => {}); // retried at the next focus
+  }
 
   async function save(values: CustomRule, atUpdatedAt = updatedAt) {
     setConflict(null);
@@ -70,22 +82,8 @@ export function CustomRuleForm({
   const column = secRuleError ? Number(/^Column (\d+):/.exec(secRuleError)?.[1] ?? Number.NaN) : Number.NaN;
 
   return (
-    <form onSubmit={handleSubmit((values) => save(values))} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
-      {conflict && (
-        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
-          <p className="font-medium text-amber-900">{conflict.message}</p>
-          <div className="flex flex-wrap gap-2">
-            {conflict.savedAt && (
-              <Button type="button" variant="secondary" onClick={handleSubmit((values) => save(values, conflict.savedAt!))}>
-                Save mine over theirs
-              </Button>
-            )}
-            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
-              Discard mine and load theirs
-            </Button>
-          </div>
-        </div>
-      )}
+    <form onSubmit={handleSubmit((values) => save(values))} onFocus={startChecking} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
+      {conflict && <ConflictBanner message={conflict.message} onSaveMine={conflict.savedAt ? handleSubmit((values) => save(values, conflict.savedAt!)) : undefined} />}
       <div className="grid gap-4 sm:grid-cols-[10rem_1fr]">
         <Field label="Rule id" htmlFor={`${prefix}-ruleId`} error={errors.ruleId?.message} hint={`${CUSTOM_RULE_ID_MIN}–${CUSTOM_RULE_ID_MAX.toLocaleString("en")}, unique across all virtual hosts.`}>
           <Input

@@ -1,11 +1,11 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
 import { deleteCustomRuleAction, moveCustomRuleAction, setCustomRuleEnabledAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
 import { CustomRuleForm } from "./custom-rule-form";
+import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 
 export type CustomRuleRow = { id: string; ruleId: number; description: string; secRule: string; enabled: boolean; updatedAt: string };

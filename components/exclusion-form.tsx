@@ -1,26 +1,13 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useForm, type Resolver } from "react-hook-form";
-import { toast } from "sonner";
-import {
-  describeExclusion,
-  RULE_EXCLUSION_KINDS,
-  RuleExclusionSchema,
-  type RuleExclusion,
-  type RuleExclusionInput,
-  type RuleExclusionKind,
-} from "@/lib/policies/exclusions";
+import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
+import type { RuleExclusion, RuleExclusionInput } from "@/lib/policies/exclusions";
 import { createExclusionAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
-
-export const EXCLUSION_KIND_LABELS: Record<RuleExclusionKind, { label: string; hint: string }> = {
-  REMOVE_BY_ID: { label: "Turn off a CRS rule (by id)", hint: "The rule, or every rule in an id range, no longer runs." },
-  REMOVE_BY_TAG: { label: "Turn off CRS rules (by tag)", hint: "Every rule with this tag no longer runs, e.g. attack-sqli." },
-  REMOVE_TARGET_BY_ID: { label: "Ignore one input in a CRS rule (by id)", hint: "The rule still runs but no longer looks at this input." },
-  REMOVE_TARGET_BY_TAG: { label: "Ignore one input in CRS rules (by tag)", hint: "Rules with this tag still run but no longer look at this input." },
-};
 
 /** One flat shape of strings for every kind: the form shows the fields the chosen kind needs, the schema checks them. */
 type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; ruleIdEnd: string; tag: string; target: string; pathPrefix: string; note: string };
@@ -42,7 +29,7 @@ function toSchemaInput(values: ExclusionFormValues): Record<string, unknown> {
   };
 }
 
-const schemaResolver = zodResolver(RuleExclusionSchema);
+const schemaResolver = lazyZodResolver<RuleExclusionInput, RuleExclusion>(() => import("@/lib/policies/exclusions").then((m) => m.RuleExclusionSchema));
 // The shared schema checks the form's values as the action will receive them.
 const resolver: Resolver<ExclusionFormValues, unknown, RuleExclusion> = (values, context, options) =>
   schemaResolver(toSchemaInput(values) as RuleExclusionInput, context, options as never) as never;
@@ -72,7 +59,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
   const described = (name: keyof ExclusionFormValues) => (errors[name] ? { "aria-invalid": true, "aria-describedby": `exclusion-${name}-error` } : {});
 
   return (
-    <form onSubmit={handleSubmit(save)} noValidate className="space-y-4" aria-label="Add an exclusion">
+    <form onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
         <Select id="exclusion-kind" {...register("kind")}>
           {RULE_EXCLUSION_KINDS.map((k) => (

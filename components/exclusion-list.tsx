@@ -1,10 +1,11 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
-import { describeExclusion, type RuleExclusion, type RuleExclusionKind } from "@/lib/policies/exclusions";
+import { describeExclusion, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
+import type { RuleExclusion } from "@/lib/policies/exclusions";
 import { deleteExclusionAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
+import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 
 export type ExclusionRow = {

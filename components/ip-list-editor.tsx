@@ -1,9 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
 import { addIpEntriesAction, removeIpEntryAction } from "@/lib/policies/actions";
 import { applyActionErrors } from "./action-result";
+import { toast } from "./toast";
 import { Button, Field, Select, Textarea } from "./ui";
 
 type Entry = { id: string; kind: "ALLOW" | "DENY"; cidr: string; note: string | null };

@@ -1,5 +1,4 @@
 "use client";
-import { signIn } from "next-auth/react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Button, Field, Input } from "./ui";
@@ -20,6 +19,8 @@ export function LoginForm() {
     setPending(true);
     setError(null);
     const form = new FormData(e.currentTarget);
+    // next-auth's client is fetched on submit: the sign-in page needs it for this call only.
+    const { signIn } = await import("next-auth/react");
     const res = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
     setPending(false);
     if (!res || res.error) {
@@ -32,7 +33,8 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    // Fetching next-auth's client starts as soon as the user is on the form.
+    <form onSubmit={onSubmit} onFocus={() => void import("next-auth/react")} className="space-y-4" noValidate>
       <Field label="Email" htmlFor="email">
         <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
       </Field>

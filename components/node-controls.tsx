@@ -1,11 +1,11 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
 import { revokeNodeAction, rotateNodeTokenAction } from "@/lib/nodes/actions";
 import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
-import { TokenOnce } from "./node-register";
+import { toast } from "./toast";
+import { TokenOnce } from "./token-once";
 
 export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: string; revoked: boolean }; panelUrl: string }) {
   const router = useRouter();

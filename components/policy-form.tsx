@@ -1,14 +1,16 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
 import { updatePolicyAction } from "@/lib/policies/actions";
-import { PARANOIA_HINT, THRESHOLD_HINT, WafPolicySchema, type WafPolicy, type WafPolicyInput } from "@/lib/policies/policy";
+import type { WafPolicy, WafPolicyInput } from "@/lib/policies/policy";
 import { applyActionErrors } from "./action-result";
-import { Button, Field, Input, Select } from "./ui";
+import { ConflictBanner } from "./conflict-banner";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { PolicyLevelFields } from "./policy-level-fields";
+import { toast } from "./toast";
+import { Button } from "./ui";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
@@ -18,10 +20,12 @@ const MODES = [
   { value: "OFF", label: "Off", hint: "Requests are not inspected at all." },
 ] as const;
 
+const resolver = lazyZodResolver<WafPolicyInput, WafPolicy>(() => import("@/lib/policies/policy").then((m) => m.WafPolicySchema));
+
 export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: WafPolicyInput }) {
   const router = useRouter();
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<WafPolicyInput, unknown, WafPolicy>({ resolver: zodResolver(WafPolicySchema), defaultValues: initial });
+  const form = useForm<WafPolicyInput, unknown, WafPolicy>({ resolver, defaultValues: initial });
   const { register, handleSubmit, formState, setError, setValue, getValues } = form;
   const errors = formState.errors;
 
@@ -41,26 +45,15 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
 
   const num = { valueAsNumber: true } as const;
   return (
-    <form onSubmit={handleSubmit(save)} noValidate className="max-w-2xl space-y-6" aria-label="WAF policy">
+    <form onSubmit={handleSubmit(save)} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-6" aria-label="WAF policy">
       {conflict && (
-        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
-          <p className="font-medium text-amber-900">{conflict.message}</p>
-          <div className="flex flex-wrap gap-2">
-            <Button
-              type="button"
-              variant="secondary"
-              onClick={() => {
-                setValue("version", conflict.currentVersion);
-                void handleSubmit(save)();
-              }}
-            >
-              Save mine over theirs
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
-              Discard mine and load theirs
-            </Button>
-          </div>
-        </div>
+        <ConflictBanner
+          message={conflict.message}
+          onSaveMine={() => {
+            setValue("version", conflict.currentVersion);
+            void handleSubmit(save)();
+          }}
+        />
       )}
       <fieldset>
         <legend className="mb-2 text-sm font-medium text-slate-700">Engine mode</legend>
@@ -76,28 +69,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
           ))}
         </div>
       </fieldset>
-      <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Blocking paranoia level" htmlFor="blockingParanoia" error={errors.blockingParanoia?.message} hint={PARANOIA_HINT.blocking}>
-          <Select id="blockingParanoia" {...register("blockingParanoia", num)} aria-invalid={!!errors.blockingParanoia}>
-            {[1, 2, 3, 4].map((n) => (
-              <option key={n} value={n}>{n}</option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Detection paranoia level" htmlFor="detectionParanoia" error={errors.detectionParanoia?.message} hint={PARANOIA_HINT.detection}>
-          <Select id="detectionParanoia" {...register("detectionParanoia", num)} aria-invalid={!!errors.detectionParanoia}>
-            {[1, 2, 3, 4].map((n) => (
-              <option key={n} value={n}>{n}</option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Inbound anomaly threshold" htmlFor="inboundThreshold" error={errors.inboundThreshold?.message} hint={THRESHOLD_HINT.inbound}>
-          <Input id="inboundThreshold" type="number" min={1} max={10000} step={1} {...register("inboundThreshold", num)} aria-invalid={!!errors.inboundThreshold} />
-        </Field>
-        <Field label="Outbound anomaly threshold" htmlFor="outboundThreshold" error={errors.outboundThreshold?.message} hint={THRESHOLD_HINT.outbound}>
-          <Input id="outboundThreshold" type="number" min={1} max={10000} step={1} {...register("outboundThreshold", num)} aria-invalid={!!errors.outboundThreshold} />
-        </Field>
-      </div>
+      <PolicyLevelFields register={register} errors={errors} />
       <input type="hidden" {...register("version", num)} />
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>

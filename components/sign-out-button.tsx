@@ -1,12 +1,17 @@
 "use client";
-import { signOut } from "next-auth/react";
-import { toast } from "sonner";
 import { signOutEverywhereAction } from "@/lib/auth/actions";
+import { toast } from "./toast";
+
+// next-auth's client is fetched on click: it is needed only to sign out, not on every page load.
+async function signOut() {
+  const { signOut } = await import("next-auth/react");
+  await signOut({ callbackUrl: "/login" });
+}
 
 export function SignOutButton() {
   return (
     <>
-      <button type="button" onClick={() => signOut({ callbackUrl: "/login" })} className="text-sm text-slate-300 hover:text-white">
+      <button type="button" onClick={signOut} className="text-sm text-slate-300 hover:text-white">
         Sign out
       </button>
       <button
@@ -17,7 +22,7 @@ export function SignOutButton() {
           if (!window.confirm("Sign out on every device and browser, including this one?")) return;
           const r = await signOutEverywhereAction({});
           if (!r.ok) return void toast.error(r.error);
-          await signOut({ callbackUrl: "/login" });
+          await signOut();
         }}
       >
         Sign out everywhere

@@ -1,18 +1,18 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useFieldArray, useForm, type FieldErrors } from "react-hook-form";
-import { toast } from "sonner";
 import type { ActionResult } from "@/lib/auth/action";
-import { RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusions";
-import { PARANOIA_HINT, THRESHOLD_HINT } from "@/lib/policies/policy";
-import { createTemplateAction, deleteTemplateAction, updateTemplateAction } from "@/lib/templates/actions";
-import { EMPTY_EXCLUSION_ROW, TemplateFormSchema, TEMPLATE_EXCLUSIONS_MAX, type ExclusionRow, type TemplateFormValues, type TemplateInput } from "@/lib/templates/schema";
+import { EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusion-fields";
+import { createTemplateAction, updateTemplateAction } from "@/lib/templates/actions";
+import { EMPTY_EXCLUSION_ROW, TEMPLATE_EXCLUSIONS_MAX } from "@/lib/templates/fields";
+import type { ExclusionRow, TemplateFormValues, TemplateInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
-import { ConfirmButton } from "./confirm-dialog";
-import { EXCLUSION_KIND_LABELS } from "./exclusion-form";
+import { ConflictBanner } from "./conflict-banner";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { PolicyLevelFields } from "./policy-level-fields";
+import { toast } from "./toast";
 import { Button, Field, Input, Select, Textarea } from "./ui";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
@@ -23,15 +23,16 @@ const MODES = [
   { value: "OFF", label: "Off" },
 ] as const;
 
+const resolver = lazyZodResolver<TemplateFormValues, TemplateInput>(() => import("@/lib/templates/schema").then((m) => m.TemplateFormSchema));
+
 export function TemplateForm({ initial, id, version: initialVersion }: { initial: TemplateFormValues; id?: string; version?: number }) {
   const router = useRouter();
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver: zodResolver(TemplateFormSchema), defaultValues: initial });
+  const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver, defaultValues: initial });
   const { register, handleSubmit, formState, setError, control } = form;
   const errors = formState.errors;
   const exclusions = useFieldArray({ control, name: "exclusions" });
-  const num = { valueAsNumber: true } as const;
 
   async function save(values: TemplateFormValues, atVersion = version) {
     setConflict(null);
@@ -57,20 +58,8 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
   }
 
   return (
-    <form onSubmit={handleSubmit(() => save(form.getValues()))} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
-      {conflict && (
-        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
-          <p className="font-medium text-amber-900">{conflict.message}</p>
-          <div className="flex flex-wrap gap-2">
-            <Button type="button" variant="secondary" onClick={() => save(form.getValues(), conflict.currentVersion)}>
-              Save mine over theirs
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
-              Discard mine and load theirs
-            </Button>
-          </div>
-        </div>
-      )}
+    <form onSubmit={handleSubmit(() => save(form.getValues()))} onFocus={resolver.preload} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
+      {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Name" htmlFor="name" error={errors.name?.message}>
         <Input id="name" autoComplete="off" {...register("name")} aria-invalid={!!errors.name} placeholder="shop" />
       </Field>
@@ -88,28 +77,7 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
             ))}
           </Select>
         </Field>
-        <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Blocking paranoia level" htmlFor="blockingParanoia" error={errors.blockingParanoia?.message} hint={PARANOIA_HINT.blocking}>
-            <Select id="blockingParanoia" {...register("blockingParanoia", num)} aria-invalid={!!errors.blockingParanoia}>
-              {[1, 2, 3, 4].map((n) => (
-                <option key={n} value={n}>{n}</option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Detection paranoia level" htmlFor="detectionParanoia" error={errors.detectionParanoia?.message} hint={PARANOIA_HINT.detection}>
-            <Select id="detectionParanoia" {...register("detectionParanoia", num)} aria-invalid={!!errors.detectionParanoia}>
-              {[1, 2, 3, 4].map((n) => (
-                <option key={n} value={n}>{n}</option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Inbound anomaly threshold" htmlFor="inboundThreshold" error={errors.inboundThreshold?.message} hint={THRESHOLD_HINT.inbound}>
-            <Input id="inboundThreshold" type="number" min={1} max={10000} step={1} {...register("inboundThreshold", num)} aria-invalid={!!errors.inboundThreshold} />
-          </Field>
-          <Field label="Outbound anomaly threshold" htmlFor="outboundThreshold" error={errors.outboundThreshold?.message} hint={THRESHOLD_HINT.outbound}>
-            <Input id="outboundThreshold" type="number" min={1} max={10000} step={1} {...register("outboundThreshold", num)} aria-invalid={!!errors.outboundThreshold} />
-          </Field>
-        </div>
+        <PolicyLevelFields register={register} errors={errors} />
       </fieldset>
 
       <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
@@ -211,25 +179,5 @@ function ExclusionRowFields({
         </Field>
       </div>
     </div>
-  );
-}
-
-export function TemplateDeleteButton({ id, version, name }: { id: string; version: number; name: string }) {
-  const router = useRouter();
-  return (
-    <ConfirmButton
-      label="Delete"
-      ariaLabel={`Delete the template ${name}`}
-      title={`Delete the template "${name}"?`}
-      body={<p>Virtual hosts created from it keep their policies; only the template goes. The audit log keeps a copy of it.</p>}
-      confirmLabel="Delete template"
-      onConfirm={async () => {
-        const r = await deleteTemplateAction({ id, version });
-        if (!r.ok) return applyActionErrors(r);
-        toast.success(`Deleted the template "${name}".`);
-        router.push("/templates");
-        router.refresh();
-      }}
-    />
   );
 }

@@ -1,25 +1,17 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useForm } from "react-hook-form";
-import { toast } from "sonner";
-import { changeRoleAction, resetPasswordAction, setUserDisabledAction } from "@/lib/users/actions";
-import {
-  ChangeRoleSchema,
-  PASSWORD_MIN,
-  ResetPasswordSchema,
-  ROLE_LABELS,
-  ROLES,
-  type ChangeRoleInput,
-  type ResetPasswordFormValues,
-  type ResetPasswordInput,
-  type UserRole,
-} from "@/lib/users/schema";
+import { lazy, Suspense } from "react";
+import { setUserDisabledAction } from "@/lib/users/actions";
 import { applyActionErrors } from "./action-result";
 import { ConfirmButton, DialogButton } from "./confirm-dialog";
-import { Button, Field, Input, Select } from "./ui";
+import { toast } from "./toast";
+import { Button } from "./ui";
+import type { User } from "./user-dialog-forms";
 
-type User = { id: string; email: string; name: string; role: UserRole; disabled: boolean };
+// The dialogs' forms (react-hook-form and their schemas) are fetched when a dialog first opens.
+const ChangeRoleForm = lazy(() => import("./user-dialog-forms").then((m) => ({ default: m.ChangeRoleForm })));
+const ResetPasswordForm = lazy(() => import("./user-dialog-forms").then((m) => ({ default: m.ResetPasswordForm })));
+const loading = <p className="text-sm text-slate-600">Loading…</p>;
 
 /** The row's actions. The reasons a control is off are explained; the server checks the same rules itself. */
 export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isSelf: boolean; isLastAdmin: boolean }) {
@@ -34,10 +26,18 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
   return (
     <div className="flex flex-wrap justify-end gap-2">
       <DialogButton label="Change role" ariaLabel={`Change the role of ${user.email}`} title={`Change the role of ${user.email}`} disabled={!!roleBlock} disabledReason={roleBlock}>
-        {(close) => <ChangeRoleForm user={user} isLastAdmin={isLastAdmin} close={close} onDone={() => router.refresh()} />}
+        {(close) => (
+          <Suspense fallback={loading}>
+            <ChangeRoleForm user={user} isLastAdmin={isLastAdmin} close={close} onDone={() => router.refresh()} />
+          </Suspense>
+        )}
       </DialogButton>
       <DialogButton label="Reset password" ariaLabel={`Reset the password of ${user.email}`} title={`Reset the password of ${user.email}`}>
-        {(close) => <ResetPasswordForm user={user} isSelf={isSelf} close={close} onDone={() => router.refresh()} />}
+        {(close) => (
+          <Suspense fallback={loading}>
+            <ResetPasswordForm user={user} isSelf={isSelf} close={close} onDone={() => router.refresh()} />
+          </Suspense>
+        )}
       </DialogButton>
       {user.disabled ? (
         <Button
@@ -76,87 +76,5 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
         />
       )}
     </div>
-  );
-}
-
-function ChangeRoleForm({ user, isLastAdmin, close, onDone }: { user: User; isLastAdmin: boolean; close: () => void; onDone: () => void }) {
-  const form = useForm<ChangeRoleInput>({ resolver: zodResolver(ChangeRoleSchema), defaultValues: { id: user.id, role: user.role } });
-  const { register, handleSubmit, formState, setError, watch } = form;
-  const role = watch("role");
-  const onSubmit = handleSubmit(async (values) => {
-    const r = await changeRoleAction(values);
-    if (!r.ok) return applyActionErrors(r, setError);
-    toast.success(`${r.data.email} is now ${ROLE_LABELS[r.data.role].label.toLowerCase()}. Their sessions ended: they sign in again with the new role.`);
-    close();
-    onDone();
-  });
-  return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Change role">
-      <Field label="New role" htmlFor={`role-${user.id}`} error={formState.errors.role?.message} hint={ROLE_LABELS[role]?.hint}>
-        <Select id={`role-${user.id}`} {...register("role")} autoFocus aria-invalid={!!formState.errors.role}>
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {ROLE_LABELS[r].label}
-            </option>
-          ))}
-        </Select>
-      </Field>
-      <p className="text-sm text-slate-600">
-        {user.name} is signed out everywhere and signs in again with the new role.
-        {isLastAdmin && user.role === "ADMIN" ? " This is the last active admin: make someone else an admin first, or the change is refused." : ""}
-      </p>
-      <input type="hidden" {...register("id")} />
-      <div className="flex justify-end gap-2">
-        <Button type="button" variant="secondary" onClick={close}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={formState.isSubmitting || role === user.role}>
-          {formState.isSubmitting ? "Changing…" : "Change role"}
-        </Button>
-      </div>
-    </form>
-  );
-}
-
-function ResetPasswordForm({ user, isSelf, close, onDone }: { user: User; isSelf: boolean; close: () => void; onDone: () => void }) {
-  const form = useForm<ResetPasswordFormValues, unknown, ResetPasswordInput>({
-    resolver: zodResolver(ResetPasswordSchema),
-    defaultValues: { id: user.id, password: "", confirmPassword: "" },
-  });
-  const { register, handleSubmit, formState, setError } = form;
-  const errors = formState.errors;
-  const onSubmit = handleSubmit(async (values) => {
-    const r = await resetPasswordAction(values);
-    if (!r.ok) return applyActionErrors(r, setError);
-    close();
-    if (r.data.self) {
-      toast.success("Your password was changed. Sign in again with the new one.");
-      window.location.assign("/login");
-      return;
-    }
-    toast.success(`New password set for ${r.data.email}; their sessions ended. Give it to them through a separate channel.`);
-    onDone();
-  });
-  return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Reset password">
-      <Field label="New password" htmlFor={`pw-${user.id}`} error={errors.password?.message} hint={`At least ${PASSWORD_MIN} characters, not the email address.`}>
-        <Input id={`pw-${user.id}`} type="password" autoComplete="new-password" autoFocus {...register("password")} aria-invalid={!!errors.password} />
-      </Field>
-      <Field label="New password again" htmlFor={`pw2-${user.id}`} error={errors.confirmPassword?.message}>
-        <Input id={`pw2-${user.id}`} type="password" autoComplete="new-password" {...register("confirmPassword")} aria-invalid={!!errors.confirmPassword} />
-      </Field>
-      <p className="text-sm text-slate-600">
-        {isSelf ? "This is your own account: you are signed out and sign in again with the new password." : `${user.name} is signed out everywhere.`}
-      </p>
-      <input type="hidden" {...register("id")} />
-      <div className="flex justify-end gap-2">
-        <Button type="button" variant="secondary" onClick={close}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="danger" disabled={formState.isSubmitting}>
-          {formState.isSubmitting ? "Saving…" : "Set new password"}
-        </Button>
-      </div>
-    </form>
   );
 }

@@ -1,19 +1,22 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import { createUserAction } from "@/lib/users/actions";
-import { CreateUserSchema, EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES, type CreateUserFormValues, type CreateUserInput } from "@/lib/users/schema";
+import { EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES } from "@/lib/users/fields";
+import type { CreateUserFormValues, CreateUserInput } from "@/lib/users/schema";
 import { applyActionErrors } from "./action-result";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
+
+const resolver = lazyZodResolver<CreateUserFormValues, CreateUserInput>(() => import("@/lib/users/schema").then((m) => m.CreateUserSchema));
 
 export function UserCreateForm() {
   const router = useRouter();
   // Validated on submit, then as the user types: validating on blur would show errors while the pointer is on
   // the button, moving it away before the click lands.
-  const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver: zodResolver(CreateUserSchema), defaultValues: EMPTY_USER_FORM });
+  const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver, defaultValues: EMPTY_USER_FORM });
   const { register, handleSubmit, formState, setError, watch } = form;
   const errors = formState.errors;
   const role = watch("role");
@@ -27,7 +30,7 @@ export function UserCreateForm() {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="max-w-xl space-y-5" aria-label="New user">
+    <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="New user">
       <Field label="Email" htmlFor="email" error={errors.email?.message} hint="They sign in with it.">
         <Input id="email" type="email" autoComplete="off" {...register("email")} aria-invalid={!!errors.email} />
       </Field>

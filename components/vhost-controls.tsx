@@ -1,9 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { toast } from "sonner";
 import { deleteVhostAction, setVhostEnabledAction } from "@/lib/vhosts/actions";
 import { applyActionErrors } from "./action-result";
+import { toast } from "./toast";
 import { Button } from "./ui";
 
 export function VhostEnableToggle({ id, version, enabled, domain }: { id: string; version: number; enabled: boolean; domain: string }) {

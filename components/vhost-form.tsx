@@ -1,20 +1,26 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useForm, type Resolver } from "react-hook-form";
-import { toast } from "sonner";
+import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { createVhostAction, updateVhostAction } from "@/lib/vhosts/actions";
-import { CreateVhostSchema, TLS_MODE_LABELS, TLS_MODES, VhostFieldsSchema, type CreateVhostFormValues, type CreateVhostInput } from "@/lib/vhosts/schema";
+import { TLS_MODE_LABELS, TLS_MODES } from "@/lib/vhosts/fields";
+import type { CreateVhostFormValues, CreateVhostInput } from "@/lib/vhosts/schema";
 import { applyActionErrors } from "./action-result";
+import { ConflictBanner } from "./conflict-banner";
+import { lazyZodResolver } from "./lazy-zod-resolver";
+import { toast } from "./toast";
 import { Button, Field, Input, Select, Textarea } from "./ui";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
 /** A template the create form offers as a starting policy. */
 export type TemplateChoice = { id: string; name: string; summary: string };
+
+// Creating also validates the template choice; editing has none.
+const createResolver = lazyZodResolver<CreateVhostFormValues, CreateVhostInput>(() => import("@/lib/vhosts/schema").then((m) => m.CreateVhostSchema));
+const editResolver = lazyZodResolver<CreateVhostFormValues, CreateVhostInput>(() => import("@/lib/vhosts/schema").then((m) => m.VhostFieldsSchema));
 
 export function VhostForm({
   initial,
@@ -31,8 +37,7 @@ export function VhostForm({
   const router = useRouter();
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  // Creating also validates the template choice; editing has none.
-  const resolver = (id ? zodResolver(VhostFieldsSchema) : zodResolver(CreateVhostSchema)) as Resolver<CreateVhostFormValues, unknown, CreateVhostInput>;
+  const resolver = id ? editResolver : createResolver;
   const form = useForm<CreateVhostFormValues, unknown, CreateVhostInput>({ resolver, defaultValues: initial, mode: "onBlur" });
   const { register, handleSubmit, formState, setError, watch } = form;
   const errors = formState.errors;
@@ -62,20 +67,8 @@ export function VhostForm({
   const onSubmit = handleSubmit((_parsed) => save(form.getValues()));
 
   return (
-    <form onSubmit={onSubmit} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
-      {conflict && (
-        <div role="alert" className="space-y-3 rounded-md border border-amber-400 bg-amber-50 p-4 text-sm" data-testid="conflict">
-          <p className="font-medium text-amber-900">{conflict.message}</p>
-          <div className="flex flex-wrap gap-2">
-            <Button type="button" variant="secondary" onClick={() => save(form.getValues(), conflict.currentVersion)}>
-              Save mine over theirs
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => window.location.reload()}>
-              Discard mine and load theirs
-            </Button>
-          </div>
-        </div>
-      )}
+    <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
+      {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Domain" htmlFor="domain" error={errors.domain?.message} hint="Internationalised names are stored as punycode (xn--…).">
         <Input id="domain" {...register("domain")} aria-invalid={!!errors.domain} placeholder="shop.example.com" autoComplete="off" />
       </Field>

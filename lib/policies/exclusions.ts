@@ -16,9 +16,9 @@ import {
   findForbiddenChar,
   parseTarget,
 } from "./modsec-vocabulary";
+import { RULE_EXCLUSION_KINDS } from "./exclusion-fields";
 
-export const RULE_EXCLUSION_KINDS = ["REMOVE_BY_ID", "REMOVE_BY_TAG", "REMOVE_TARGET_BY_ID", "REMOVE_TARGET_BY_TAG"] as const;
-export type RuleExclusionKind = (typeof RULE_EXCLUSION_KINDS)[number];
+export { describeExclusion, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
 /** The widest id range one exclusion may remove. */
 export const MAX_EXCLUSION_RANGE = 1000;
@@ -193,20 +193,3 @@ export const RuleExclusionSchema = z.discriminatedUnion("kind", [
 
 export type RuleExclusionInput = z.input<typeof RuleExclusionSchema>;
 export type RuleExclusion = z.output<typeof RuleExclusionSchema>;
-
-/** One line for lists and audit summaries: "Rule 942100 ignores ARGS:q on /api/". */
-export function describeExclusion(exclusion: RuleExclusion): string {
-  const where = exclusion.pathPrefix ? ` on ${exclusion.pathPrefix}` : "";
-  switch (exclusion.kind) {
-    case "REMOVE_BY_ID":
-      return exclusion.ruleIdEnd !== undefined && exclusion.ruleIdEnd !== exclusion.ruleId
-        ? `Rules ${exclusion.ruleId}–${exclusion.ruleIdEnd} off${where}`
-        : `Rule ${exclusion.ruleId} off${where}`;
-    case "REMOVE_BY_TAG":
-      return `Rules tagged ${exclusion.tag} off${where}`;
-    case "REMOVE_TARGET_BY_ID":
-      return `Rule ${exclusion.ruleId} ignores ${exclusion.target}${where}`;
-    case "REMOVE_TARGET_BY_TAG":
-      return `Rules tagged ${exclusion.tag} ignore ${exclusion.target}${where}`;
-  }
-}

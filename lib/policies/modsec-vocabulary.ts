@@ -3,18 +3,7 @@
 // Every list here was checked against the engine the nodes run (libmodsecurity 3.0.9,
 // modsec-rules-check): what is listed parses there. What is not listed is refused, not passed through.
 
-/** Local rules (generated and custom) — ModSecurity's id reservation. */
-export const LOCAL_RULE_ID_MIN = 1;
-export const LOCAL_RULE_ID_MAX = 99_999;
-/**
- * Custom rules get the low part of the local range: the config compiler numbers the rules it generates
- * (IP lists, path-scoped exclusions) from 90,000 to 99,999 in every vhost (lib/waf/types.ts RULE_IDS).
- */
-export const CUSTOM_RULE_ID_MIN = 1;
-export const CUSTOM_RULE_ID_MAX = 89_999;
-/** The OWASP Core Rule Set's id range. */
-export const CRS_RULE_ID_MIN = 900_000;
-export const CRS_RULE_ID_MAX = 999_999;
+export { CRS_RULE_ID_MAX, CRS_RULE_ID_MIN, CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN, LOCAL_RULE_ID_MAX, LOCAL_RULE_ID_MIN } from "./rule-ids";
 
 /**
  * The CRS rules that turn the anomaly score into a block. Removing them (or a target from them) switches

@@ -2,14 +2,9 @@
 // Forms send numbers (valueAsNumber), so the schema takes numbers as they are; an empty number field
 // arrives as NaN and gets the "Enter a whole number" message.
 import { z } from "zod";
+import { ENGINE_MODES, PARANOIA_MAX, PARANOIA_MIN, THRESHOLD_MAX, THRESHOLD_MIN } from "./policy-fields";
 
-export const ENGINE_MODES = ["OFF", "DETECTION_ONLY", "BLOCKING"] as const;
-export type EngineMode = (typeof ENGINE_MODES)[number];
-
-export const PARANOIA_MIN = 1;
-export const PARANOIA_MAX = 4;
-export const THRESHOLD_MIN = 1;
-export const THRESHOLD_MAX = 10_000;
+export { ENGINE_MODES, PARANOIA_HINT, PARANOIA_MAX, PARANOIA_MIN, THRESHOLD_HINT, THRESHOLD_MAX, THRESHOLD_MIN, type EngineMode } from "./policy-fields";
 
 const paranoia = (label: string) =>
   z
@@ -49,22 +44,6 @@ export const WafPolicySchema = z
 
 export type WafPolicyInput = z.input<typeof WafPolicySchema>;
 export type WafPolicy = z.output<typeof WafPolicySchema>;
-
-/** Help text shown under the threshold fields. */
-export const THRESHOLD_HINT = {
-  inbound:
-    "Lower: blocks sooner, more false positives. Higher: fewer false positives, but attacks need to score more before they are blocked. CRS recommends 5 to start.",
-  outbound:
-    "Lower: stops leaking responses sooner, more false positives. Higher: fewer false positives, but more of a leaking response can get out. CRS recommends 4 to start.",
-} as const;
-
-/** Help text shown under the paranoia fields. */
-export const PARANOIA_HINT = {
-  blocking:
-    "Which CRS rules can block. 1 suits most sites; each level up catches more attacks and flags more legitimate traffic.",
-  detection:
-    "Rules up to this level run and log but do not add to blocking. Set it one above the blocking level to see what a higher level would catch before switching.",
-} as const;
 
 type Counts = { ipDenyCount: number; ipAllowCount: number; exclusionCount: number; customRuleCount: number };
 

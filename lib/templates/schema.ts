@@ -3,10 +3,9 @@
 import { z } from "zod";
 import { RULE_EXCLUSION_KINDS, RuleExclusionSchema, type RuleExclusion, type RuleExclusionKind } from "@/lib/policies/exclusions";
 import { WafPolicySchema } from "@/lib/policies/policy";
+import { TEMPLATE_DESCRIPTION_MAX, TEMPLATE_EXCLUSIONS_MAX, TEMPLATE_NAME_MAX } from "./fields";
 
-export const TEMPLATE_NAME_MAX = 60;
-export const TEMPLATE_DESCRIPTION_MAX = 600;
-export const TEMPLATE_EXCLUSIONS_MAX = 50;
+export { EMPTY_EXCLUSION_ROW, TEMPLATE_DESCRIPTION_MAX, TEMPLATE_EXCLUSIONS_MAX, TEMPLATE_NAME_MAX } from "./fields";
 
 const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold } = WafPolicySchema.shape;
 const policyFields = { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold };
@@ -79,8 +78,6 @@ export function exclusionToRow(e: RuleExclusion): ExclusionRow {
     note: s(e.note),
   };
 }
-
-export const EMPTY_EXCLUSION_ROW: ExclusionRow = { kind: "REMOVE_TARGET_BY_ID", ruleId: "", ruleIdEnd: "", tag: "", target: "", pathPrefix: "", note: "" };
 
 /** The columns of a RuleExclusion row for a stored exclusion (nulls where the kind has no such field). */
 export function exclusionToColumns(e: RuleExclusion) {

@@ -1,18 +1,9 @@
 // One schema per user input, shared by the forms (zodResolver) and the server actions.
 import { z } from "zod";
 
-export const ROLES = ["ADMIN", "EDITOR", "AUDITOR"] as const;
-export type UserRole = (typeof ROLES)[number];
+import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ROLES } from "./fields";
 
-export const ROLE_LABELS: Record<UserRole, { label: string; hint: string }> = {
-  ADMIN: { label: "Admin", hint: "Everything, including users, templates and publishing." },
-  EDITOR: { label: "Editor", hint: "Creates and edits virtual hosts and their WAF policies." },
-  AUDITOR: { label: "Auditor", hint: "Reads everything and exports the audit log; changes nothing." },
-};
-
-export const PASSWORD_MIN = 12;
-export const PASSWORD_MAX = 1024;
-export const NAME_MAX = 100;
+export { EMPTY_USER_FORM, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ROLE_LABELS, ROLES, type UserRole } from "./fields";
 
 export const EmailSchema = z
   .string()
@@ -78,5 +69,3 @@ export type ChangeRoleInput = z.output<typeof ChangeRoleSchema>;
 export type SetUserDisabledInput = z.output<typeof SetUserDisabledSchema>;
 export type ResetPasswordFormValues = z.input<typeof ResetPasswordSchema>;
 export type ResetPasswordInput = z.output<typeof ResetPasswordSchema>;
-
-export const EMPTY_USER_FORM: CreateUserFormValues = { email: "", name: "", role: "EDITOR", password: "", confirmPassword: "" };

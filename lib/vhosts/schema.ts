@@ -1,14 +1,9 @@
 // One schema per input, shared by the form (zodResolver) and the server action.
 import { z } from "zod";
+import { TLS_MODES, TLS_VERSIONS } from "./fields";
 import { toAsciiHostname } from "./hostname";
 
-export const TLS_MODES = ["NONE", "TERMINATE", "REDIRECT"] as const;
-export const TLS_VERSIONS = ["TLS1_2", "TLS1_3"] as const;
-export const TLS_MODE_LABELS: Record<(typeof TLS_MODES)[number], string> = {
-  NONE: "No TLS (HTTP only)",
-  TERMINATE: "Terminate TLS (HTTPS)",
-  REDIRECT: "HTTPS, and redirect HTTP to HTTPS",
-};
+export { TLS_MODE_LABELS, TLS_MODES, TLS_VERSIONS } from "./fields";
 
 const hostname = z.string().transform((value, ctx) => {
   const r = toAsciiHostname(value);

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { TemplateDeleteButton } from "@/components/template-form";
+import { TemplateDeleteButton } from "@/components/template-delete-button";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";

@@ -65,9 +65,13 @@ export async function startServer(appDir: string, databaseUrl: string): Promise<
 
 export type Answer = { status: number; bytes: number; headers: http.IncomingHttpHeaders; body?: string };
 
+// One-off requests get a fresh connection: Node's global agent keeps sockets alive, and reusing one the
+// server has just closed as idle (after a long step such as a publish) fails with "socket hang up".
+const oneOff = new http.Agent({ keepAlive: false });
+
 export function get(url: string, headers: Record<string, string>, agent?: http.Agent, keepBody = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent }, (res) => {
+    const req = http.get(url, { headers, agent: agent ?? oneOff }, (res) => {
       let bytes = 0;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => {

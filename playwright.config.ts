@@ -1,28 +1,31 @@
 import fs from "node:fs";
-import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_DATABASES } from "./e2e/databases";
 
-// The panel under test: a production build (`next build` + `next start`) on a SQLite file of its own,
-// migrated and seeded by e2e/global-setup.ts and removed by e2e/global-teardown.ts.
-const PORT = Number(process.env.E2E_PORT ?? 3100);
-export const E2E_DB_DIR = path.join(__dirname, ".test-dbs");
-const E2E_DB_URL = `file:${path.join(E2E_DB_DIR, `e2e-${PORT}.db`)}`;
+// The panel under test: one production build (`next build`), served by one `next start` per database
+// (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database migrated and seeded by
+// e2e/global-setup.ts and removed by e2e/global-teardown.ts. Every spec runs once per project.
 
 // Use Debian's Chromium where it is installed (or CHROMIUM_PATH); elsewhere Playwright's bundled browser.
 const systemChromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && fs.existsSync(p));
 
-export const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 
-const env = {
-  ...process.env,
-  DATABASE_URL: E2E_DB_URL,
-  NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
-  NEXTAUTH_SECRET: E2E_SECRET,
-  NEXT_TELEMETRY_DISABLED: "1",
-} as Record<string, string>;
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: systemChromium
+    ? {
+        executablePath: systemChromium,
+        args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      }
+    : {},
+};
 
 export default defineConfig({
   testDir: "e2e",
+  // One test at a time: a project's specs share its database, and some (publish, the audit log) see each
+  // other's changes. The projects run one after the other too: one run already keeps 1.6 of CI's 2 cores
+  // busy, and side by side they finished no sooner while every test took twice as long.
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
@@ -32,32 +35,26 @@ export default defineConfig({
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
-  projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: systemChromium
-          ? {
-              executablePath: systemChromium,
-              args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            }
-          : {},
-      },
-    },
-  ],
-  webServer: {
-    // SKIP_BUILD=1 reuses an existing .next build (faster local reruns).
-    command: `${process.env.SKIP_BUILD ? "" : "npx next build && "}npx next start -p ${PORT} -H 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}/login`,
+  projects: E2E_DATABASES.map((d) => ({ name: d.project, use: { ...chromium, baseURL: `http://127.0.0.1:${d.port}` } })),
+  // Playwright starts these one after the other: the first builds (unless SKIP_BUILD=1 reuses an
+  // existing .next build, for faster local reruns), the next ones serve that same build.
+  webServer: E2E_DATABASES.map((d, i) => ({
+    name: d.project,
+    command: `${i === 0 && !process.env.SKIP_BUILD ? "npx next build && " : ""}npx next start -p ${d.port} -H 127.0.0.1`,
+    url: `http://127.0.0.1:${d.port}/login`,
     timeout: 240_000,
     reuseExistingServer: false,
-    env,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+    env: {
+      ...process.env,
+      DATABASE_URL: d.url,
+      NEXTAUTH_URL: `http://127.0.0.1:${d.port}`,
+      NEXTAUTH_SECRET: E2E_SECRET,
+      NEXT_TELEMETRY_DISABLED: "1",
+    } as Record<string, string>,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+  })),
 });

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { login, loggedInPage, uniqueDomain } from "./fixtures";
+import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 /** An admin creates a vhost and changes its backend and aliases: two events for the reviewer to find. */
 async function makeHistory(page: Page, domain: string) {
   await login(page, "admin");
   await page.goto("/vhosts/new");
+  await hydrated(page);
   await page.getByLabel("Domain", { exact: true }).fill(domain);
   await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
   await page.getByRole("button", { name: "Create virtual host" }).click();

@@ -1,8 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login, uniqueDomain } from "./fixtures";
+import { hydrated, login, uniqueDomain } from "./fixtures";
 
 async function createVhost(page: Page, domain: string) {
   await page.goto("/vhosts/new");
+  await hydrated(page);
   await page.getByLabel("Domain", { exact: true }).fill(domain);
   await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
   await page.getByRole("button", { name: "Create virtual host" }).click();
@@ -12,6 +13,7 @@ async function createVhost(page: Page, domain: string) {
 
 async function publish(page: Page) {
   await page.goto("/config");
+  await hydrated(page);
   await page.getByRole("button", { name: "Publish" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Publish" }).click();
   await expect(page.getByText(/^Published revision \d+: /)).toBeVisible();
@@ -39,6 +41,7 @@ test("publish: unpublished vhosts are marked, a revision is made with a summary,
 
   // A policy change: marked again, shown as a line diff before publishing, then published.
   await page.goto(`/vhosts/${id}/policy`);
+  await hydrated(page);
   await page.getByLabel("Inbound anomaly threshold").fill("3");
   await page.getByRole("button", { name: "Save policy" }).click();
   await expect(page.getByText("Policy saved.")).toBeVisible();
@@ -69,6 +72,7 @@ test("nodes: the token is shown once, rotating replaces it, revoking is confirme
   const name = `edge-${Date.now().toString(36)}`;
   await login(page, "admin");
   await page.goto("/nodes");
+  await hydrated(page);
   await page.getByLabel("Node name").fill("bad name!");
   await page.getByRole("button", { name: "Register node" }).click();
   await expect(page.getByText("Use letters, digits, dots, dashes and underscores")).toBeVisible();
@@ -82,6 +86,7 @@ test("nodes: the token is shown once, rotating replaces it, revoking is confirme
   await expect(row).toContainText(`${token.slice(0, 11)}…`);
 
   await page.reload();
+  await hydrated(page);
   await expect(page.getByTestId("node-token")).toHaveCount(0);
   await expect(page.getByText(token)).toHaveCount(0);
 

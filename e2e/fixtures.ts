@@ -6,8 +6,18 @@ export const USERS = {
   auditor: { email: "auditor@palisade.local", password: "palisade-auditor" },
 } as const;
 
+/**
+ * Waits until React has hydrated the page (components/hydration-marker.tsx). Call it after page.goto or
+ * reload before using a form: before hydration a click submits the server-rendered form natively and a
+ * select reveals none of the fields its onChange would.
+ */
+export async function hydrated(page: Page) {
+  await expect(page.locator("html[data-hydrated]"), "React has not hydrated the page").toBeAttached();
+}
+
 export async function login(page: Page, who: keyof typeof USERS) {
   await page.goto("/login");
+  await hydrated(page);
   await page.getByLabel("Email").fill(USERS[who].email);
   await page.getByLabel("Password").fill(USERS[who].password);
   await page.getByRole("button", { name: "Sign in" }).click();

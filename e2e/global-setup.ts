@@ -1,16 +1,28 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
+import { dropPgDatabase, pgAdmin } from "../lib/testing/test-db";
+import { E2E_DATABASES, removeSqlite, type E2eDatabase } from "./databases";
 
-// A fresh SQLite database for the run, migrated and seeded with the demo users (lib/db/cli.ts).
-export default function globalSetup() {
-  const dir = path.join(__dirname, "..", ".test-dbs");
-  const file = path.join(dir, `e2e-${process.env.E2E_PORT ?? 3100}.db`);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(file + suffix, { force: true });
-  execFileSync("npx", ["tsx", "lib/db/cli.ts", "setup"], {
+// Playwright runs this after it has started the web servers; they open no database connection before
+// the first test's request, so every test run starts on fresh databases.
+export default async function globalSetup() {
+  await Promise.all(E2E_DATABASES.map(prepare));
+}
+
+/** Starts the database over (a killed run may have left it behind), then migrates it and seeds the demo users (lib/db/cli.ts). */
+async function prepare(d: E2eDatabase) {
+  if (d.kind === "sqlite") {
+    removeSqlite(d.file);
+    fs.mkdirSync(path.dirname(d.file), { recursive: true });
+  } else {
+    await dropPgDatabase(d.name);
+    await pgAdmin((c) => c.query(`CREATE DATABASE "${d.name}"`));
+  }
+  const { stdout } = await promisify(execFile)("npx", ["tsx", "lib/db/cli.ts", "setup"], {
     cwd: path.join(__dirname, ".."),
-    env: { ...process.env, DATABASE_URL: `file:${file}` },
-    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: d.url },
   });
+  console.log(stdout.trimEnd().replace(/^/gm, `[${d.project}] `));
 }

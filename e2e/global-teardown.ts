@@ -1,6 +1,11 @@
-import fs from "node:fs";
-import path from "node:path";
+import { dropPgDatabase } from "../lib/testing/test-db";
+import { E2E_DATABASES, removeSqlite } from "./databases";
 
-export default function globalTeardown() {
-  fs.rmSync(path.join(__dirname, "..", ".test-dbs"), { recursive: true, force: true });
+// Only this run's databases: runs on other ports share .test-dbs and the PostgreSQL server.
+// The web servers still run here (Playwright stops them after the teardown), hence DROP … WITH (FORCE).
+export default async function globalTeardown() {
+  for (const d of E2E_DATABASES) {
+    if (d.kind === "postgres") await dropPgDatabase(d.name);
+    else removeSqlite(d.file);
+  }
 }

@@ -1,8 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login, loggedInPage, uniqueDomain } from "./fixtures";
+import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 async function createVhost(page: Page, domain: string) {
   await page.goto("/vhosts/new");
+  await hydrated(page);
   await page.getByLabel("Domain", { exact: true }).fill(domain);
   await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
   await page.getByRole("button", { name: "Create virtual host" }).click();
@@ -59,6 +60,8 @@ test("two admins edit the same policy: the second save gets a conflict naming th
   const editor = await loggedInPage(browser, "editor");
   await admin.goto(`${url}/policy`);
   await editor.goto(`${url}/policy`);
+  await hydrated(admin);
+  await hydrated(editor);
 
   await admin.getByLabel("Inbound anomaly threshold").fill("10");
   await admin.getByRole("button", { name: "Save policy" }).click();

@@ -1,10 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login, loggedInPage, uniqueDomain } from "./fixtures";
+import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 /** Creates a vhost through the UI and returns its id and domain (the page is left on its settings). */
 async function newVhost(page: Page, prefix: string) {
   const domain = uniqueDomain(prefix);
   await page.goto("/vhosts/new");
+  await hydrated(page);
   await page.getByLabel("Domain", { exact: true }).fill(domain);
   await page.getByLabel("Backend URL").fill("http://10.0.3.1");
   await page.getByRole("button", { name: "Create virtual host" }).click();
@@ -156,8 +157,10 @@ test("an auditor sees custom rules and exclusions but no controls", async ({ bro
   const editor = await loggedInPage(browser, "editor");
   const { id: vhostId, domain } = await newVhost(editor, "audited");
   await editor.goto(`/vhosts/${vhostId}/rules`);
+  await hydrated(editor);
   const ruleId = await addRule(editor, "Visible to auditors", (id) => goodRule(id));
   await editor.goto(`/vhosts/${vhostId}/exclusions`);
+  await hydrated(editor);
   await editor.getByLabel("Kind").selectOption("REMOVE_BY_TAG");
   await editor.getByLabel("Tag").fill("attack-sqli");
   await editor.getByRole("button", { name: "Add exclusion" }).click();
@@ -183,6 +186,7 @@ test("an auditor sees custom rules and exclusions but no controls", async ({ bro
 
   // Rule ids are unique across vhosts: the server's refusal lands on the id field and names the owner.
   await editor.goto(`/vhosts/${emptyId}/rules`);
+  await hydrated(editor);
   await editor.getByLabel("Rule id").fill(String(ruleId));
   await editor.getByLabel("Description").fill("Same id elsewhere");
   await editor.getByLabel("SecRule").fill(goodRule(ruleId));

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login } from "./fixtures";
+import { hydrated, login } from "./fixtures";
 
 test("pages carry a nonce-based CSP without unsafe-inline scripts, and frames are refused", async ({ page }) => {
   const res = await page.goto("/login");
@@ -30,6 +30,7 @@ test("the session cookie is HttpOnly and SameSite=Lax", async ({ page, context }
 test("server actions refuse a cross-origin request, and change nothing", async ({ page }) => {
   await login(page, "admin");
   await page.goto("/vhosts/new");
+  await hydrated(page);
   await page.getByLabel("Domain", { exact: true }).fill(`origin-${Date.now()}.example.com`);
   await page.getByLabel("Backend URL").fill("http://10.9.9.9");
   const call = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);

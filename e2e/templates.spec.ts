@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, loggedInPage, uniqueDomain } from "./fixtures";
+import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 test("an admin creates a template, an editor starts a vhost from it, copies another policy over it, and the dashboard flags it", async ({ page, browser }) => {
   const name = `shop-${Date.now().toString(36)}`;
@@ -67,6 +67,7 @@ test("an admin creates a template, an editor starts a vhost from it, copies anot
 
   // The admin deletes the template (after confirming); the vhost keeps its policy.
   await page.goto("/templates");
+  await hydrated(page);
   await page.getByRole("button", { name: `Delete the template ${name}` }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete template" }).click();
   await expect(page.getByText(`Deleted the template "${name}".`)).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login, loggedInPage } from "./fixtures";
+import { hydrated, loggedInPage, login } from "./fixtures";
 
 function uniqueEmail(prefix: string) {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}@example.com`;
@@ -7,6 +7,7 @@ function uniqueEmail(prefix: string) {
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
+  await hydrated(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -15,6 +16,7 @@ async function signIn(page: Page, email: string, password: string) {
 /** Creates a user through the "New user" form (the admin's page must be signed in). */
 async function createUserViaForm(page: Page, user: { email: string; name: string; role: "Admin" | "Editor" | "Auditor"; password: string }) {
   await page.goto("/users/new");
+  await hydrated(page);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Name").fill(user.name);
   await page.getByLabel("Role").selectOption({ label: user.role });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, loggedInPage, uniqueDomain } from "./fixtures";
+import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 test("an admin creates and edits a virtual host and sees both events in the audit log", async ({ page }) => {
   const domain = uniqueDomain("shop");
@@ -46,6 +46,7 @@ test("a duplicate domain is a field error, not a crash", async ({ page }) => {
   await login(page, "editor");
   for (const attempt of [1, 2]) {
     await page.goto("/vhosts/new");
+    await hydrated(page);
     await page.getByLabel("Domain", { exact: true }).fill(domain);
     await page.getByLabel("Backend URL").fill("http://10.0.0.7");
     await page.getByRole("button", { name: "Create virtual host" }).click();
@@ -58,6 +59,7 @@ test("the second of two concurrent saves gets a conflict naming who saved first,
   const domain = uniqueDomain("race");
   const admin = await loggedInPage(browser, "admin");
   await admin.goto("/vhosts/new");
+  await hydrated(admin);
   await admin.getByLabel("Domain", { exact: true }).fill(domain);
   await admin.getByLabel("Backend URL").fill("http://10.0.1.1");
   await admin.getByRole("button", { name: "Create virtual host" }).click();
@@ -66,6 +68,7 @@ test("the second of two concurrent saves gets a conflict naming who saved first,
 
   const editor = await loggedInPage(browser, "editor");
   await editor.goto(url);
+  await hydrated(editor);
   await expect(editor.getByLabel("Backend URL")).toHaveValue("http://10.0.1.1");
 
   await admin.getByLabel("Backend URL").fill("http://10.0.1.2");
@@ -90,6 +93,7 @@ test("an auditor sees no edit controls, and a direct call of the action is refus
   const domain = uniqueDomain("ro");
   const admin = await loggedInPage(browser, "admin");
   await admin.goto("/vhosts/new");
+  await hydrated(admin);
   await admin.getByLabel("Domain", { exact: true }).fill(domain);
   await admin.getByLabel("Backend URL").fill("http://10.0.2.1");
   await admin.getByRole("button", { name: "Create virtual host" }).click();
@@ -132,6 +136,7 @@ test("an auditor sees no edit controls, and a direct call of the action is refus
 test("pages need a session: the proxy sends a signed-out visitor to the login page and back", async ({ page }) => {
   await page.goto("/vhosts?q=shop");
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fvhosts%3Fq%3Dshop/);
+  await hydrated(page);
   await page.getByLabel("Email").fill("admin@palisade.local");
   await page.getByLabel("Password").fill("wrong password");
   await page.getByRole("button", { name: "Sign in" }).click();

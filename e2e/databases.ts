@@ -1,0 +1,21 @@
+// The databases of an e2e run: one Playwright project per database, each with its own `next start` of
+// the same build on its own port. Both are made fresh by global-setup.ts and removed by global-teardown.ts.
+import fs from "node:fs";
+import path from "node:path";
+import { pgUrl } from "../lib/testing/test-db";
+
+const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
+
+export type E2eDatabase = { project: string; port: number; url: string } & ({ kind: "sqlite"; file: string } | { kind: "postgres"; name: string });
+
+const sqliteFile = path.join(__dirname, "..", ".test-dbs", `e2e-${E2E_PORT}.db`);
+const pgName = `palisade_e2e_${E2E_PORT + 1}`;
+
+export const E2E_DATABASES: E2eDatabase[] = [
+  { project: "chromium-sqlite", port: E2E_PORT, kind: "sqlite", file: sqliteFile, url: `file:${sqliteFile}` },
+  { project: "chromium-postgres", port: E2E_PORT + 1, kind: "postgres", name: pgName, url: pgUrl(pgName) },
+];
+
+export function removeSqlite(file: string) {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
+}

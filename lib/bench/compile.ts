@@ -70,7 +70,7 @@ export async function compilePart(ctx: BenchContext) {
   const { timings, load } = await timeInterleaved(fns, 5, 1);
   if (unpaged) loadRows.push([`lib/config/load.ts loadVhostInputs, all vhosts in one query (as before)`, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `${unpaged.length.toLocaleString("en")} vhosts`, loadText(load)]);
   const c = timings.at(-1)!;
-  loadRows.push([`lib/config/load.ts loadVhostInputs() on ${kindName(ctx.kind)}, vhosts paged by ${LOAD_CHUNK}`, `**${ms(c.median)}** / ${ms(c.p95)}`, `${paged.length.toLocaleString("en")} vhosts`, loadText(load)]);
+  loadRows.push([`lib/config/load.ts loadVhostInputs() on ${kindName(ctx.kind)}, vhosts paged by ${LOAD_CHUNK[ctx.kind]}`, `**${ms(c.median)}** / ${ms(c.p95)}`, `${paged.length.toLocaleString("en")} vhosts`, loadText(load)]);
   const compileOwn = await time(() => compileBundle({ vhosts: paged, settings: sampleInput([]).settings }), 3, 1);
   loadRows.push([`compileBundle of those vhosts (the other half of a publish)`, `**${ms(compileOwn.timing.median)}** / ${ms(compileOwn.timing.p95)}`, "", loadText(compileOwn.load)]);
 

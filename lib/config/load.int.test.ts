@@ -87,4 +87,19 @@ describe(`loadVhostInputs in pages (${process.env.TEST_DB})`, () => {
     await expect(loadVhostInputs({ chunk: 0 })).rejects.toThrow("loadVhostInputs: chunk must be a positive integer, got 0");
     await expect(loadVhostInputs({ chunk: 2.5 })).rejects.toThrow(/chunk must be a positive integer/);
   });
+
+  it("loads more vhosts than the database takes in one IN list with the default page size", async () => {
+    // SQLite through Prisma refuses an IN list of 2,000 ids: loading 2,100 in one query would fail, as
+    // publishing did at 10,000 vhosts. The default page size must stay under that limit.
+    const n = 2100;
+    const rows = Array.from({ length: n }, (_, i) => ({ id: crypto.randomUUID(), domain: `bulk-${String(i).padStart(4, "0")}.load.test`, aliases: [], backendUrl: "http://10.0.0.1:8080" }));
+    await db.virtualHost.createMany({ data: rows });
+    await db.wafPolicy.createMany({ data: rows.map((v) => ({ vhostId: v.id })) });
+    await db.ipListEntry.createMany({ data: rows.map((v, i) => ({ vhostId: v.id, kind: "DENY" as const, cidr: `10.${i >> 8}.${i & 255}.0/24` })) });
+    const loaded = await loadVhostInputs();
+    const bulk = loaded.filter((v) => v.domain.startsWith("bulk-"));
+    expect(bulk).toHaveLength(n);
+    expect(bulk.map((v) => v.domain)).toEqual(rows.map((r) => r.domain));
+    expect(bulk.every((v) => v.ipEntries.length === 1)).toBe(true);
+  });
 });

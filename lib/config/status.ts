@@ -10,7 +10,8 @@ import { CompileError, type CompilerSettings, type VhostInput } from "@/lib/waf/
 import { vhostFiles, vhostOfFile } from "./changes";
 import { bundleHash } from "./hash";
 import { loadVhostInputs } from "./load";
-import { bundleOf, latestRevisionHead } from "./service";
+import { latestRevisionHead } from "./service";
+import { latestRevisionMemo } from "./revision-memo";
 import { compilerSettingsFromEnv } from "./settings";
 
 export type VhostPublishState = {
@@ -32,25 +33,11 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 const hashFiles = (files: Record<string, string>): FileHashes => new Map(Object.entries(files).map(([path, text]) => [path, sha256(text)]));
 
-/** Kept as a promise: the pages viewed together right after a publish wait for one read, not one each. */
-let publishedCache: { number: number; contentHash: string; hashes: Promise<FileHashes> } | null = null;
+const latestFileHashes = latestRevisionMemo(hashFiles);
 
 /** The file hashes of a revision (none before the first publish). */
 function publishedHashes(latest: { number: number; contentHash: string } | null): Promise<FileHashes> {
-  if (!latest) return Promise.resolve(new Map());
-  const cached = publishedCache;
-  if (cached?.number === latest.number && cached.contentHash === latest.contentHash) return cached.hashes;
-  const hashes = db.configRevision
-    .findUniqueOrThrow({ where: { number: latest.number }, select: { bundle: true } })
-    .then((revision) => hashFiles(bundleOf(revision)));
-  if (!cached || cached.number <= latest.number) {
-    const entry = { number: latest.number, contentHash: latest.contentHash, hashes };
-    publishedCache = entry;
-    hashes.catch(() => {
-      if (publishedCache === entry) publishedCache = null;
-    });
-  }
-  return hashes;
+  return latest ? latestFileHashes(latest) : Promise.resolve(new Map());
 }
 
 function compileOwn(v: VhostInput, settings: CompilerSettings): Own {

@@ -11,7 +11,7 @@
 // rate-limit.ts): per process, and forgotten on restart. Run the panel behind a reverse proxy that sets
 // X-Forwarded-For itself: without one, every caller counts as "unknown" (one shared budget), and a
 // caller could pick its own address.
-import { bundleOf } from "@/lib/config/service";
+import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
@@ -66,29 +66,8 @@ async function guarded(run: () => Promise<Response>): Promise<Response> {
   }
 }
 
-/**
- * The latest revision's 200 body, built once: revisions never change, and at 10,000 vhosts reading and
- * parsing the bundle (21 MB of JSON) took a second per answer. Only the latest revision is kept, as a
- * promise, so that the nodes asking together right after a publish wait for one build, not one each.
- */
-let latestBody: { number: number; contentHash: string; body: Promise<string> } | null = null;
-
-function revisionBody(number: number, contentHash: string): Promise<string> {
-  const cached = latestBody;
-  if (cached?.number === number && cached.contentHash === contentHash) return cached.body;
-  const body = db.configRevision
-    .findUniqueOrThrow({ where: { number }, select: { bundle: true } })
-    .then((revision) => JSON.stringify({ revision: number, contentHash, files: bundleOf(revision) }));
-  // A slower request for an older revision must not replace a newer one; a failed build is not kept.
-  if (!cached || cached.number <= number) {
-    const entry = { number, contentHash, body };
-    latestBody = entry;
-    body.catch(() => {
-      if (latestBody === entry) latestBody = null;
-    });
-  }
-  return body;
-}
+/** The latest revision's 200 body, built once (see latestRevisionMemo). */
+const revisionBody = latestRevisionMemo((files, { number, contentHash }) => JSON.stringify({ revision: number, contentHash, files }));
 
 export function getNodeConfig(request: Request): Promise<Response> {
   return guarded(async () => {
@@ -101,7 +80,7 @@ export function getNodeConfig(request: Request): Promise<Response> {
     const etag = `"${latest.contentHash}"`;
     const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
     if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
-    return new Response(await revisionBody(latest.number, latest.contentHash), { status: 200, headers: { ...headers, "content-type": "application/json" } });
+    return new Response(await revisionBody(latest), { status: 200, headers: { ...headers, "content-type": "application/json" } });
   });
 }
 

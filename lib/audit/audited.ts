@@ -6,7 +6,7 @@
 // change was measured: more concurrent throughput on PostgreSQL, but those checks would race.)
 import { randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
-import { db, dbKind, Prisma, sqliteConnection, type DbKind, type Tx } from "@/lib/db";
+import { db, dbKind, Prisma, sqliteConnection, sqliteDateText, type DbKind, type Tx } from "@/lib/db";
 import { hashEvent, toJsonValue } from "./chain";
 
 export type Actor = { id: string | null; email: string };
@@ -65,7 +65,8 @@ export async function audited<T>(
 type ChainHead = { lastSeq: number; lastHash: string };
 type Event = ReturnType<typeof eventRow>;
 
-const EVENT_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "entityType", "entityId", "vhostId", "summary", "before", "after", "ip", "userAgent", "prevHash", "hash"] as const;
+/** An AuditEvent row's columns, in the order the chain's inserts (and the scale seed's) list them. */
+export const EVENT_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "entityType", "entityId", "vhostId", "summary", "before", "after", "ip", "userAgent", "prevHash", "hash"] as const;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
 const INSERT_COLUMNS = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
 const MOVE_HEAD_SQL = `UPDATE "AuditChainHead" SET "lastHash" = ? WHERE "id" = ${CHAIN_HEAD_ID}`;
@@ -120,11 +121,6 @@ async function writeEvent(tx: Tx, kind: DbKind, e: Event) {
   await tx.$executeRaw`
     WITH "event" AS (INSERT INTO "AuditEvent" (${Prisma.raw(INSERT_COLUMNS)}) VALUES (${Prisma.join(EVENT_COLUMNS.map(value))}))
     UPDATE "AuditChainHead" SET "lastHash" = ${e.hash} WHERE "id" = ${CHAIN_HEAD_ID}`;
-}
-
-/** DateTime as Prisma's SQLite adapter writes it (its default iso8601 format), so ORM reads and text comparisons agree. */
-function sqliteDateText(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
 }
 
 const prepared = new WeakMap<object, { claim: Statement; insert: Statement; moveHead: Statement }>();

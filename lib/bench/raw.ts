@@ -4,7 +4,7 @@
 // the seeded rows exactly like its own.
 import Database from "better-sqlite3";
 import pg from "pg";
-import { dbKindOf, type DbKind } from "@/lib/db";
+import { dbKindOf, sqliteDateText, type DbKind } from "@/lib/db";
 import { loadMigrations, migrationsDir } from "@/lib/db/migrate";
 
 export type Row = Record<string, unknown>;
@@ -20,13 +20,9 @@ export interface RawDb {
   close(): Promise<void>;
 }
 
-/** SQLite keeps DateTime as text the way Prisma's adapter writes it. */
-export function sqliteDate(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
-}
 
 function toSqlite(v: unknown): unknown {
-  if (v instanceof Date) return sqliteDate(v);
+  if (v instanceof Date) return sqliteDateText(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v !== null && typeof v === "object") return JSON.stringify(v);
   return v === undefined ? null : v;

@@ -6,6 +6,7 @@
 // so the chain verifies after every batch, a running panel can write in between, and a second run
 // continues the chain where the first ended.
 import { randomBytes, randomUUID } from "node:crypto";
+import { EVENT_COLUMNS } from "@/lib/audit/audited";
 import { toJsonValue, hashEvent } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
 import { databaseUrl } from "@/lib/db";
@@ -79,7 +80,6 @@ async function insertVhosts(raw: RawDb, vs: SeedVhost[]) {
   return { ipEntries: ips.length, customRules: rules.length, exclusions: exclusions.length };
 }
 
-const EVENT_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "entityType", "entityId", "vhostId", "summary", "before", "after", "ip", "userAgent", "prevHash", "hash"];
 
 type Head = { lastSeq: number; lastHash: string };
 type Prepared = { drafts: EventDraft[]; after: Head; rows: unknown[][]; head: Head };
@@ -109,7 +109,7 @@ async function appendEvents(raw: RawDb, prepared: Prepared): Promise<Prepared> {
     const [row] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1${lock}`);
     const head = { lastSeq: Number(row!.lastSeq), lastHash: row!.lastHash };
     const batch = head.lastSeq === prepared.head.lastSeq && head.lastHash === prepared.head.lastHash ? prepared : chainRows(prepared.drafts, head);
-    await raw.insert("AuditEvent", EVENT_COLUMNS, batch.rows);
+    await raw.insert("AuditEvent", [...EVENT_COLUMNS], batch.rows);
     await raw.query(`UPDATE "AuditChainHead" SET "lastSeq" = $1, "lastHash" = $2 WHERE id = 1`, [batch.after.lastSeq, batch.after.lastHash]);
     return batch;
   });

@@ -76,6 +76,11 @@ export function sqliteConnection(): Database.Database | null {
   return adapter?.connection ?? null;
 }
 
+/** DateTime as Prisma's SQLite adapter writes it (its default iso8601 format), for SQL written without Prisma: ORM reads and text comparisons must agree. */
+export function sqliteDateText(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
 const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };
 
 /** The shared client for DATABASE_URL, created on first use and cached across hot reloads. */

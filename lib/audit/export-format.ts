@@ -1,26 +1,10 @@
 // How an audit event is written to an export file: CSV (for spreadsheets) or JSON Lines (for tools).
 // Every column a reviewer needs, including prevHash and hash, so an export can be checked against the chain.
+import type { HashedFields } from "./chain";
 
 export type ExportFormat = "csv" | "jsonl";
 
-export type ExportedEvent = {
-  id: string;
-  seq: number;
-  createdAt: Date;
-  actorId: string | null;
-  actorEmail: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  vhostId: string | null;
-  summary: string;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  userAgent: string | null;
-  prevHash: string;
-  hash: string;
-};
+export type ExportedEvent = Omit<HashedFields, "createdAt"> & { id: string; createdAt: Date; hash: string };
 
 export const EXPORT_COLUMNS = [
   "seq",

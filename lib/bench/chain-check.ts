@@ -1,27 +1,11 @@
 // Reads the audit chain through the bare driver, in seq order, and recomputes every hash with
 // lib/audit/chain.ts: used after the scale seed and after the concurrent-writers benchmark.
-import { GENESIS_HASH, hashEvent } from "@/lib/audit/chain";
+import { GENESIS_HASH, hashEvent, type HashedFields } from "@/lib/audit/chain";
 import type { RawDb } from "./raw";
 
 export type ChainCheck = { checked: number; firstSeq: number | null; lastSeq: number | null; problem: string | null };
 
-type StoredEvent = {
-  seq: number;
-  createdAt: Date | string;
-  actorId: string | null;
-  actorEmail: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  vhostId: string | null;
-  summary: string;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  userAgent: string | null;
-  prevHash: string;
-  hash: string;
-};
+type StoredEvent = HashedFields & { hash: string };
 
 const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 

@@ -2,6 +2,7 @@
 // every mode, IP lists, custom rules and exclusions, and a stream of audit events about them. Pure: the
 // same seed gives the same data, so the compiler benchmark and the database see the same kind of vhost.
 import { randomUUID } from "node:crypto";
+import type { HashedFields } from "@/lib/audit/chain";
 import type { CustomRuleInput, ExclusionInput, IpEntryInput, PolicyInput, VhostInput } from "@/lib/waf/types";
 
 export type Rng = () => number;
@@ -184,20 +185,7 @@ export const SEED_USERS: SeedUser[] = [
 export type Actor = { id: string | null; email: string; role: string };
 
 /** An event as audited() builds it, before seq, prevHash and hash are assigned. */
-export type EventDraft = {
-  createdAt: Date;
-  actorId: string | null;
-  actorEmail: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  vhostId: string | null;
-  summary: string;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  userAgent: string | null;
-};
+export type EventDraft = Omit<HashedFields, "seq" | "prevHash" | "createdAt"> & { createdAt: Date };
 
 const USER_AGENTS = [
   "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",

@@ -3,7 +3,8 @@
 // Unexpected errors are logged and reach the user only as a generic message.
 import { headers } from "next/headers";
 import { z } from "zod";
-import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
+import type { AuditContext, RequestMeta } from "@/lib/audit/audited";
+import { recordDenied } from "@/lib/audit/denied";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
 import { isTransientDbError } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -58,24 +59,6 @@ export function toActionError(err: unknown): Extract<ActionResult<never>, { ok: 
   return { ok: false, error: "Something went wrong on the server; nothing was changed. Try again, and tell an administrator if it persists." };
 }
 
-/** Records a refused attempt in the audit log as a security event; never throws. */
-async function recordDenied(user: SessionUser, meta: RequestMeta, name: string, permission: Permission) {
-  try {
-    await audited({ actor: { id: user.id, email: user.email }, meta }, async () => ({
-      result: null,
-      audit: {
-        action: "security.denied",
-        entityType: "Action",
-        entityId: name,
-        summary: `${user.email} (${user.role}) was refused ${name}: needs ${permission}`,
-        after: { action: name, permission, role: user.role },
-      },
-    }));
-  } catch (err) {
-    void log.error("could not record denied attempt", { error: err });
-  }
-}
-
 export function defineAction<S extends z.ZodType, T>(
   name: string,
   permission: Permission,
@@ -88,7 +71,7 @@ export function defineAction<S extends z.ZodType, T>(
       if (!user) throw new UnauthenticatedError();
       const meta = await requestMeta();
       if (!can(user.role, permission)) {
-        await recordDenied(user, meta, name, permission);
+        await recordDenied(user, meta, { action: name }, permission);
         throw new ForbiddenError();
       }
       const parsed = schema.safeParse(raw);

@@ -8,6 +8,7 @@ import { applyActionErrors } from "./action-result";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input } from "./ui";
+import { htmlFields } from "./form-fields";
 
 type FormInput = z.input<typeof ArchiveAuditSchema>;
 
@@ -15,10 +16,12 @@ const resolver = lazyZodResolver<FormInput, ArchiveAuditInput>(() => import("@/l
 
 export function AuditArchiveForm() {
   const router = useRouter();
-  const { register, handleSubmit, formState, setError, reset } = useForm<FormInput, unknown, ArchiveAuditInput>({
+  const form = useForm<FormInput, unknown, ArchiveAuditInput>({
     resolver,
     defaultValues: { olderThanDays: 365, confirm: false },
   });
+  const { handleSubmit, formState, setError, reset } = form;
+  const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
 
   async function archive(values: ArchiveAuditInput) {
@@ -36,11 +39,11 @@ export function AuditArchiveForm() {
   return (
     <form onSubmit={handleSubmit(archive)} onFocus={resolver.preload} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
       <Field label="Archive events older than (days)" htmlFor="olderThanDays" error={errors.olderThanDays?.message}>
-        <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...register("olderThanDays")} />
+        <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...field("olderThanDays")} />
       </Field>
       <div className="space-y-1">
         <label className="flex items-start gap-2 text-sm">
-          <input type="checkbox" className="mt-1" aria-invalid={!!errors.confirm} {...register("confirm")} />
+          <input className="mt-1" aria-invalid={!!errors.confirm} {...checkbox("confirm")} />
           <span>
             I understand the archived events are written to a file on the server and then removed from the database; the chain stays verifiable
             from the archive&apos;s anchor.

@@ -8,6 +8,7 @@ import { applyActionErrors } from "./action-result";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
+import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<CopyPolicyFormValues, CopyPolicyInput>(() => import("@/lib/templates/schema").then((m) => m.CopyPolicySchema));
 
@@ -46,7 +47,8 @@ export function CopyPolicy({
     resolver,
     defaultValues: { vhostId, source: "", replaceExclusions: false, policyVersion },
   });
-  const { register, handleSubmit, formState, setError, watch } = form;
+  const { handleSubmit, formState, setError, watch } = form;
+  const { field, checkbox } = htmlFields(form);
   const source = watch("source");
   const replace = watch("replaceExclusions");
   const chosen = describeSource(source, vhosts, templates);
@@ -99,7 +101,7 @@ export function CopyPolicy({
         aria-label="Copy policy"
       >
         <Field label="Copy from" htmlFor="copy-source" error={formState.errors.source?.message} hint={chosen?.hint}>
-          <Select id="copy-source" {...register("source")} aria-invalid={!!formState.errors.source}>
+          <Select id="copy-source" {...field("source")} aria-invalid={!!formState.errors.source}>
             <option value="">Choose…</option>
             {templates.length > 0 && (
               <optgroup label="Templates">
@@ -122,13 +124,13 @@ export function CopyPolicy({
           </Select>
         </Field>
         <label className="flex items-start gap-2 text-sm">
-          <input type="checkbox" className="mt-1" {...register("replaceExclusions")} />
+          <input className="mt-1" {...checkbox("replaceExclusions")} />
           <span>
             Also replace this site&apos;s rule exclusions ({exclusionCount}) with theirs{chosen ? ` (${chosen.exclusionCount})` : ""}.
           </span>
         </label>
-        <input type="hidden" {...register("vhostId")} />
-        <input type="hidden" {...register("policyVersion", { valueAsNumber: true })} />
+        <input type="hidden" {...field("vhostId")} />
+        <input type="hidden" {...field("policyVersion", { valueAsNumber: true })} />
         <Button type="submit" variant="secondary" disabled={formState.isSubmitting}>
           Copy policy…
         </Button>

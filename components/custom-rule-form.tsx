@@ -11,6 +11,7 @@ import { ConflictBanner } from "./conflict-banner";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Textarea } from "./ui";
+import { htmlFields } from "./form-fields";
 
 type Conflict = { message: string; savedAt: string | null };
 
@@ -43,7 +44,8 @@ export function CustomRuleForm({
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [validate, setValidate] = useState<((text: string) => SecRuleValidation) | null>(null);
   const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver, defaultValues: initial, mode: "onTouched" });
-  const { register, handleSubmit, formState, setError, watch, setFocus } = form;
+  const { handleSubmit, formState, setError, watch, setFocus } = form;
+  const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
   const prefix = rule ? `edit-${rule.id}` : "new-rule";
   const ruleId = watch("ruleId");
@@ -93,7 +95,7 @@ export function CustomRuleForm({
             min={CUSTOM_RULE_ID_MIN}
             max={CUSTOM_RULE_ID_MAX}
             step={1}
-            {...register("ruleId", { valueAsNumber: true })}
+            {...field("ruleId", { valueAsNumber: true })}
             aria-invalid={!!errors.ruleId}
             aria-describedby={errors.ruleId ? `${prefix}-ruleId-error` : undefined}
           />
@@ -101,7 +103,7 @@ export function CustomRuleForm({
         <Field label="Description" htmlFor={`${prefix}-description`} error={errors.description?.message}>
           <Input
             id={`${prefix}-description`}
-            {...register("description")}
+            {...field("description")}
             aria-invalid={!!errors.description}
             aria-describedby={errors.description ? `${prefix}-description-error` : undefined}
             placeholder="Block script tags in the search box"
@@ -127,7 +129,7 @@ export function CustomRuleForm({
           spellCheck={false}
           autoCapitalize="off"
           autoCorrect="off"
-          {...register("secRule")}
+          {...field("secRule")}
           aria-invalid={!!errors.secRule}
           aria-describedby={errors.secRule ? `${prefix}-secRule-error` : undefined}
           placeholder={exampleSecRule(ruleId)}
@@ -152,7 +154,7 @@ export function CustomRuleForm({
         </ul>
       )}
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" {...register("enabled")} /> Enabled (written into the WAF configuration)
+        <input {...checkbox("enabled")} /> Enabled (written into the WAF configuration)
       </label>
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>

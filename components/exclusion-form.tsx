@@ -8,6 +8,7 @@ import { applyActionErrors } from "./action-result";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
+import { htmlFields } from "./form-fields";
 
 /** One flat shape of strings for every kind: the form shows the fields the chosen kind needs, the schema checks them. */
 type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; ruleIdEnd: string; tag: string; target: string; pathPrefix: string; note: string };
@@ -42,7 +43,8 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
     defaultValues: { kind: "REMOVE_TARGET_BY_ID", ...EMPTY },
     mode: "onTouched",
   });
-  const { register, handleSubmit, formState, setError, watch, reset } = form;
+  const { handleSubmit, formState, setError, watch, reset } = form;
+  const { field } = htmlFields(form);
   const errors = formState.errors;
   const kind = watch("kind");
   const byId = kind === "REMOVE_BY_ID" || kind === "REMOVE_TARGET_BY_ID";
@@ -61,7 +63,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
   return (
     <form onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
-        <Select id="exclusion-kind" {...register("kind")}>
+        <Select id="exclusion-kind" {...field("kind")}>
           {RULE_EXCLUSION_KINDS.map((k) => (
             <option key={k} value={k}>
               {EXCLUSION_KIND_LABELS[k].label}
@@ -72,29 +74,29 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
       <div className="grid gap-4 sm:grid-cols-2">
         {byId && (
           <Field label="CRS rule id" htmlFor="exclusion-ruleId" error={errors.ruleId?.message} hint="900000–999999, as in the WAF log: [id &quot;942100&quot;].">
-            <Input id="exclusion-ruleId" inputMode="numeric" placeholder="942100" autoComplete="off" {...register("ruleId")} {...described("ruleId")} />
+            <Input id="exclusion-ruleId" inputMode="numeric" placeholder="942100" autoComplete="off" {...field("ruleId")} {...described("ruleId")} />
           </Field>
         )}
         {kind === "REMOVE_BY_ID" && (
           <Field label="Last id of a range (optional)" htmlFor="exclusion-ruleIdEnd" error={errors.ruleIdEnd?.message} hint="Leave empty for one rule.">
-            <Input id="exclusion-ruleIdEnd" inputMode="numeric" placeholder="942199" autoComplete="off" {...register("ruleIdEnd")} {...described("ruleIdEnd")} />
+            <Input id="exclusion-ruleIdEnd" inputMode="numeric" placeholder="942199" autoComplete="off" {...field("ruleIdEnd")} {...described("ruleIdEnd")} />
           </Field>
         )}
         {!byId && (
           <Field label="Tag" htmlFor="exclusion-tag" error={errors.tag?.message} hint="As in the WAF log: [tag &quot;attack-sqli&quot;].">
-            <Input id="exclusion-tag" placeholder="attack-sqli" autoComplete="off" {...register("tag")} {...described("tag")} />
+            <Input id="exclusion-tag" placeholder="attack-sqli" autoComplete="off" {...field("tag")} {...described("tag")} />
           </Field>
         )}
         {withTarget && (
           <Field label="Input to ignore" htmlFor="exclusion-target" error={errors.target?.message} hint="One variable with its name: ARGS:password, REQUEST_COOKIES:session, REQUEST_HEADERS:User-Agent.">
-            <Input id="exclusion-target" className="font-mono" placeholder="ARGS:password" autoComplete="off" spellCheck={false} {...register("target")} {...described("target")} />
+            <Input id="exclusion-target" className="font-mono" placeholder="ARGS:password" autoComplete="off" spellCheck={false} {...field("target")} {...described("target")} />
           </Field>
         )}
         <Field label="Only under path (optional)" htmlFor="exclusion-pathPrefix" error={errors.pathPrefix?.message} hint="Empty: the whole site. Otherwise requests whose path starts with this, e.g. /login.">
-          <Input id="exclusion-pathPrefix" className="font-mono" placeholder="/login" autoComplete="off" spellCheck={false} {...register("pathPrefix")} {...described("pathPrefix")} />
+          <Input id="exclusion-pathPrefix" className="font-mono" placeholder="/login" autoComplete="off" spellCheck={false} {...field("pathPrefix")} {...described("pathPrefix")} />
         </Field>
         <Field label="Note (optional)" htmlFor="exclusion-note" error={errors.note?.message} hint="Why: which false positive this fixes.">
-          <Input id="exclusion-note" placeholder="Password field trips SQLi rule" autoComplete="off" {...register("note")} {...described("note")} />
+          <Input id="exclusion-note" placeholder="Password field trips SQLi rule" autoComplete="off" {...field("note")} {...described("note")} />
         </Field>
       </div>
       <Button type="submit" disabled={formState.isSubmitting}>

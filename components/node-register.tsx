@@ -10,6 +10,7 @@ import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { TokenOnce } from "./token-once";
 import { Button, Field, Input } from "./ui";
+import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<RegisterNodeInput>(() => import("@/lib/nodes/schema").then((m) => m.RegisterNodeSchema));
 
@@ -17,7 +18,8 @@ export function RegisterNodeForm({ panelUrl }: { panelUrl: string }) {
   const router = useRouter();
   const [issued, setIssued] = useState<{ name: string; token: string } | null>(null);
   const form = useForm<RegisterNodeInput>({ resolver, defaultValues: { name: "" } });
-  const { register, handleSubmit, formState, setError, reset } = form;
+  const { handleSubmit, formState, setError, reset } = form;
+  const { field } = htmlFields(form);
   const onSubmit = handleSubmit(async (values) => {
     const r = await registerNodeAction(values);
     if (!r.ok) return applyActionErrors(r, setError);
@@ -31,7 +33,7 @@ export function RegisterNodeForm({ panelUrl }: { panelUrl: string }) {
       <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="flex flex-wrap items-end gap-3" aria-label="Register a node">
         <div className="w-72">
           <Field label="Node name" htmlFor="node-name" error={formState.errors.name?.message} hint="Letters, digits, dots, dashes, underscores; e.g. edge-fra-1.">
-            <Input id="node-name" {...register("name")} aria-invalid={!!formState.errors.name} autoComplete="off" />
+            <Input id="node-name" {...field("name")} aria-invalid={!!formState.errors.name} autoComplete="off" />
           </Field>
         </div>
         <Button type="submit" disabled={formState.isSubmitting} className="mb-5">

@@ -11,6 +11,7 @@ import { lazyZodResolver } from "./lazy-zod-resolver";
 import { PolicyLevelFields } from "./policy-level-fields";
 import { toast } from "./toast";
 import { Button } from "./ui";
+import { htmlFields } from "./form-fields";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
@@ -26,7 +27,8 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
   const router = useRouter();
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const form = useForm<WafPolicyInput, unknown, WafPolicy>({ resolver, defaultValues: initial });
-  const { register, handleSubmit, formState, setError, setValue, getValues } = form;
+  const { handleSubmit, formState, setError, setValue, getValues } = form;
+  const { field, radio } = htmlFields(form);
   const errors = formState.errors;
 
   async function save(values: WafPolicy) {
@@ -60,7 +62,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
         <div className="grid gap-2 sm:grid-cols-3">
           {MODES.map((m) => (
             <label key={m.value} className="flex cursor-pointer gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm has-[:checked]:border-blue-600 has-[:checked]:bg-blue-50">
-              <input type="radio" value={m.value} {...register("engineMode")} className="mt-1" />
+              <input {...radio("engineMode", m.value)} className="mt-1" />
               <span>
                 <span className="block font-medium">{m.label}</span>
                 <span className="text-xs text-slate-600">{m.hint}</span>
@@ -69,8 +71,8 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
           ))}
         </div>
       </fieldset>
-      <PolicyLevelFields register={register} errors={errors} />
-      <input type="hidden" {...register("version", num)} />
+      <PolicyLevelFields field={field} errors={errors} />
+      <input type="hidden" {...field("version", num)} />
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>
           {formState.isSubmitting ? "Saving…" : "Save policy"}

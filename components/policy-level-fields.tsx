@@ -1,5 +1,6 @@
 "use client";
-import type { FieldErrors, FieldValues, Path, UseFormRegister } from "react-hook-form";
+import type { FieldErrors, FieldValues, Path } from "react-hook-form";
+import type { HtmlField } from "./form-fields";
 import { PARANOIA_HINT, PARANOIA_MAX, PARANOIA_MIN, THRESHOLD_HINT, THRESHOLD_MAX, THRESHOLD_MIN } from "@/lib/policies/policy-fields";
 import { Field, Input, Select } from "./ui";
 
@@ -9,8 +10,8 @@ const LEVELS = Array.from({ length: PARANOIA_MAX - PARANOIA_MIN + 1 }, (_, i) =>
 const num = { valueAsNumber: true } as const;
 
 /** The paranoia levels and anomaly thresholds of a policy, as the policy and template forms edit them. */
-export function PolicyLevelFields<F extends FieldValues & Levels>({ register, errors }: { register: UseFormRegister<F>; errors: FieldErrors<F> }) {
-  const field = (name: keyof Levels) => ({ ...register(name as Path<F>, num), "aria-invalid": !!errors[name] });
+export function PolicyLevelFields<F extends FieldValues & Levels>({ field: htmlField, errors }: { field: HtmlField<F>; errors: FieldErrors<F> }) {
+  const field = (name: keyof Levels) => ({ ...htmlField(name as Path<F>, num), "aria-invalid": !!errors[name] });
   const message = (name: keyof Levels) => errors[name]?.message as string | undefined;
   return (
     <div className="grid gap-4 sm:grid-cols-2">

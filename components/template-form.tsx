@@ -10,6 +10,7 @@ import { EMPTY_EXCLUSION_ROW, TEMPLATE_EXCLUSIONS_MAX } from "@/lib/templates/fi
 import type { ExclusionRow, TemplateFormValues, TemplateInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
+import { htmlFields, type HtmlField } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { PolicyLevelFields } from "./policy-level-fields";
 import { toast } from "./toast";
@@ -30,7 +31,8 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver, defaultValues: initial });
-  const { register, handleSubmit, formState, setError, control } = form;
+  const { handleSubmit, formState, setError, control } = form;
+  const { field } = htmlFields(form);
   const errors = formState.errors;
   const exclusions = useFieldArray({ control, name: "exclusions" });
 
@@ -61,15 +63,15 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
     <form onSubmit={handleSubmit(() => save(form.getValues()))} onFocus={resolver.preload} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Name" htmlFor="name" error={errors.name?.message}>
-        <Input id="name" autoComplete="off" {...register("name")} aria-invalid={!!errors.name} placeholder="shop" />
+        <Input id="name" autoComplete="off" {...field("name")} aria-invalid={!!errors.name} placeholder="shop" />
       </Field>
       <Field label="Description" htmlFor="description" error={errors.description?.message} hint="When to use it and why: editors read this when they pick a template.">
-        <Textarea id="description" rows={3} className="font-sans" {...register("description")} aria-invalid={!!errors.description} />
+        <Textarea id="description" rows={3} className="font-sans" {...field("description")} aria-invalid={!!errors.description} />
       </Field>
       <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-medium">Policy</legend>
         <Field label="Engine mode" htmlFor="engineMode" error={errors.engineMode?.message}>
-          <Select id="engineMode" {...register("engineMode")}>
+          <Select id="engineMode" {...field("engineMode")}>
             {MODES.map((m) => (
               <option key={m.value} value={m.value}>
                 {m.label}
@@ -77,7 +79,7 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
             ))}
           </Select>
         </Field>
-        <PolicyLevelFields register={register} errors={errors} />
+        <PolicyLevelFields field={field} errors={errors} />
       </fieldset>
 
       <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
@@ -93,8 +95,8 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
         {exclusions.fields.length === 0 && (
           <p className="rounded-md border border-dashed border-slate-300 bg-white p-3 text-sm text-slate-600">No exclusions: every CRS rule of the chosen paranoia level runs. Add one only for a known false positive.</p>
         )}
-        {exclusions.fields.map((field, i) => (
-          <ExclusionRowFields key={field.id} index={i} register={register} watchKind={form.watch(`exclusions.${i}.kind`)} errors={errors.exclusions?.[i]} onRemove={() => exclusions.remove(i)} />
+        {exclusions.fields.map((row, i) => (
+          <ExclusionRowFields key={row.id} index={i} field={field} watchKind={form.watch(`exclusions.${i}.kind`)} errors={errors.exclusions?.[i]} onRemove={() => exclusions.remove(i)} />
         ))}
         <Button type="button" variant="secondary" disabled={exclusions.fields.length >= TEMPLATE_EXCLUSIONS_MAX} onClick={() => exclusions.append({ ...EMPTY_EXCLUSION_ROW })}>
           Add exclusion
@@ -117,13 +119,13 @@ type RowErrors = FieldErrors<ExclusionRow> | undefined;
 
 function ExclusionRowFields({
   index,
-  register,
+  field,
   watchKind,
   errors,
   onRemove,
 }: {
   index: number;
-  register: ReturnType<typeof useForm<TemplateFormValues, unknown, TemplateInput>>["register"];
+  field: HtmlField<TemplateFormValues>;
   watchKind: ExclusionRow["kind"];
   errors: RowErrors;
   onRemove: () => void;
@@ -137,7 +139,7 @@ function ExclusionRowFields({
       <div className="flex items-end gap-3">
         <div className="flex-1">
           <Field label={`Exclusion ${index + 1}: kind`} htmlFor={`${idp}-kind`} error={errors?.kind?.message} hint={EXCLUSION_KIND_LABELS[watchKind]?.hint}>
-            <Select id={`${idp}-kind`} {...register(`${p}.kind`)}>
+            <Select id={`${idp}-kind`} {...field(`${p}.kind`)}>
               {RULE_EXCLUSION_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {EXCLUSION_KIND_LABELS[k].label}
@@ -153,29 +155,29 @@ function ExclusionRowFields({
       <div className="grid gap-3 sm:grid-cols-2">
         {byId && (
           <Field label="CRS rule id" htmlFor={`${idp}-ruleId`} error={errors?.ruleId?.message}>
-            <Input id={`${idp}-ruleId`} inputMode="numeric" placeholder="942100" {...register(`${p}.ruleId`)} aria-invalid={!!errors?.ruleId} />
+            <Input id={`${idp}-ruleId`} inputMode="numeric" placeholder="942100" {...field(`${p}.ruleId`)} aria-invalid={!!errors?.ruleId} />
           </Field>
         )}
         {watchKind === "REMOVE_BY_ID" && (
           <Field label="Last id of a range (optional)" htmlFor={`${idp}-ruleIdEnd`} error={errors?.ruleIdEnd?.message}>
-            <Input id={`${idp}-ruleIdEnd`} inputMode="numeric" placeholder="942199" {...register(`${p}.ruleIdEnd`)} aria-invalid={!!errors?.ruleIdEnd} />
+            <Input id={`${idp}-ruleIdEnd`} inputMode="numeric" placeholder="942199" {...field(`${p}.ruleIdEnd`)} aria-invalid={!!errors?.ruleIdEnd} />
           </Field>
         )}
         {!byId && (
           <Field label="Tag" htmlFor={`${idp}-tag`} error={errors?.tag?.message}>
-            <Input id={`${idp}-tag`} placeholder="attack-sqli" {...register(`${p}.tag`)} aria-invalid={!!errors?.tag} />
+            <Input id={`${idp}-tag`} placeholder="attack-sqli" {...field(`${p}.tag`)} aria-invalid={!!errors?.tag} />
           </Field>
         )}
         {withTarget && (
           <Field label="Input to ignore" htmlFor={`${idp}-target`} error={errors?.target?.message}>
-            <Input id={`${idp}-target`} placeholder="ARGS:password" {...register(`${p}.target`)} aria-invalid={!!errors?.target} />
+            <Input id={`${idp}-target`} placeholder="ARGS:password" {...field(`${p}.target`)} aria-invalid={!!errors?.target} />
           </Field>
         )}
         <Field label="Only under path (optional)" htmlFor={`${idp}-pathPrefix`} error={errors?.pathPrefix?.message}>
-          <Input id={`${idp}-pathPrefix`} placeholder="/api/" {...register(`${p}.pathPrefix`)} aria-invalid={!!errors?.pathPrefix} />
+          <Input id={`${idp}-pathPrefix`} placeholder="/api/" {...field(`${p}.pathPrefix`)} aria-invalid={!!errors?.pathPrefix} />
         </Field>
         <Field label="Note (optional)" htmlFor={`${idp}-note`} error={errors?.note?.message}>
-          <Input id={`${idp}-note`} {...register(`${p}.note`)} aria-invalid={!!errors?.note} />
+          <Input id={`${idp}-note`} {...field(`${p}.note`)} aria-invalid={!!errors?.note} />
         </Field>
       </div>
     </div>

@@ -9,6 +9,7 @@ import { applyActionErrors } from "./action-result";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
+import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<CreateUserFormValues, CreateUserInput>(() => import("@/lib/users/schema").then((m) => m.CreateUserSchema));
 
@@ -17,7 +18,8 @@ export function UserCreateForm() {
   // Validated on submit, then as the user types: validating on blur would show errors while the pointer is on
   // the button, moving it away before the click lands.
   const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver, defaultValues: EMPTY_USER_FORM });
-  const { register, handleSubmit, formState, setError, watch } = form;
+  const { handleSubmit, formState, setError, watch } = form;
+  const { field } = htmlFields(form);
   const errors = formState.errors;
   const role = watch("role");
 
@@ -32,13 +34,13 @@ export function UserCreateForm() {
   return (
     <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="New user">
       <Field label="Email" htmlFor="email" error={errors.email?.message} hint="They sign in with it.">
-        <Input id="email" type="email" autoComplete="off" {...register("email")} aria-invalid={!!errors.email} />
+        <Input id="email" type="email" autoComplete="off" {...field("email")} aria-invalid={!!errors.email} />
       </Field>
       <Field label="Name" htmlFor="name" error={errors.name?.message}>
-        <Input id="name" autoComplete="off" {...register("name")} aria-invalid={!!errors.name} />
+        <Input id="name" autoComplete="off" {...field("name")} aria-invalid={!!errors.name} />
       </Field>
       <Field label="Role" htmlFor="role" error={errors.role?.message} hint={ROLE_LABELS[role as keyof typeof ROLE_LABELS]?.hint}>
-        <Select id="role" {...register("role")} aria-invalid={!!errors.role}>
+        <Select id="role" {...field("role")} aria-invalid={!!errors.role}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {ROLE_LABELS[r].label}
@@ -47,10 +49,10 @@ export function UserCreateForm() {
         </Select>
       </Field>
       <Field label="Password" htmlFor="password" error={errors.password?.message} hint={`At least ${PASSWORD_MIN} characters, not the email address.`}>
-        <Input id="password" type="password" autoComplete="new-password" {...register("password")} aria-invalid={!!errors.password} />
+        <Input id="password" type="password" autoComplete="new-password" {...field("password")} aria-invalid={!!errors.password} />
       </Field>
       <Field label="Password again" htmlFor="confirmPassword" error={errors.confirmPassword?.message}>
-        <Input id="confirmPassword" type="password" autoComplete="new-password" {...register("confirmPassword")} aria-invalid={!!errors.confirmPassword} />
+        <Input id="confirmPassword" type="password" autoComplete="new-password" {...field("confirmPassword")} aria-invalid={!!errors.confirmPassword} />
       </Field>
       <div className="flex gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>

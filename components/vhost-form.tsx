@@ -12,6 +12,7 @@ import { ConflictBanner } from "./conflict-banner";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select, Textarea } from "./ui";
+import { htmlFields } from "./form-fields";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
@@ -39,7 +40,8 @@ export function VhostForm({
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const resolver = id ? editResolver : createResolver;
   const form = useForm<CreateVhostFormValues, unknown, CreateVhostInput>({ resolver, defaultValues: initial, mode: "onBlur" });
-  const { register, handleSubmit, formState, setError, watch } = form;
+  const { handleSubmit, formState, setError, watch } = form;
+  const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
   const tlsMode = watch("tlsMode");
   const templateId = watch("templateId");
@@ -70,18 +72,18 @@ export function VhostForm({
     <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Domain" htmlFor="domain" error={errors.domain?.message} hint="Internationalised names are stored as punycode (xn--…).">
-        <Input id="domain" {...register("domain")} aria-invalid={!!errors.domain} placeholder="shop.example.com" autoComplete="off" />
+        <Input id="domain" {...field("domain")} aria-invalid={!!errors.domain} placeholder="shop.example.com" autoComplete="off" />
       </Field>
       <Field label="Aliases" htmlFor="aliases" error={errors.aliases?.message} hint="Other names of this site, one per line.">
-        <Textarea id="aliases" rows={3} {...register("aliases")} aria-invalid={!!errors.aliases} placeholder="www.example.com" />
+        <Textarea id="aliases" rows={3} {...field("aliases")} aria-invalid={!!errors.aliases} placeholder="www.example.com" />
       </Field>
       <Field label="Backend URL" htmlFor="backendUrl" error={errors.backendUrl?.message} hint="Where the WAF forwards clean requests.">
-        <Input id="backendUrl" {...register("backendUrl")} aria-invalid={!!errors.backendUrl} placeholder="http://10.0.0.5:8080" autoComplete="off" />
+        <Input id="backendUrl" {...field("backendUrl")} aria-invalid={!!errors.backendUrl} placeholder="http://10.0.0.5:8080" autoComplete="off" />
       </Field>
       <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-medium">TLS</legend>
         <Field label="Mode" htmlFor="tlsMode" error={errors.tlsMode?.message}>
-          <Select id="tlsMode" {...register("tlsMode")}>
+          <Select id="tlsMode" {...field("tlsMode")}>
             {TLS_MODES.map((m) => (
               <option key={m} value={m}>
                 {TLS_MODE_LABELS[m]}
@@ -92,10 +94,10 @@ export function VhostForm({
         {tlsMode !== "NONE" && (
           <>
             <Field label="Certificate" htmlFor="certificateRef" error={errors.certificateRef?.message} hint="Name of the certificate in the WAF nodes' certificate store.">
-              <Input id="certificateRef" {...register("certificateRef")} aria-invalid={!!errors.certificateRef} placeholder="example.com" />
+              <Input id="certificateRef" {...field("certificateRef")} aria-invalid={!!errors.certificateRef} placeholder="example.com" />
             </Field>
             <Field label="Minimum TLS version" htmlFor="minTlsVersion" error={errors.minTlsVersion?.message}>
-              <Select id="minTlsVersion" {...register("minTlsVersion")}>
+              <Select id="minTlsVersion" {...field("minTlsVersion")}>
                 <option value="TLS1_2">TLS 1.2</option>
                 <option value="TLS1_3">TLS 1.3</option>
               </Select>
@@ -104,7 +106,7 @@ export function VhostForm({
         )}
         <div>
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" {...register("hsts")} /> Send HSTS (browsers remember to use HTTPS only)
+            <input {...checkbox("hsts")} /> Send HSTS (browsers remember to use HTTPS only)
           </label>
           {errors.hsts && (
             <p role="alert" className="text-sm text-red-700">
@@ -114,7 +116,7 @@ export function VhostForm({
         </div>
       </fieldset>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" {...register("enabled")} /> Enabled (served by the WAF)
+        <input {...checkbox("enabled")} /> Enabled (served by the WAF)
       </label>
       {!id && templates.length > 0 && (
         <Field
@@ -127,7 +129,7 @@ export function VhostForm({
               : "Without a template the policy starts with CRS defaults: blocking at paranoia 1, thresholds 5 / 4."
           }
         >
-          <Select id="templateId" {...register("templateId")} aria-invalid={!!errors.templateId}>
+          <Select id="templateId" {...field("templateId")} aria-invalid={!!errors.templateId}>
             <option value="">None: CRS defaults</option>
             {templates.map((t) => (
               <option key={t.id} value={t.id}>

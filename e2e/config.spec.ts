@@ -1,15 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, login, uniqueDomain } from "./fixtures";
-
-async function createVhost(page: Page, domain: string) {
-  await page.goto("/vhosts/new");
-  await hydrated(page);
-  await page.getByLabel("Domain", { exact: true }).fill(domain);
-  await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
-  await page.getByRole("button", { name: "Create virtual host" }).click();
-  await expect(page.getByRole("heading", { name: domain })).toBeVisible();
-  return page.url().split("/").pop()!;
-}
+import { createVhost, hydrated, login, uniqueDomain } from "./fixtures";
 
 async function publish(page: Page) {
   await page.goto("/config");
@@ -22,7 +12,7 @@ async function publish(page: Page) {
 test("publish: unpublished vhosts are marked, a revision is made with a summary, diffed and rolled back", async ({ page }) => {
   const domain = uniqueDomain("publish");
   await login(page, "admin");
-  const id = await createVhost(page, domain);
+  const { id } = await createVhost(page, domain);
 
   await page.goto(`/vhosts?q=${domain}`);
   await expect(page.getByRole("row", { name: new RegExp(domain) }).getByText("Unpublished changes")).toBeVisible();

@@ -35,3 +35,16 @@ export async function loggedInPage(browser: Browser, who: keyof typeof USERS) {
 export function uniqueDomain(prefix: string) {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.example.com`;
 }
+
+/** Creates a vhost through the form and returns its page's URL and id (the page is left on its settings). */
+export async function createVhost(page: Page, domain: string, backendUrl = "http://10.0.0.5:8080") {
+  await page.goto("/vhosts/new");
+  await hydrated(page);
+  await page.getByLabel("Domain", { exact: true }).fill(domain);
+  await page.getByLabel("Backend URL").fill(backendUrl);
+  await page.getByRole("button", { name: "Create virtual host" }).click();
+  await expect(page.getByRole("heading", { name: domain })).toBeVisible();
+  const id = /\/vhosts\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+  expect(id, "the new vhost's id in the URL").toBeTruthy();
+  return { url: page.url(), id: id! };
+}

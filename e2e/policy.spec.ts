@@ -1,20 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
-
-async function createVhost(page: Page, domain: string) {
-  await page.goto("/vhosts/new");
-  await hydrated(page);
-  await page.getByLabel("Domain", { exact: true }).fill(domain);
-  await page.getByLabel("Backend URL").fill("http://10.0.0.5:8080");
-  await page.getByRole("button", { name: "Create virtual host" }).click();
-  await expect(page.getByRole("heading", { name: domain })).toBeVisible();
-  return page.url();
-}
+import { createVhost, hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 test("daily flow: blocking at paranoia 2, deny ranges by bulk paste, each step in the audit log", async ({ page }) => {
   const domain = uniqueDomain("daily");
   await login(page, "editor");
-  const url = await createVhost(page, domain);
+  const { url } = await createVhost(page, domain);
 
   await page.getByRole("link", { name: "WAF policy" }).click();
   await expect(page.getByLabel("Inbound anomaly threshold")).toHaveValue("5");
@@ -56,7 +46,7 @@ test("daily flow: blocking at paranoia 2, deny ranges by bulk paste, each step i
 test("two admins edit the same policy: the second save gets a conflict naming the first, keeps its input, and can re-apply it", async ({ browser }) => {
   const domain = uniqueDomain("policyrace");
   const admin = await loggedInPage(browser, "admin");
-  const url = await createVhost(admin, domain);
+  const { url } = await createVhost(admin, domain);
   const editor = await loggedInPage(browser, "editor");
   await admin.goto(`${url}/policy`);
   await editor.goto(`${url}/policy`);
@@ -84,7 +74,7 @@ test("two admins edit the same policy: the second save gets a conflict naming th
 test("an auditor sees the policy and IP lists read-only", async ({ browser }) => {
   const domain = uniqueDomain("ropolicy");
   const admin = await loggedInPage(browser, "admin");
-  const url = await createVhost(admin, domain);
+  const { url } = await createVhost(admin, domain);
   const auditor = await loggedInPage(browser, "auditor");
   await auditor.goto(`${url}/policy`);
   await expect(auditor.getByTestId("policy-readonly")).toContainText("5 / 4");

@@ -1,19 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
-
-/** Creates a vhost through the UI and returns its id and domain (the page is left on its settings). */
-async function newVhost(page: Page, prefix: string) {
-  const domain = uniqueDomain(prefix);
-  await page.goto("/vhosts/new");
-  await hydrated(page);
-  await page.getByLabel("Domain", { exact: true }).fill(domain);
-  await page.getByLabel("Backend URL").fill("http://10.0.3.1");
-  await page.getByRole("button", { name: "Create virtual host" }).click();
-  await expect(page.getByRole("heading", { name: domain })).toBeVisible();
-  const id = /\/vhosts\/([0-9a-f-]{36})/.exec(page.url())?.[1];
-  expect(id).toBeTruthy();
-  return { id: id!, domain };
-}
+import { createVhost, hydrated, login, loggedInPage, uniqueDomain } from "./fixtures";
 
 function goodRule(id: number, pattern = "(?i)<script") {
   return `SecRule ARGS:q "@rx ${pattern}" "id:${id},phase:2,deny,status:403,log,msg:'No script tags'"`;
@@ -31,7 +17,8 @@ async function addRule(page: Page, description: string, rule: (id: number) => st
 
 test("an editor adds a custom rule and an exclusion (bad input first) and finds both in the audit log", async ({ page }) => {
   await login(page, "editor");
-  const { id: vhostId, domain } = await newVhost(page, "rules");
+  const domain = uniqueDomain("rules");
+  const { id: vhostId } = await createVhost(page, domain, "http://10.0.3.1");
 
   await page.getByRole("link", { name: "Custom rules" }).click();
   await expect(page.getByTestId("custom-rules-empty")).toContainText("add a rule below");
@@ -101,7 +88,8 @@ test("an editor adds a custom rule and an exclusion (bad input first) and finds 
 
 test("an editor edits, reorders, disables and deletes rules, with confirmation before deleting", async ({ page }) => {
   await login(page, "editor");
-  const { domain } = await newVhost(page, "order");
+  const domain = uniqueDomain("order");
+  await createVhost(page, domain, "http://10.0.3.1");
   await page.getByRole("link", { name: "Custom rules" }).click();
   const first = await addRule(page, "First rule", (id) => goodRule(id));
   const second = await addRule(page, "Second rule", (id) => goodRule(id, "(?i)onerror="));
@@ -155,7 +143,8 @@ test("an editor edits, reorders, disables and deletes rules, with confirmation b
 
 test("an auditor sees custom rules and exclusions but no controls", async ({ browser }) => {
   const editor = await loggedInPage(browser, "editor");
-  const { id: vhostId, domain } = await newVhost(editor, "audited");
+  const domain = uniqueDomain("audited");
+  const { id: vhostId } = await createVhost(editor, domain, "http://10.0.3.1");
   await editor.goto(`/vhosts/${vhostId}/rules`);
   await hydrated(editor);
   const ruleId = await addRule(editor, "Visible to auditors", (id) => goodRule(id));
@@ -180,7 +169,7 @@ test("an auditor sees custom rules and exclusions but no controls", async ({ bro
   await expect(auditor.getByRole("form", { name: "Add an exclusion" })).toHaveCount(0);
 
   // A vhost without any: the empty state tells the auditor who can add them.
-  const { id: emptyId } = await newVhost(editor, "empty");
+  const { id: emptyId } = await createVhost(editor, uniqueDomain("empty"), "http://10.0.3.1");
   await auditor.goto(`/vhosts/${emptyId}/rules`);
   await expect(auditor.getByTestId("custom-rules-empty")).toContainText("Editors and administrators can add them.");
 

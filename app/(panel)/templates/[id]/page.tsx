@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EngineModeBadge } from "@/components/engine-mode-badge";
 import { TemplateDeleteButton } from "@/components/template-delete-button";
-import { TemplateForm } from "@/components/template-form";
+import { TemplateForm } from "@/components/forms";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";

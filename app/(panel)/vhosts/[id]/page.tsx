@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { VhostForm } from "@/components/vhost-form";
+import { VhostForm } from "@/components/forms";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhost } from "@/lib/vhosts/queries";

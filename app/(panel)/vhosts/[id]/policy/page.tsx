@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CopyPolicy } from "@/components/copy-policy";
 import { EngineModeBadge } from "@/components/engine-mode-badge";
-import { PolicyForm } from "@/components/policy-form";
+import { CopyPolicy, PolicyForm } from "@/components/forms";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhostPolicy } from "@/lib/policies/queries";

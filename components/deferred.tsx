@@ -11,14 +11,14 @@
 import { Suspense, lazy, useEffect, useLayoutEffect, useRef, type ComponentType, type ReactNode } from "react";
 
 type Held = {
-  box: HTMLElement;
   values: Map<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, string | boolean>;
   clicks: HTMLButtonElement[];
   submit: { form: HTMLFormElement; submitter: HTMLElement | null } | null;
 };
 
 const waiting = new Set<() => void>();
-const pending = new Set<Held>();
+/** What was done to each server-rendered form that has not hydrated yet, by its box. */
+const held = new WeakMap<Element, Held>();
 // Evaluated before hydration when the page itself was rendered on the server with a deferred form; a module
 // first loaded by a client-side navigation starts at once.
 let started = typeof document === "undefined" || document.documentElement.dataset.hydrated !== undefined;
@@ -31,9 +31,11 @@ function start() {
 }
 
 function heldFor(target: EventTarget | null): Held | undefined {
-  if (!(target instanceof Node)) return undefined;
-  for (const h of pending) if (h.box.contains(target)) return h;
-  return undefined;
+  const box = target instanceof Element ? target.closest("[data-deferred]") : null;
+  if (!box || box.hasAttribute("data-ready")) return undefined;
+  let h = held.get(box);
+  if (!h) held.set(box, (h = { values: new Map(), clicks: [], submit: null }));
+  return h;
 }
 
 // Window, capture phase: these run before React's own listeners on the document, which stop the
@@ -101,26 +103,18 @@ export function deferred<P extends object>(load: () => Promise<ComponentType<P>>
   const Lazy = lazy(() => whenStarted().then(load).then((component) => ({ default: component })));
   function Deferred(props: P): ReactNode {
     const box = useRef<HTMLDivElement>(null);
-    const held = useRef<Held | null>(null);
-    const done = useRef(false);
     useEffect(() => {
-      if (done.current || !box.current) return;
       // Mounted in the browser, not hydrated: there is no server HTML to show meanwhile, so load now.
-      if (!box.current.firstChild) start();
-      const h: Held = { box: box.current, values: new Map(), clicks: [], submit: null };
-      held.current = h;
-      pending.add(h);
-      return () => void pending.delete(h);
+      if (box.current && !box.current.firstChild) start();
     }, []);
     const onHydrated = useRef(() => {
-      done.current = true;
-      box.current?.setAttribute("data-ready", "");
-      const h = held.current;
-      if (!h) return;
-      pending.delete(h);
-      held.current = null;
+      const el = box.current;
+      if (!el) return;
+      el.setAttribute("data-ready", "");
+      const h = held.get(el);
+      held.delete(el);
       // After React's commit, before any other event: the form's fields are registered by now.
-      queueMicrotask(() => replay(h));
+      if (h) queueMicrotask(() => replay(h));
     }).current;
     // data-ready is set once the form has hydrated (e2e specs can wait for it; users need not).
     return (

@@ -1,25 +1,14 @@
-import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { chromiumLaunchOptions } from "./e2e/browser";
 import { E2E_DATABASES } from "./e2e/databases";
 
 // The panel under test: one production build (`next build`), served by one `next start` per database
 // (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database migrated and seeded by
 // e2e/global-setup.ts and removed by e2e/global-teardown.ts. Every spec runs once per project.
 
-// Use Debian's Chromium where it is installed (or CHROMIUM_PATH); elsewhere Playwright's bundled browser.
-const systemChromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && fs.existsSync(p));
-
 const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 
-const chromium = {
-  ...devices["Desktop Chrome"],
-  launchOptions: systemChromium
-    ? {
-        executablePath: systemChromium,
-        args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      }
-    : {},
-};
+const chromium = { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions };
 
 export default defineConfig({
   testDir: "e2e",

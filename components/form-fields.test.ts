@@ -4,11 +4,11 @@ import { useForm } from "react-hook-form";
 import { describe, expect, it } from "vitest";
 import { htmlFields } from "./form-fields";
 
-type Values = { name: string; threshold: number; mode: "A" | "B"; level: number; on: boolean; off: boolean; nested: { note: string }; empty: number };
+type Values = { password: string; name: string; threshold: number; mode: "A" | "B"; level: number; on: boolean; off: boolean; nested: { note: string }; empty: number };
 
 function Form({ values }: { values: Values }) {
   const form = useForm<Values>({ defaultValues: values });
-  const { field, checkbox, radio } = htmlFields(form);
+  const { field, checkbox, radio, secret } = htmlFields(form);
   return h(
     "form",
     null,
@@ -21,12 +21,13 @@ function Form({ values }: { values: Values }) {
     h("input", { id: "on", ...checkbox("on") }),
     h("input", { id: "off", ...checkbox("off") }),
     h("textarea", { id: "note", ...field("nested.note") }),
+    h("input", { id: "password", type: "password", ...secret("password") }),
   );
 }
 
 // Deferred forms (components/deferred.tsx) show their server HTML until they hydrate: it must carry the values.
 describe("htmlFields: the server-rendered form shows the form's values", () => {
-  const html = renderToString(h(Form, { values: { name: "shop <1>", threshold: 5, mode: "B", level: 2, on: true, off: false, nested: { note: "why" }, empty: NaN } }));
+  const html = renderToString(h(Form, { values: { password: "typed-secret-1", name: "shop <1>", threshold: 5, mode: "B", level: 2, on: true, off: false, nested: { note: "why" }, empty: NaN } }));
   const tag = (id: string) => new RegExp(`<(input|select|textarea)[^>]*id="${id}"[^>]*>`).exec(html)?.[0] ?? "";
 
   it("puts text and numbers in value, escaped, and leaves a NaN number empty", () => {
@@ -42,6 +43,11 @@ describe("htmlFields: the server-rendered form shows the form's values", () => {
     expect(tag("off")).not.toMatch(/checked/);
     expect(tag("on")).toContain('type="checkbox"');
     expect(tag("on")).not.toMatch(/value=/); // a value attribute would turn react-hook-form's boolean into that string
+  });
+
+  it("never writes a password into the HTML", () => {
+    expect(tag("password")).toContain('type="password"');
+    expect(html).not.toContain("typed-secret-1");
   });
 
   it("selects the option and fills a textarea, by nested path too", () => {

@@ -15,6 +15,8 @@ export function htmlFields<T extends FieldValues>(form: Pick<UseFormReturn<T>, "
     field,
     /** A single checkbox holding a boolean. */
     checkbox: <N extends FieldPath<T>>(name: N) => ({ ...form.register(name), type: "checkbox" as const, defaultChecked: form.getValues(name) === true }),
+    /** A password: never written into the HTML, neither its start value (always empty) nor, at a later render, what was typed. */
+    secret: <N extends FieldPath<T>>(name: N) => form.register(name),
     /** One radio button of a group. */
     radio: <N extends FieldPath<T>>(name: N, value: string) => ({ ...form.register(name), type: "radio" as const, value, defaultChecked: form.getValues(name) === value }),
   };

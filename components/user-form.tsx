@@ -19,7 +19,7 @@ export function UserCreateForm() {
   // the button, moving it away before the click lands.
   const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver, defaultValues: EMPTY_USER_FORM });
   const { handleSubmit, formState, setError, watch } = form;
-  const { field } = htmlFields(form);
+  const { field, secret } = htmlFields(form);
   const errors = formState.errors;
   const role = watch("role");
 
@@ -49,10 +49,10 @@ export function UserCreateForm() {
         </Select>
       </Field>
       <Field label="Password" htmlFor="password" error={errors.password?.message} hint={`At least ${PASSWORD_MIN} characters, not the email address.`}>
-        <Input id="password" type="password" autoComplete="new-password" {...field("password")} aria-invalid={!!errors.password} />
+        <Input id="password" type="password" autoComplete="new-password" {...secret("password")} aria-invalid={!!errors.password} />
       </Field>
       <Field label="Password again" htmlFor="confirmPassword" error={errors.confirmPassword?.message}>
-        <Input id="confirmPassword" type="password" autoComplete="new-password" {...field("confirmPassword")} aria-invalid={!!errors.confirmPassword} />
+        <Input id="confirmPassword" type="password" autoComplete="new-password" {...secret("confirmPassword")} aria-invalid={!!errors.confirmPassword} />
       </Field>
       <div className="flex gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>

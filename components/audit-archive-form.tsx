@@ -5,10 +5,10 @@ import type { z } from "zod";
 import { archiveAuditAction } from "@/lib/audit/actions";
 import type { ArchiveAuditInput, ArchiveAuditSchema } from "@/lib/audit/schema";
 import { applyActionErrors } from "./action-result";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input } from "./ui";
-import { htmlFields } from "./form-fields";
 
 type FormInput = z.input<typeof ArchiveAuditSchema>;
 

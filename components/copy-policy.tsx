@@ -5,10 +5,10 @@ import { useForm } from "react-hook-form";
 import { copyPolicyAction } from "@/lib/templates/actions";
 import type { CopyPolicyFormValues, CopyPolicyInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
-import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<CopyPolicyFormValues, CopyPolicyInput>(() => import("@/lib/templates/schema").then((m) => m.CopyPolicySchema));
 

@@ -8,10 +8,10 @@ import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/polic
 import { createCustomRuleAction, updateCustomRuleAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Textarea } from "./ui";
-import { htmlFields } from "./form-fields";
 
 type Conflict = { message: string; savedAt: string | null };
 

@@ -5,10 +5,10 @@ import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS, type Ru
 import type { RuleExclusion, RuleExclusionInput } from "@/lib/policies/exclusions";
 import { createExclusionAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
-import { htmlFields } from "./form-fields";
 
 /** One flat shape of strings for every kind: the form shows the fields the chosen kind needs, the schema checks them. */
 type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; ruleIdEnd: string; tag: string; target: string; pathPrefix: string; note: string };

@@ -6,11 +6,11 @@ import { useForm } from "react-hook-form";
 import { registerNodeAction } from "@/lib/nodes/actions";
 import type { RegisterNodeInput } from "@/lib/nodes/schema";
 import { applyActionErrors } from "./action-result";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { TokenOnce } from "./token-once";
 import { Button, Field, Input } from "./ui";
-import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<RegisterNodeInput>(() => import("@/lib/nodes/schema").then((m) => m.RegisterNodeSchema));
 

@@ -7,11 +7,11 @@ import { updatePolicyAction } from "@/lib/policies/actions";
 import type { WafPolicy, WafPolicyInput } from "@/lib/policies/policy";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { PolicyLevelFields } from "./policy-level-fields";
 import { toast } from "./toast";
 import { Button } from "./ui";
-import { htmlFields } from "./form-fields";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 

@@ -6,10 +6,10 @@ import { createUserAction } from "@/lib/users/actions";
 import { EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES } from "@/lib/users/fields";
 import type { CreateUserFormValues, CreateUserInput } from "@/lib/users/schema";
 import { applyActionErrors } from "./action-result";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
-import { htmlFields } from "./form-fields";
 
 const resolver = lazyZodResolver<CreateUserFormValues, CreateUserInput>(() => import("@/lib/users/schema").then((m) => m.CreateUserSchema));
 

@@ -9,10 +9,10 @@ import { TLS_MODE_LABELS, TLS_MODES } from "@/lib/vhosts/fields";
 import type { CreateVhostFormValues, CreateVhostInput } from "@/lib/vhosts/schema";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
+import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { toast } from "./toast";
 import { Button, Field, Input, Select, Textarea } from "./ui";
-import { htmlFields } from "./form-fields";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 

@@ -2,11 +2,12 @@
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { archiveAuditAction } from "@/lib/audit/actions";
+import { archiveAuditAction, archiveAuditForm } from "@/lib/audit/actions";
 import type { ArchiveAuditInput, ArchiveAuditSchema } from "@/lib/audit/schema";
 import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Input } from "./ui";
 
@@ -16,11 +17,13 @@ const resolver = lazyZodResolver<FormInput, ArchiveAuditInput>(() => import("@/l
 
 export function AuditArchiveForm() {
   const router = useRouter();
+  const native = useNativeForm(archiveAuditForm, { olderThanDays: 365, confirm: false } as FormInput);
   const form = useForm<FormInput, unknown, ArchiveAuditInput>({
     resolver,
-    defaultValues: { olderThanDays: 365, confirm: false },
+    defaultValues: native.values,
   });
   const { handleSubmit, formState, setError, reset } = form;
+  useNativeResult(native.state, setError);
   const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
 
@@ -37,7 +40,9 @@ export function AuditArchiveForm() {
   }
 
   return (
-    <form onSubmit={handleSubmit(archive)} onFocus={resolver.preload} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
+    <form action={native.action} onSubmit={handleSubmit(archive)} onFocus={resolver.preload} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
+      <NativeFields values={{ olderThanDays: 365, confirm: false }} />
+      <NativeStatus state={native.state} success="Archived." />
       <Field label="Archive events older than (days)" htmlFor="olderThanDays" error={errors.olderThanDays?.message}>
         <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...field("olderThanDays")} />
       </Field>

@@ -2,11 +2,12 @@
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
-import { copyPolicyAction } from "@/lib/templates/actions";
+import { copyPolicyAction, copyPolicyForm } from "@/lib/templates/actions";
 import type { CopyPolicyFormValues, CopyPolicyInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
 
@@ -43,10 +44,9 @@ export function CopyPolicy({
   const [pending, setPending] = useState<CopyPolicyInput | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const form = useForm<CopyPolicyFormValues, unknown, CopyPolicyInput>({
-    resolver,
-    defaultValues: { vhostId, source: "", replaceExclusions: false, policyVersion },
-  });
+  const start: CopyPolicyFormValues = { vhostId, source: "", replaceExclusions: false, policyVersion };
+  const native = useNativeForm(copyPolicyForm, start);
+  const form = useForm<CopyPolicyFormValues, unknown, CopyPolicyInput>({ resolver, defaultValues: { ...native.values, vhostId, policyVersion } });
   const { handleSubmit, formState, setError, watch } = form;
   const { field, checkbox } = htmlFields(form);
   const source = watch("source");
@@ -91,6 +91,7 @@ export function CopyPolicy({
         </div>
       )}
       <form
+        action={native.action}
         onSubmit={handleSubmit((values) => {
           setPending(values);
           dialog.current?.showModal();
@@ -100,6 +101,8 @@ export function CopyPolicy({
         className="space-y-4"
         aria-label="Copy policy"
       >
+        <NativeFields values={start} />
+        <NativeStatus state={native.state} success="" />
         <Field label="Copy from" htmlFor="copy-source" error={formState.errors.source?.message} hint={chosen?.hint}>
           <Select id="copy-source" {...field("source")} aria-invalid={!!formState.errors.source}>
             <option value="">Choose…</option>

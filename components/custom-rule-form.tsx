@@ -5,13 +5,15 @@ import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
 import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
-import { createCustomRuleAction, updateCustomRuleAction } from "@/lib/rules/actions";
+import { createCustomRuleAction, createCustomRuleForm, updateCustomRuleAction, updateCustomRuleForm } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { toast } from "./toast";
-import { Button, Field, Input, Textarea } from "./ui";
+import { Button, Field, Input } from "./ui";
+import { Textarea } from "./textarea";
 
 type Conflict = { message: string; savedAt: string | null };
 
@@ -43,8 +45,10 @@ export function CustomRuleForm({
   const [updatedAt, setUpdatedAt] = useState(rule?.updatedAt);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [validate, setValidate] = useState<((text: string) => SecRuleValidation) | null>(null);
-  const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver, defaultValues: initial, mode: "onTouched" });
+  const native = useNativeForm(rule ? updateCustomRuleForm : createCustomRuleForm, initial);
+  const form = useForm<CustomRuleInput, unknown, CustomRule>({ resolver, defaultValues: native.values, mode: "onTouched" });
   const { handleSubmit, formState, setError, watch, setFocus } = form;
+  useNativeResult(native.state, setError);
   const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
   const prefix = rule ? `edit-${rule.id}` : "new-rule";
@@ -84,7 +88,9 @@ export function CustomRuleForm({
   const column = secRuleError ? Number(/^Column (\d+):/.exec(secRuleError)?.[1] ?? Number.NaN) : Number.NaN;
 
   return (
-    <form onSubmit={handleSubmit((values) => save(values))} onFocus={startChecking} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
+    <form action={native.action} onSubmit={handleSubmit((values) => save(values))} onFocus={startChecking} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
+      <NativeFields values={native.values} hidden={{ vhostId, id: rule?.id, updatedAt }} />
+      <NativeStatus state={native.state} success="Custom rule saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={conflict.savedAt ? handleSubmit((values) => save(values, conflict.savedAt!)) : undefined} />}
       <div className="grid gap-4 sm:grid-cols-[10rem_1fr]">
         <Field label="Rule id" htmlFor={`${prefix}-ruleId`} error={errors.ruleId?.message} hint={`${CUSTOM_RULE_ID_MIN}–${CUSTOM_RULE_ID_MAX.toLocaleString("en")}, unique across all virtual hosts.`}>

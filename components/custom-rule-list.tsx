@@ -4,7 +4,7 @@ import { useState } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { deleteCustomRuleAction, moveCustomRuleAction, setCustomRuleEnabledAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
-import { CustomRuleForm } from "./forms";
+import { CustomRuleForm } from "./custom-rule-form";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 

@@ -1,34 +1,16 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useForm, type Resolver } from "react-hook-form";
-import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
+import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusion-fields";
 import type { RuleExclusion, RuleExclusionInput } from "@/lib/policies/exclusions";
-import { createExclusionAction } from "@/lib/rules/actions";
+import { createExclusionAction, createExclusionForm } from "@/lib/rules/actions";
+import { EMPTY_EXCLUSION_FORM as EMPTY, toSchemaInput, type ExclusionFormValues } from "@/lib/rules/exclusion-form-values";
 import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
-
-/** One flat shape of strings for every kind: the form shows the fields the chosen kind needs, the schema checks them. */
-type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; ruleIdEnd: string; tag: string; target: string; pathPrefix: string; note: string };
-
-const EMPTY: Omit<ExclusionFormValues, "kind"> = { ruleId: "", ruleIdEnd: "", tag: "", target: "", pathPrefix: "", note: "" };
-
-/** What the typed text means to the schema: empty optional fields are absent, ids are numbers. */
-function toSchemaInput(values: ExclusionFormValues): Record<string, unknown> {
-  const number = (v: string) => (v.trim() === "" ? undefined : Number(v));
-  const optional = (v: string) => (v.trim() === "" ? undefined : v);
-  return {
-    kind: values.kind,
-    ruleId: number(values.ruleId),
-    ruleIdEnd: number(values.ruleIdEnd),
-    tag: values.tag,
-    target: values.target,
-    pathPrefix: optional(values.pathPrefix),
-    note: optional(values.note),
-  };
-}
 
 const schemaResolver = lazyZodResolver<RuleExclusionInput, RuleExclusion>(() => import("@/lib/policies/exclusions").then((m) => m.RuleExclusionSchema));
 // The shared schema checks the form's values as the action will receive them.
@@ -37,13 +19,15 @@ const resolver: Resolver<ExclusionFormValues, unknown, RuleExclusion> = (values,
 
 export function ExclusionForm({ vhostId }: { vhostId: string }) {
   const router = useRouter();
+  const native = useNativeForm(createExclusionForm, { kind: "REMOVE_TARGET_BY_ID", ...EMPTY } as ExclusionFormValues);
   const form = useForm<ExclusionFormValues, unknown, RuleExclusion>({
     resolver,
     // Values of hidden fields are kept (switching kind back loses nothing); the schema ignores them.
-    defaultValues: { kind: "REMOVE_TARGET_BY_ID", ...EMPTY },
+    defaultValues: native.values,
     mode: "onTouched",
   });
   const { handleSubmit, formState, setError, watch, reset } = form;
+  useNativeResult(native.state, setError);
   const { field } = htmlFields(form);
   const errors = formState.errors;
   const kind = watch("kind");
@@ -61,7 +45,9 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
   const described = (name: keyof ExclusionFormValues) => (errors[name] ? { "aria-invalid": true, "aria-describedby": `exclusion-${name}-error` } : {});
 
   return (
-    <form onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
+    <form action={native.action} onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
+      <NativeFields values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId }} />
+      <NativeStatus state={native.state} success="Exclusion added." />
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
         <Select id="exclusion-kind" {...field("kind")}>
           {RULE_EXCLUSION_KINDS.map((k) => (

@@ -1,28 +1,43 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { addIpEntriesAction, removeIpEntryAction } from "@/lib/policies/actions";
+import { useRef, useState } from "react";
+import { addIpEntriesAction, addIpEntriesForm, removeIpEntryAction } from "@/lib/policies/actions";
 import { applyActionErrors } from "./action-result";
+import { NativeFields, NativeStatus, useNativeForm } from "./native-form";
 import { toast } from "./toast";
-import { Button, Field, Select, Textarea } from "./ui";
+import { Button, Field, Select } from "./ui";
+import { Textarea } from "./textarea";
 
 type Entry = { id: string; kind: "ALLOW" | "DENY"; cidr: string; note: string | null };
 type Line = { line: number | null; input: string; status: "added" | "refused"; cidr: string | null; message: string };
 
+type AddResult = { lines: Line[]; addedCount: number };
+
 export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; entries: Entry[]; canWrite: boolean }) {
   const router = useRouter();
-  const [kind, setKind] = useState<"DENY" | "ALLOW">("DENY");
-  const [text, setText] = useState("");
-  const [confirmWide, setConfirmWide] = useState(false);
-  const [report, setReport] = useState<Line[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Before the page hydrates, the browser submits the form itself (the same action): its answer is this page.
+  const native = useNativeForm(addIpEntriesForm, { vhostId, kind: "DENY", text: "", confirmWide: false });
+  const nativeAdded = native.state?.result.ok ? (native.state.result.data as AddResult) : null;
+  const [report, setReport] = useState<Line[] | null>(nativeAdded?.lines ?? null);
+  const [error, setError] = useState<string | null>(native.state && !native.state.result.ok ? (native.state.result.fieldErrors?.text?.join(" ") ?? null) : null);
   const [pending, setPending] = useState(false);
+  const textArea = useRef<HTMLTextAreaElement | null>(null);
+  const refusedText = (lines: Line[]) => lines.filter((l) => l.status === "refused").map((l) => l.input).join("\n");
+  // What the box starts with after a native submission: the refused lines, or all of it if nothing was added.
+  const startText = nativeAdded ? refusedText(nativeAdded.lines) : String(native.values.text ?? "");
 
-  async function add(e: React.FormEvent) {
+  // The fields are the browser's own (uncontrolled): what is sent is what they show, whenever it was typed.
+  async function add(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const text = String(data.get("text") ?? "");
+    if (!text.trim()) {
+      setError("Paste at least one address or range.");
+      return;
+    }
     setPending(true);
     setError(null);
-    const r = await addIpEntriesAction({ vhostId, kind, text, confirmWide });
+    const r = await addIpEntriesAction({ vhostId, kind: data.get("kind") === "ALLOW" ? "ALLOW" : "DENY", text, confirmWide: data.has("confirmWide") });
     setPending(false);
     if (!r.ok) {
       setError(r.fieldErrors?.text?.join(" ") ?? null);
@@ -32,7 +47,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
     setReport(r.data.lines);
     const refused = r.data.lines.filter((l) => l.status === "refused");
     // Keep only the refused lines in the box so they can be fixed and re-submitted.
-    setText(refused.map((l) => l.input).join("\n"));
+    if (textArea.current) textArea.current.value = refusedText(r.data.lines);
     if (r.data.addedCount) toast.success(`Added ${r.data.addedCount} entr${r.data.addedCount === 1 ? "y" : "ies"}.`);
     if (refused.length) toast.warning(`${refused.length} line${refused.length === 1 ? " was" : "s were"} refused: see the report.`);
     router.refresh();
@@ -80,11 +95,18 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
         );
       })}
       {canWrite && (
-        <form onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add to the IP lists">
+        <form action={native.action} onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add to the IP lists">
+          <NativeFields values={{ kind: "DENY", text: "", confirmWide: false }} hidden={{ vhostId }} />
           <h2 className="font-semibold">Add addresses or ranges</h2>
+          {native.state && (
+            <NativeStatus
+              state={native.state}
+              success={nativeAdded ? `Added ${nativeAdded.addedCount} entr${nativeAdded.addedCount === 1 ? "y" : "ies"}; ${nativeAdded.lines.length - nativeAdded.addedCount} refused.` : ""}
+            />
+          )}
           <div className="max-w-xs">
             <Field label="List" htmlFor="ip-kind">
-              <Select id="ip-kind" value={kind} onChange={(e) => setKind(e.target.value as "DENY" | "ALLOW")}>
+              <Select id="ip-kind" name="kind" defaultValue={String(native.values.kind ?? "DENY")}>
                 <option value="DENY">Deny list</option>
                 <option value="ALLOW">Allow list</option>
               </Select>
@@ -96,12 +118,12 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
             error={error ?? undefined}
             hint="One per line: IPv4 or IPv6 addresses or CIDR ranges, optionally followed by a note (203.0.113.0/24 office). Lines starting with # are ignored."
           >
-            <Textarea id="ip-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} placeholder={"203.0.113.0/24 scanner range\n2001:db8::/32"} />
+            <Textarea id="ip-text" name="text" rows={6} ref={textArea} defaultValue={startText} placeholder={"203.0.113.0/24 scanner range\n2001:db8::/32"} />
           </Field>
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={confirmWide} onChange={(e) => setConfirmWide(e.target.checked)} /> I really mean ranges that cover every address (0.0.0.0/0, ::/0)
+            <input type="checkbox" name="confirmWide" defaultChecked={native.values.confirmWide === true} /> I really mean ranges that cover every address (0.0.0.0/0, ::/0)
           </label>
-          <Button type="submit" disabled={pending || !text.trim()}>
+          <Button type="submit" disabled={pending}>
             {pending ? "Adding…" : "Add to list"}
           </Button>
           {report && (

@@ -3,12 +3,13 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
-import { updatePolicyAction } from "@/lib/policies/actions";
+import { updatePolicyAction, updatePolicyForm } from "@/lib/policies/actions";
 import type { WafPolicy, WafPolicyInput } from "@/lib/policies/policy";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
-import { htmlFields } from "./form-fields";
+import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { PolicyLevelFields } from "./policy-level-fields";
 import { toast } from "./toast";
 import { Button } from "./ui";
@@ -26,8 +27,11 @@ const resolver = lazyZodResolver<WafPolicyInput, WafPolicy>(() => import("@/lib/
 export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: WafPolicyInput }) {
   const router = useRouter();
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<WafPolicyInput, unknown, WafPolicy>({ resolver, defaultValues: initial });
+  const native = useNativeForm(updatePolicyForm, initial);
+  const form = useForm<WafPolicyInput, unknown, WafPolicy>({ resolver, defaultValues: native.values });
   const { handleSubmit, formState, setError, setValue, getValues } = form;
+  useNativeResult(native.state, setError);
+  useFollowStoredVersion(initial.version, form.watch("version"), () => form.reset(initial));
   const { field, radio } = htmlFields(form);
   const errors = formState.errors;
 
@@ -47,7 +51,9 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
 
   const num = { valueAsNumber: true } as const;
   return (
-    <form onSubmit={handleSubmit(save)} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-6" aria-label="WAF policy">
+    <form action={native.action} onSubmit={handleSubmit(save)} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-6" aria-label="WAF policy">
+      <NativeFields values={native.values} hidden={{ vhostId }} />
+      <NativeStatus state={native.state} success="Policy saved." />
       {conflict && (
         <ConflictBanner
           message={conflict.message}

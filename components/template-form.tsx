@@ -5,16 +5,18 @@ import { useState } from "react";
 import { useFieldArray, useForm, type FieldErrors } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusion-fields";
-import { createTemplateAction, updateTemplateAction } from "@/lib/templates/actions";
+import { createTemplateAction, createTemplateForm, updateTemplateAction, updateTemplateForm } from "@/lib/templates/actions";
 import { EMPTY_EXCLUSION_ROW, TEMPLATE_EXCLUSIONS_MAX } from "@/lib/templates/fields";
 import type { ExclusionRow, TemplateFormValues, TemplateInput } from "@/lib/templates/schema";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
-import { htmlFields, type HtmlField } from "./form-fields";
+import { htmlFields, useFollowStoredVersion, type HtmlField } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { PolicyLevelFields } from "./policy-level-fields";
 import { toast } from "./toast";
-import { Button, Field, Input, Select, Textarea } from "./ui";
+import { Button, Field, Input, Select } from "./ui";
+import { Textarea } from "./textarea";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
@@ -30,8 +32,14 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
   const router = useRouter();
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver, defaultValues: initial });
+  const native = useNativeForm(id ? updateTemplateForm : createTemplateForm, initial);
+  const form = useForm<TemplateFormValues, unknown, TemplateInput>({ resolver, defaultValues: native.values });
   const { handleSubmit, formState, setError, control } = form;
+  useNativeResult(native.state, setError);
+  useFollowStoredVersion(initialVersion, version, () => {
+    setVersion(initialVersion);
+    form.reset(initial);
+  });
   const { field } = htmlFields(form);
   const errors = formState.errors;
   const exclusions = useFieldArray({ control, name: "exclusions" });
@@ -60,7 +68,9 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
   }
 
   return (
-    <form onSubmit={handleSubmit(() => save(form.getValues()))} onFocus={resolver.preload} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
+    <form action={native.action} onSubmit={handleSubmit(() => save(form.getValues()))} onFocus={resolver.preload} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
+      <NativeFields values={native.values} hidden={{ id, version }} />
+      <NativeStatus state={native.state} success="Template saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Name" htmlFor="name" error={errors.name?.message}>
         <Input id="name" autoComplete="off" {...field("name")} aria-invalid={!!errors.name} placeholder="shop" />

@@ -1,5 +1,5 @@
 // Small presentational building blocks shared by the panel's pages and forms.
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 import { forwardRef } from "react";
 
 export function cx(...parts: (string | false | null | undefined)[]) {
@@ -17,15 +17,12 @@ export function Button({ variant = "primary", className, ...props }: ButtonHTMLA
   return <button className={cx("inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium", VARIANTS[variant], className)} {...props} />;
 }
 
-const FIELD = "block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-blue-600 aria-[invalid=true]:border-red-600";
+export const FIELD = "block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-blue-600 aria-[invalid=true]:border-red-600";
 
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...props }, ref) {
   return <input ref={ref} className={cx(FIELD, className)} {...props} />;
 });
 
-export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(function Textarea({ className, ...props }, ref) {
-  return <textarea ref={ref} className={cx(FIELD, "font-mono", className)} {...props} />;
-});
 
 export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select({ className, ...props }, ref) {
   return <select ref={ref} className={cx(FIELD, className)} {...props} />;

@@ -2,12 +2,13 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
-import { createUserAction } from "@/lib/users/actions";
+import { createUserAction, createUserForm } from "@/lib/users/actions";
 import { EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES } from "@/lib/users/fields";
 import type { CreateUserFormValues, CreateUserInput } from "@/lib/users/schema";
 import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
 
@@ -17,8 +18,10 @@ export function UserCreateForm() {
   const router = useRouter();
   // Validated on submit, then as the user types: validating on blur would show errors while the pointer is on
   // the button, moving it away before the click lands.
-  const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver, defaultValues: EMPTY_USER_FORM });
+  const native = useNativeForm(createUserForm, EMPTY_USER_FORM);
+  const form = useForm<CreateUserFormValues, unknown, CreateUserInput>({ resolver, defaultValues: native.values });
   const { handleSubmit, formState, setError, watch } = form;
+  useNativeResult(native.state, setError);
   const { field, secret } = htmlFields(form);
   const errors = formState.errors;
   const role = watch("role");
@@ -32,7 +35,9 @@ export function UserCreateForm() {
   });
 
   return (
-    <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="New user">
+    <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="New user">
+      <NativeFields values={EMPTY_USER_FORM} />
+      <NativeStatus state={native.state} success="User created." />
       <Field label="Email" htmlFor="email" error={errors.email?.message} hint="They sign in with it.">
         <Input id="email" type="email" autoComplete="off" {...field("email")} aria-invalid={!!errors.email} />
       </Field>

@@ -4,15 +4,17 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
-import { createVhostAction, updateVhostAction } from "@/lib/vhosts/actions";
+import { createVhostAction, createVhostForm, updateVhostAction, updateVhostForm } from "@/lib/vhosts/actions";
 import { TLS_MODE_LABELS, TLS_MODES } from "@/lib/vhosts/fields";
 import type { CreateVhostFormValues, CreateVhostInput } from "@/lib/vhosts/schema";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
-import { htmlFields } from "./form-fields";
+import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
+import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
 import { toast } from "./toast";
-import { Button, Field, Input, Select, Textarea } from "./ui";
+import { Button, Field, Input, Select } from "./ui";
+import { Textarea } from "./textarea";
 
 type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
@@ -39,7 +41,8 @@ export function VhostForm({
   const [version, setVersion] = useState(initialVersion);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const resolver = id ? editResolver : createResolver;
-  const form = useForm<CreateVhostFormValues, unknown, CreateVhostInput>({ resolver, defaultValues: initial, mode: "onBlur" });
+  const native = useNativeForm(id ? updateVhostForm : createVhostForm, initial);
+  const form = useForm<CreateVhostFormValues, unknown, CreateVhostInput>({ resolver, defaultValues: native.values, mode: "onBlur" });
   const { handleSubmit, formState, setError, watch } = form;
   const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
@@ -67,9 +70,16 @@ export function VhostForm({
   }
 
   const onSubmit = handleSubmit((_parsed) => save(form.getValues()));
+  useNativeResult(native.state, setError);
+  useFollowStoredVersion(initialVersion, version, () => {
+    setVersion(initialVersion);
+    form.reset(initial);
+  });
 
   return (
-    <form onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
+    <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
+      <NativeFields values={native.values} hidden={{ id, version }} />
+      <NativeStatus state={native.state} success="Saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Domain" htmlFor="domain" error={errors.domain?.message} hint="Internationalised names are stored as punycode (xn--…).">
         <Input id="domain" {...field("domain")} aria-invalid={!!errors.domain} placeholder="shop.example.com" autoComplete="off" />

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm } from "@/lib/auth/form-action";
 import { NodeRefSchema, RegisterNodeSchema } from "./schema";
 import { registerNode, revokeNode, rotateNodeToken } from "./service";
 
@@ -22,3 +23,6 @@ export const rotateNodeTokenAction = defineAction("rotateNodeTokenAction", "node
   revalidatePath("/nodes");
   return r;
 });
+
+/** The form's native submission (before the page has hydrated): the same action. */
+export const registerNodeForm = nativeForm(registerNodeAction);

@@ -2,6 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm } from "@/lib/auth/form-action";
 import { IpBulkSchema } from "./cidr";
 import { WafPolicySchema } from "./policy";
 import { addIpEntries, removeIpEntry, updatePolicy } from "./service";
@@ -34,3 +35,7 @@ export const removeIpEntryAction = defineAction("removeIpEntryAction", "policy.w
   revalidatePath(`/vhosts/${input.vhostId}`, "layout");
   return r;
 });
+
+/** The policy and IP-list forms' native submissions (before the page has hydrated): the same actions. */
+export const updatePolicyForm = nativeForm(updatePolicyAction);
+export const addIpEntriesForm = nativeForm(addIpEntriesAction);

@@ -2,6 +2,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm } from "@/lib/auth/form-action";
+import { toSchemaInput, type ExclusionFormValues } from "./exclusion-form-values";
 import { RuleExclusionSchema } from "@/lib/policies/exclusions";
 import { CustomRuleSchema } from "@/lib/policies/secrule";
 import { nextFreeRuleId } from "./queries";
@@ -61,4 +63,11 @@ export const deleteExclusionAction = defineAction("deleteExclusionAction", "poli
   const result = await deleteExclusion(audit, input);
   revalidateVhost(input.vhostId);
   return result;
+});
+
+/** The custom-rule and exclusion forms' native submissions (before the page has hydrated): the same actions. */
+export const createCustomRuleForm = nativeForm(createCustomRuleAction);
+export const updateCustomRuleForm = nativeForm(updateCustomRuleAction);
+export const createExclusionForm = nativeForm(createExclusionAction, {
+  transform: (values) => ({ ...toSchemaInput(values as ExclusionFormValues), vhostId: values.vhostId }),
 });

@@ -1,6 +1,8 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm, type NativeFormState } from "@/lib/auth/form-action";
+import { valuesFromFormData } from "@/lib/forms/native";
 import { CopyPolicySchema, TemplateFormSchema, TemplateRefSchema, UpdateTemplateSchema } from "./schema";
 import { copyPolicy, createTemplate, deleteTemplate, updateTemplate } from "./service";
 
@@ -31,3 +33,18 @@ export const copyPolicyAction = defineAction("copyPolicyAction", "policy.write",
   revalidatePath("/");
   return { version: r.policy.version, exclusionCount: r.exclusionCount, sourceLabel: r.sourceLabel };
 });
+
+/** The template form's native submissions (before the page has hydrated): the same actions. */
+export const createTemplateForm = nativeForm(createTemplateAction, { redirectTo: () => "/templates" });
+export const updateTemplateForm = nativeForm(updateTemplateAction);
+
+/**
+ * The copy form asks for confirmation in a dialog, which needs the page's scripts: sent before they have run,
+ * it changes nothing and says so, and the form keeps the choice.
+ */
+export async function copyPolicyForm(_prev: NativeFormState<never>, formData: FormData): Promise<NativeFormState<never>> {
+  return {
+    result: { ok: false, error: "Nothing was copied: the page was still loading, so the confirmation could not be shown. Press Copy policy again." },
+    values: valuesFromFormData(formData) ?? {},
+  };
+}

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm } from "@/lib/auth/form-action";
 import { ChangeRoleSchema, CreateUserSchema, ResetPasswordSchema, SetUserDisabledSchema } from "./schema";
 import { changeRole, createUser, resetPassword, setUserDisabled } from "./service";
 
@@ -27,3 +28,6 @@ export const resetPasswordAction = defineAction("resetPasswordAction", "user.man
   revalidatePath("/users");
   return { id: u.id, email: u.email, self: u.id === user.id };
 });
+
+/** The form's native submission (before the page has hydrated): the same action. */
+export const createUserForm = nativeForm(createUserAction, { redirectTo: () => "/users", secret: ["password", "confirmPassword"] });

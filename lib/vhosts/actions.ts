@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth/action";
+import { nativeForm } from "@/lib/auth/form-action";
 import { CreateVhostSchema, SetVhostEnabledSchema, UpdateVhostSchema, VhostRefSchema } from "./schema";
 import { createVhost, deleteVhost, setVhostEnabled, updateVhost } from "./service";
 
@@ -29,3 +30,7 @@ export const deleteVhostAction = defineAction("deleteVhostAction", "vhost.write"
   revalidatePath("/vhosts");
   return r;
 });
+
+/** The vhost forms' native submissions (before the page has hydrated): the same actions. */
+export const createVhostForm = nativeForm(createVhostAction, { redirectTo: (v) => `/vhosts/${v.id}` });
+export const updateVhostForm = nativeForm(updateVhostAction);

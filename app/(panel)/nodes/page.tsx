@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { NodeRowControls } from "@/components/node-controls";
-import { RegisterNodeForm } from "@/components/forms";
+import { RegisterNodeForm } from "@/components/node-register";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";

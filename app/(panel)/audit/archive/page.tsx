@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AuditArchiveForm } from "@/components/forms";
+import { AuditArchiveForm } from "@/components/audit-archive-form";
 import { AuditTabs } from "@/components/audit-tabs";
 import { PageHeader } from "@/components/ui";
 import { archiveDir, listArchives } from "@/lib/audit/archive";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EngineModeBadge } from "@/components/engine-mode-badge";
 import { TemplateDeleteButton } from "@/components/template-delete-button";
-import { TemplateForm } from "@/components/forms";
+import { TemplateForm } from "@/components/template-form";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
@@ -32,7 +32,6 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
       </PageHeader>
       {editable && t.policy ? (
         <TemplateForm
-          key={t.version}
           id={t.id}
           version={t.version}
           initial={{ name: t.name, description: t.description, ...t.policy, exclusions: t.policy.exclusions.map(exclusionToRow) }}

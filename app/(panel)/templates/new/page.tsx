@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { TemplateForm } from "@/components/forms";
+import { TemplateForm } from "@/components/template-form";
 import { PageHeader } from "@/components/ui";
 import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";

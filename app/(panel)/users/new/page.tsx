@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui";
-import { UserCreateForm } from "@/components/forms";
+import { UserCreateForm } from "@/components/user-form";
 import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";
 import { UsersRefused } from "@/components/user-refused";

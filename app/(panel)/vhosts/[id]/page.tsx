@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { VhostForm } from "@/components/forms";
+import { VhostForm } from "@/components/vhost-form";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhost } from "@/lib/vhosts/queries";
@@ -22,7 +22,6 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
       </p>
       {can(user.role, "vhost.write") ? (
         <VhostForm
-          key={v.version}
           id={v.id}
           version={v.version}
           initial={{

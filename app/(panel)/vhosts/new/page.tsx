@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { PageHeader } from "@/components/ui";
-import { VhostForm } from "@/components/forms";
+import { VhostForm } from "@/components/vhost-form";
 import { canOpenPage } from "@/lib/auth/page-access";
 import { requireUser } from "@/lib/auth/session";
 import { listTemplates } from "@/lib/templates/queries";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ExclusionForm } from "@/components/forms";
+import { ExclusionForm } from "@/components/exclusion-form";
 import { ExclusionList } from "@/components/exclusion-list";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { EngineModeBadge } from "@/components/engine-mode-badge";
-import { CopyPolicy, PolicyForm } from "@/components/forms";
+import { CopyPolicy } from "@/components/copy-policy";
+import { PolicyForm } from "@/components/policy-form";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhostPolicy } from "@/lib/policies/queries";
@@ -26,7 +27,6 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
       {canWrite && copyFrom ? (
         <>
         <PolicyForm
-          key={policy.version}
           vhostId={id}
           initial={{
             engineMode: policy.engineMode,

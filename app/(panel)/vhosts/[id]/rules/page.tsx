@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CustomRuleForm } from "@/components/forms";
+import { CustomRuleForm } from "@/components/custom-rule-form";
 import { CustomRuleList } from "@/components/custom-rule-list";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";

@@ -42,8 +42,9 @@ function request(port: number, vhost: string, method: string, path: string, body
     const req = http.request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (res) => {
       let text = "";
       res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on("error", (e) => resolve({ status: 0, body: text, error: String(e) }));
+      // A status line followed by a cut-off body is not a complete response either.
+      res.on("close", () => resolve(res.complete ? { status: res.statusCode ?? 0, body: text } : { status: 0, body: text, error: `${res.statusCode} cut off` }));
+      res.on("error", () => undefined);
     });
     req.on("error", (e) => resolve({ status: 0, body: "", error: String(e) }));
     req.setTimeout(15_000, () => req.destroy(new Error("timeout")));

@@ -22,7 +22,7 @@ export type EngineChecker = (bundle: Bundle, settings: CompilerSettings) => Prom
 export const checkWithEngine: EngineChecker = async (bundle, settings) => {
   const engine = findEngine(settings);
   if (!engine.available) return { checked: false, reason: engine.message };
-  const certPaths = certificatePaths(bundle).filter((p) => !path.isAbsolute(p));
+  const certPaths = placeholderCertificatePaths(bundle);
   let extraFiles: Record<string, string> = {};
   if (certPaths.length > 0) {
     const pair = await placeholderCertificate();
@@ -60,6 +60,34 @@ export function certificatePaths(bundle: Bundle): string[] {
     for (const m of text.matchAll(/^\s*ssl_certificate(?:_key)?\s+(\S+);$/gm)) paths.add(m[1]!);
   }
   return [...paths].sort();
+}
+
+/** The certificate files that checkWithEngine fills with a throwaway self-signed pair: those inside the bundle dir. */
+export function placeholderCertificatePaths(bundle: Bundle): string[] {
+  return certificatePaths(bundle).filter((p) => !path.isAbsolute(p));
+}
+
+export type CertificateFile = {
+  /** As the server blocks name it: relative to the bundle directory (nginx's prefix), or absolute. */
+  path: string;
+  kind: "chain" | "key";
+  /** The vhosts (domains) whose server block loads it. */
+  domains: string[];
+};
+
+/** Each certificate or key file the bundle's server blocks load, with the vhosts that use it. */
+export function certificateFiles(bundle: Bundle): CertificateFile[] {
+  const files = new Map<string, CertificateFile>();
+  for (const [file, text] of Object.entries(bundle.files)) {
+    const domain = vhostOfFile(file);
+    if (domain === null || !file.startsWith("vhosts/")) continue;
+    for (const m of text.matchAll(/^\s*(ssl_certificate(?:_key)?)\s+(\S+);$/gm)) {
+      const entry = files.get(m[2]!) ?? { path: m[2]!, kind: m[1] === "ssl_certificate" ? "chain" : "key", domains: [] };
+      if (!entry.domains.includes(domain)) entry.domains.push(domain);
+      files.set(m[2]!, entry);
+    }
+  }
+  return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** "rules/x.conf line 3 (x): message" — where nginx or ModSecurity says the problem is. */

@@ -1,10 +1,11 @@
 // waf:build on a real database (SQLite and PostgreSQL): the bundle of the stored state, written to a folder.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { findEngine } from "@/lib/waf/engine";
 import { main } from "./cli";
 import { makeVhost } from "./test-support";
 
@@ -28,6 +29,7 @@ describe(`waf:build (${process.env.TEST_DB})`, () => {
     let c = capture();
     expect(await main(["--out", dir], c.io)).toBe(0);
     expect(c.out.log[0]).toMatch(new RegExp(`^Wrote 2 virtual host\\(s\\), 6 files \\(content hash [0-9a-f]{12}\\) to ${dir}$`));
+    expect(c.out.log.slice(1, -1)).toEqual(["Certificates: none needed (no virtual host serves HTTPS)."]);
     expect(await readFile(path.join(dir, "nginx.conf"), "utf8")).toContain("include vhosts/two.build.test.conf;");
     expect(existsSync(path.join(dir, "logs"))).toBe(true);
     // No absolute path of this machine but the engine's own (settings).
@@ -40,6 +42,45 @@ describe(`waf:build (${process.env.TEST_DB})`, () => {
     expect(await main(["build", "--out", dir], c.io)).toBe(0);
     expect(existsSync(path.join(dir, "vhosts/two.build.test.conf"))).toBe(false);
     expect(existsSync(path.join(dir, "vhosts/one.build.test.conf"))).toBe(true);
+  });
+
+  it("lists the certificate files the bundle expects, where, and whether they are there", async () => {
+    const tls = await makeVhost("tls.build.test", { tlsMode: "TERMINATE", certificateRef: "tls-build" });
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), "palisade-build-")), "out");
+    tmp.push(path.dirname(dir));
+    const listing = (suffix: string) => [
+      "Certificates: nginx loads 2 file(s) the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:",
+      `  ${dir}/certs/tls-build/fullchain.pem  certificate + chain for tls.build.test${suffix}`,
+      `  ${dir}/certs/tls-build/privkey.pem    private key for tls.build.test${suffix}`,
+    ];
+
+    let c = capture();
+    expect(await main(["--out", dir], c.io)).toBe(0);
+    expect(c.out.log[0]).toMatch(/^Wrote /);
+    expect(c.out.log.slice(1, -1)).toEqual(listing(" (missing)"));
+    expect(c.out.log.at(-1)).toMatch(/^Run it there: /);
+
+    await mkdir(path.join(dir, "certs/tls-build"), { recursive: true });
+    await writeFile(path.join(dir, "certs/tls-build/fullchain.pem"), "x");
+    await writeFile(path.join(dir, "certs/tls-build/privkey.pem"), "x");
+    c = capture();
+    expect(await main(["--out", dir], c.io)).toBe(0);
+    expect(c.out.log.slice(1, -1)).toEqual(listing(""));
+    // A rebuild replaces the generated files only: the certificates stay.
+    expect(await readFile(path.join(dir, "certs/tls-build/privkey.pem"), "utf8")).toBe("x");
+
+    const engine = findEngine();
+    if (engine.available) {
+      // --check says its nginx -t used placeholders, not these files.
+      c = capture();
+      expect(await main(["--out", dir, "--check"], c.io)).toBe(0);
+      expect(c.out.error).toEqual([]);
+      expect(c.out.log[0]).toBe("nginx -t: OK, with self-signed placeholders in place of the 2 certificate file(s) listed below: your real certificates and keys were not checked.");
+      expect(c.out.log.slice(2, -1)).toEqual(listing(""));
+    } else {
+      console.warn(`[cli.int.test] --check not run: ${engine.message}`);
+    }
+    await db.virtualHost.update({ where: { id: tls.id }, data: { enabled: false } });
   });
 
   it("refuses a folder that holds something else, and bad arguments", async () => {

@@ -5,6 +5,10 @@
 // Settings come from the environment (lib/config/settings.ts). DIR must be empty, missing, or a bundle
 // written here before (its generated files are replaced, so a removed vhost leaves nothing behind).
 // Exit codes: 0 written, 1 refused (compiler, or nginx -t with --check), 2 --check without an engine, 64 usage.
+//
+// Certificates: the bundle names <certDir>/<certificateRef>/fullchain.pem and privkey.pem for each TLS vhost
+// but holds no certificate or key (the panel never has private keys). The output lists those files and
+// whether they are there; --check runs nginx -t with throwaway self-signed placeholders in their place.
 import { existsSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +17,7 @@ import { AppError } from "@/lib/errors";
 import { GENERATED_HEADER } from "@/lib/waf/compile";
 import { writeBundle } from "@/lib/waf/engine";
 import { CompileError } from "@/lib/waf/types";
-import { checkWithEngine, describeCheckError } from "./check";
+import { certificateFiles, checkWithEngine, describeCheckError, placeholderCertificatePaths } from "./check";
 import { compilerSettingsFromEnv } from "./settings";
 import { compileCurrent } from "./service";
 
@@ -59,14 +63,36 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
       for (const e of check.errors) out.error(`nginx -t: ${describeCheckError(e)}`);
       return 1;
     }
-    out.log("nginx -t: OK");
+    const placeholders = placeholderCertificatePaths(compiled.bundle).length;
+    out.log(
+      placeholders === 0
+        ? "nginx -t: OK"
+        : `nginx -t: OK, with self-signed placeholders in place of the ${placeholders} certificate file(s) listed below: your real certificates and keys were not checked.`,
+    );
   }
 
   for (const generated of ["nginx.conf", "modsecurity", "vhosts", "rules"]) await rm(path.join(dir, generated), { recursive: true, force: true });
   await writeBundle(compiled.bundle, { dir });
   out.log(`Wrote ${compiled.vhostCount} virtual host(s), ${Object.keys(compiled.bundle.files).length} files (content hash ${compiled.hash.slice(0, 12)}) to ${dir}`);
+  for (const line of certificateLines(dir, compiled.bundle)) out.log(line);
   out.log(`Run it there: cd ${dir} && nginx -p ${dir}/ -c nginx.conf -e ${dir}/logs/error.log`);
   return 0;
+}
+
+/** Which certificate files nginx will load, where, for which vhost, and whether they are there yet. */
+function certificateLines(dir: string, bundle: Parameters<typeof certificateFiles>[0]): string[] {
+  const files = certificateFiles(bundle);
+  if (files.length === 0) return ["Certificates: none needed (no virtual host serves HTTPS)."];
+  const rows = files.map((f) => {
+    const where = path.resolve(dir, f.path);
+    const what = `${f.kind === "chain" ? "certificate + chain" : "private key"} for ${f.domains.join(", ")}`;
+    return { where, text: `${what}${existsSync(where) ? "" : " (missing)"}` };
+  });
+  const width = Math.max(...rows.map((r) => r.where.length));
+  return [
+    `Certificates: nginx loads ${files.length} file(s) the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:`,
+    ...rows.map((r) => `  ${r.where.padEnd(width)}  ${r.text}`),
+  ];
 }
 
 async function refuseForeignDir(dir: string): Promise<string | null> {

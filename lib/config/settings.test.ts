@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileBundle } from "@/lib/waf/compile";
 import { sampleInput, sampleVhost } from "@/lib/waf/samples";
 import { DEFAULT_COMPILER_SETTINGS } from "@/lib/waf/types";
-import { certificatePaths, describeCheckError, locateError } from "./check";
+import { certificateFiles, certificatePaths, describeCheckError, locateError, placeholderCertificatePaths } from "./check";
 import { compilerSettingsFromEnv, SettingsError } from "./settings";
 
 describe("compilerSettingsFromEnv", () => {
@@ -50,6 +50,24 @@ describe("engine check helpers", () => {
 
   it("lists the certificate files the server blocks need", () => {
     expect(certificatePaths(bundle)).toEqual(["certs/shop/fullchain.pem", "certs/shop/privkey.pem"]);
+  });
+
+  it("names what each certificate file is and which vhosts load it; only files inside the bundle get placeholders", () => {
+    const shared = compileBundle(
+      sampleInput([
+        sampleVhost("b.example.com", { tlsMode: "REDIRECT", certificateRef: "shop" }),
+        sampleVhost("a.example.com", { tlsMode: "TERMINATE", certificateRef: "shop" }),
+        sampleVhost("plain.example.com"),
+      ]),
+    );
+    expect(certificateFiles(shared)).toEqual([
+      { path: "certs/shop/fullchain.pem", kind: "chain", domains: ["a.example.com", "b.example.com"] },
+      { path: "certs/shop/privkey.pem", kind: "key", domains: ["a.example.com", "b.example.com"] },
+    ]);
+    expect(placeholderCertificatePaths(shared)).toEqual(["certs/shop/fullchain.pem", "certs/shop/privkey.pem"]);
+    const absolute = compileBundle(sampleInput([sampleVhost("a.example.com", { tlsMode: "TERMINATE", certificateRef: "shop" })], { certDir: "/etc/palisade/certs" }));
+    expect(certificateFiles(absolute).map((f) => f.path)).toEqual(["/etc/palisade/certs/shop/fullchain.pem", "/etc/palisade/certs/shop/privkey.pem"]);
+    expect(placeholderCertificatePaths(absolute)).toEqual([]);
   });
 
   it("finds the vhost and line of an error nginx reports without a position", () => {

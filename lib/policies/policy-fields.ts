@@ -12,8 +12,11 @@ export const THRESHOLD_MAX = 10_000;
 export const THRESHOLD_HINT = {
   inbound:
     "Lower: blocks sooner, more false positives. Higher: fewer false positives, but attacks need to score more before they are blocked. CRS recommends 5 to start.",
+  // What the engine really does (lib/waf/README.md, "Responses are not inspected"; lib/waf/engine-phases.test.ts).
   outbound:
-    "Lower: stops leaking responses sooner, more false positives. Higher: fewer false positives, but more of a leaking response can get out. CRS recommends 4 to start.",
+    "Has no effect on this engine: responses are not inspected, so nothing a backend sends back is scored or blocked. " +
+    "nginx has already started sending a response by the time ModSecurity could read it, and blocking then would only cut the connection, " +
+    "so Palisade leaves response inspection off, as ModSecurity recommends for nginx. The value is still written to the CRS setup (CRS default: 4).",
 } as const;
 
 /** Help text shown under the paranoia fields. */

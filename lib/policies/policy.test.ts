@@ -53,9 +53,13 @@ describe("WafPolicySchema", () => {
 });
 
 describe("THRESHOLD_HINT", () => {
-  it("explains both directions", () => {
+  it("explains both directions of the inbound threshold", () => {
     expect(THRESHOLD_HINT.inbound).toMatch(/^Lower: blocks sooner, more false positives\. Higher: /);
-    expect(THRESHOLD_HINT.outbound).toMatch(/^Lower: .* Higher: /);
+  });
+
+  it("says the outbound threshold has no effect on this engine (responses are not inspected)", () => {
+    expect(THRESHOLD_HINT.outbound).toMatch(/^Has no effect on this engine: responses are not inspected, so nothing a backend sends back is scored or blocked\. /);
+    expect(THRESHOLD_HINT.outbound).not.toMatch(/Lower|leak/);
   });
 });
 

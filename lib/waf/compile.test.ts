@@ -170,13 +170,50 @@ describe("compileBundle golden files", () => {
   }
 });
 
+// ModSecurity's recommended configuration, in its order.
+const BODY_PROCESSOR_RULES = [
+  ["SecRule", "REQUEST_HEADERS:Content-Type", "^(?:application(?:/soap[+]|/)|text/)xml", "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"],
+  ["SecRule", "REQUEST_HEADERS:Content-Type", "^application/json", "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"],
+  ["SecRule", "&ARGS", "@ge 1000", "id:200007,phase:2,t:none,log,deny,status:400,msg:'Failed to fully parse request body due to large argument count',severity:2"],
+  ["SecRule", "REQBODY_ERROR", "!@eq 0", "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}',severity:2"],
+  ["SecRule", "MULTIPART_STRICT_ERROR", "!@eq 0", "id:200003,phase:2,t:none,log,deny,status:400,msg:'Multipart request body failed strict validation',severity:2"],
+  ["SecRule", "MULTIPART_UNMATCHED_BOUNDARY", "@eq 1", "id:200004,phase:2,t:none,log,deny,msg:'Multipart parser detected a possible unmatched boundary.'"],
+  ["SecRule", "TX:/^MSC_/", "!@streq 0", "id:200005,phase:2,t:none,deny,msg:'ModSecurity internal error flagged: %{MATCHED_VAR_NAME}'"],
+];
+
 describe("compileBundle directive lists", () => {
+  it("keeps every rule out of main.conf and response body access off (phase 4 cannot change a response on nginx)", () => {
+    const bundle = compileBundle(CASES.sample!);
+    const main = parseModSecurity(bundle.files["modsecurity/main.conf"]!, "modsecurity/main.conf");
+    // The connector runs an http-level file's rules after the vhost's: none may live there.
+    expect(main.filter((d) => d.name === "SecRule" || d.name === "SecAction")).toEqual([]);
+    expect(main.filter((d) => d.name.startsWith("SecResponseBody")).map((d) => [d.name, ...d.args])).toEqual([["SecResponseBodyAccess", "Off"]]);
+  });
+
+  it("loads the body-processor rules in every vhost that runs the engine, ahead of the CRS", () => {
+    const bundle = compileBundle(
+      sampleInput([
+        sampleVhost("block.example.com"),
+        sampleVhost("detect.example.com", { policy: { ...DEFAULT_POLICY, engineMode: "DETECTION_ONLY", blockingParanoia: 4, detectionParanoia: 4 } }),
+        sampleVhost("off.example.com", { policy: { ...DEFAULT_POLICY, engineMode: "OFF" } }),
+      ]),
+    );
+    for (const domain of ["block.example.com", "detect.example.com"]) {
+      const rules = parseModSecurity(bundle.files[`rules/${domain}.conf`]!, domain).map((d) => [d.name, ...d.args]);
+      const first = rules.findIndex((r) => r[3]?.startsWith("id:200000,"));
+      expect(rules.slice(first, first + BODY_PROCESSOR_RULES.length), domain).toEqual(BODY_PROCESSOR_RULES);
+      expect(first, domain).toBeLessThan(rules.findIndex((r) => r[0] === "Include"));
+    }
+    expect(bundle.files["rules/off.example.com.conf"]).not.toContain("id:2000");
+  });
+
   it("writes exclusions before and after the CRS include as expected", () => {
     const bundle = compileBundle(CASES["exclusions-every-kind"]!);
     const rules = parseModSecurity(bundle.files["rules/tuned.example.com.conf"]!, "rules/tuned.example.com.conf").map((d) => [d.name, ...d.args]);
     const t = "t:none,t:urlDecodeUni,t:normalizePathWin";
     expect(rules).toEqual([
       ["SecRuleEngine", "On"],
+      ...BODY_PROCESSOR_RULES,
       ["Include", "/etc/modsecurity/crs/crs-setup.conf"],
       ["SecAction", "id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=1,setvar:tx.executing_paranoia_level=1"],
       ["SecAction", "id:900110,phase:1,nolog,pass,t:none,setvar:tx.inbound_anomaly_score_threshold=5,setvar:tx.outbound_anomaly_score_threshold=4"],

@@ -524,8 +524,8 @@ function modsecMainConf(s: CheckedSettings): string {
   const w = new ModSecWriter();
   w.comment(GENERATED_HEADER);
   w.comment("Engine settings shared by every vhost (nginx merges this rule set into each vhost's).");
-  w.comment("SecRuleEngine and all CRS rules live in each vhost's rules file, never here: rules in both");
-  w.comment("places would collide (\"Rule id: N is duplicated\").");
+  w.comment("SecRuleEngine and every rule live in each vhost's rules file, never here: nginx runs this file's rules");
+  w.comment("after the vhost's (too late for the body-processor rules), and rules in both places would collide.");
   w.blank();
   w.directive("SecRequestBodyAccess", "On");
   w.directive("SecRequestBodyLimit", 13_107_200);
@@ -535,10 +535,14 @@ function modsecMainConf(s: CheckedSettings): string {
   w.directive("SecArgumentsLimit", 1000);
   w.directive("SecPcreMatchLimit", 1000);
   w.directive("SecPcreMatchLimitRecursion", 1000);
-  w.directive("SecResponseBodyAccess", "On");
-  w.directive("SecResponseBodyMimeType", "text/plain", "text/html", "text/xml");
-  w.directive("SecResponseBodyLimit", 524_288);
-  w.directive("SecResponseBodyLimitAction", "ProcessPartial");
+  // Off, as ModSecurity's recommended file and the CRS leave it on nginx. The connector runs phase 4
+  // (response body) while nginx streams the body, after the status line and headers are sent: a block
+  // there (CRS 959100, outbound anomaly) can only drop the connection, and at paranoia 2+ CRS scores
+  // every 5xx, so a backend that is down became an empty reply instead of a 502 (measured). With access
+  // off libmodsecurity skips phase 4, where every CRS 3.3 outbound rule sits: responses are never
+  // inspected, scored or blocked, and the outbound threshold has no effect (the form says so: THRESHOLD_HINT.outbound).
+  w.comment("Responses are not inspected: on nginx, a block while the body streams can only drop the connection.");
+  w.directive("SecResponseBodyAccess", "Off");
   w.directive("SecArgumentSeparator", "&");
   w.directive("SecCookieFormat", 0);
   w.directive("SecUnicodeMapFile", s.unicodeMappingPath, 20127);
@@ -553,15 +557,6 @@ function modsecMainConf(s: CheckedSettings): string {
   w.directive("SecAuditLogType", "Serial");
   w.directive("SecAuditLogFormat", "JSON");
   w.directive("SecAuditLog", bundlePath(s, "logs/modsec_audit.log"));
-  w.blank();
-  w.comment("Request body processing, from ModSecurity's recommended configuration (ids 200000-200007).");
-  w.directive("SecRule", "REQUEST_HEADERS:Content-Type", { q: "^(?:application(?:/soap[+]|/)|text/)xml" }, { q: "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML" });
-  w.directive("SecRule", "REQUEST_HEADERS:Content-Type", { q: "^application/json" }, { q: "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON" });
-  w.directive("SecRule", "&ARGS", { q: "@ge 1000" }, { q: "id:200007,phase:2,t:none,log,deny,status:400,msg:'Failed to fully parse request body due to large argument count',severity:2" });
-  w.directive("SecRule", "REQBODY_ERROR", { q: "!@eq 0" }, { q: "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}',severity:2" });
-  w.directive("SecRule", "MULTIPART_STRICT_ERROR", { q: "!@eq 0" }, { q: "id:200003,phase:2,t:none,log,deny,status:400,msg:'Multipart request body failed strict validation',severity:2" });
-  w.directive("SecRule", "MULTIPART_UNMATCHED_BOUNDARY", { q: "@eq 1" }, { q: "id:200004,phase:2,t:none,log,deny,msg:'Multipart parser detected a possible unmatched boundary.'" });
-  w.directive("SecRule", { trusted: "TX:/^MSC_/" }, { q: "!@streq 0" }, { q: "id:200005,phase:2,t:none,deny,msg:'ModSecurity internal error flagged: %{MATCHED_VAR_NAME}'" });
   return w.text();
 }
 
@@ -584,6 +579,9 @@ function rulesConf(s: CheckedSettings, v: CheckedVhost): string {
     w.comment("The engine is off for this vhost: no CRS, IP lists, exclusions or custom rules are loaded.");
     return w.text();
   }
+
+  w.blank();
+  writeBodyProcessorRules(w);
 
   w.blank();
   w.directive("Include", s.crsSetupPath);
@@ -649,6 +647,23 @@ function rulesConf(s: CheckedSettings, v: CheckedVhost): string {
     }
   }
   return w.text();
+}
+
+/**
+ * The request-body rules of ModSecurity's recommended configuration (ids 200000-200007): pick the JSON/XML
+ * body processor, and reject a body that cannot be parsed with 400. They sit in each vhost's rules file
+ * ahead of the CRS, as the recommended setup orders them: the connector runs an http-level rules file
+ * (main.conf) *after* the server's, so from there CRS scored a malformed body first (a 403 at paranoia 4).
+ */
+function writeBodyProcessorRules(w: ModSecWriter): void {
+  w.comment("Request body processing, from ModSecurity's recommended configuration (ids 200000-200007), before the CRS.");
+  w.directive("SecRule", "REQUEST_HEADERS:Content-Type", { q: "^(?:application(?:/soap[+]|/)|text/)xml" }, { q: "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML" });
+  w.directive("SecRule", "REQUEST_HEADERS:Content-Type", { q: "^application/json" }, { q: "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON" });
+  w.directive("SecRule", "&ARGS", { q: "@ge 1000" }, { q: "id:200007,phase:2,t:none,log,deny,status:400,msg:'Failed to fully parse request body due to large argument count',severity:2" });
+  w.directive("SecRule", "REQBODY_ERROR", { q: "!@eq 0" }, { q: "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}',severity:2" });
+  w.directive("SecRule", "MULTIPART_STRICT_ERROR", { q: "!@eq 0" }, { q: "id:200003,phase:2,t:none,log,deny,status:400,msg:'Multipart request body failed strict validation',severity:2" });
+  w.directive("SecRule", "MULTIPART_UNMATCHED_BOUNDARY", { q: "@eq 1" }, { q: "id:200004,phase:2,t:none,log,deny,msg:'Multipart parser detected a possible unmatched boundary.'" });
+  w.directive("SecRule", { trusted: "TX:/^MSC_/" }, { q: "!@streq 0" }, { q: "id:200005,phase:2,t:none,deny,msg:'ModSecurity internal error flagged: %{MATCHED_VAR_NAME}'" });
 }
 
 function idSpec(e: CheckedExclusion): string {

@@ -4,14 +4,11 @@
 //     error and not-found boundaries), each counted once — an upper bound;
 //   - from the page itself, when the server runs: the <script src> tags of the server-rendered HTML,
 //     without the nomodule polyfills current browsers skip. That is what a browser fetches first.
-// Chunks loaded later on demand are not first-load in either. The edit forms load their code at the page's
-// first interaction (components/deferred.tsx): in a real browser (Chromium), the scripts that interaction
-// fetches and how long the form takes to be ready are measured too, uncached, on loopback.
+// Chunks loaded later on demand are not first-load in either. The edit forms load with their page (they
+// hydrate at once; a submit before then is sent natively, components/native-form.tsx).
 import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium, type Browser } from "@playwright/test";
-import { chromiumLaunchOptions } from "@/e2e/browser";
 import { db } from "@/lib/db";
 import type { BenchContext } from "./context";
 import { get, sessionCookie, type Server } from "./http";
@@ -99,57 +96,6 @@ async function htmlFirstLoad(appDir: string, server: Server, cookie: string, pat
   return { kb: [...files].reduce((a, f) => a + sizeOf(f).gzip, 0) / 1024, chunks: files.size };
 }
 
-const FOCUS_AND_WAIT = `new Promise((resolve, reject) => {
-  const box = document.querySelector("[data-deferred]");
-  const field = box.querySelector("input:not([type=hidden]), select, textarea");
-  if (!field) return reject(new Error("no field in the deferred form"));
-  const t0 = performance.now();
-  const done = () => box.hasAttribute("data-ready") && resolve(performance.now() - t0);
-  new MutationObserver(done).observe(box, { attributes: true });
-  field.focus();
-  done();
-})`;
-
-type InteractionLoad = { kb: number; chunks: number; msMedian: number; msMax: number };
-
-/**
- * On a page with deferred forms: the scripts fetched after the first interaction (focus on the first form's
- * first field) and the time from that focus until the form has hydrated, in the page's own clock. `runs`
- * fresh browser contexts, so every run downloads uncached.
- */
-async function interactionLoad(browser: Browser, appDir: string, server: Server, cookie: string, pathname: string, runs = 5): Promise<InteractionLoad | null> {
-  const sizeOf = chunkSizes(path.join(appDir, ".next"));
-  const times: number[] = [];
-  let files = new Set<string>();
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext();
-    const [name, ...value] = cookie.split("=");
-    if (cookie) await context.addCookies([{ name: name!, value: value.join("="), url: server.baseUrl }]);
-    const page = await context.newPage();
-    const scripts: string[] = [];
-    page.on("request", (r) => {
-      const m = /\/_next\/([^?]+\.js)/.exec(r.url());
-      if (m) scripts.push(m[1]!);
-    });
-    await page.goto(server.baseUrl + pathname);
-    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
-    await page.waitForLoadState("networkidle");
-    if ((await page.locator("[data-deferred]").count()) === 0) {
-      await context.close();
-      return null;
-    }
-    const before = scripts.length;
-    // A string, not a function: tsx would wrap a function in helpers the page does not have.
-    const ms = await page.evaluate<number>(FOCUS_AND_WAIT);
-    await page.waitForLoadState("networkidle");
-    files = new Set(scripts.slice(before));
-    times.push(ms);
-    await context.close();
-  }
-  times.sort((a, b) => a - b);
-  return { kb: [...files].reduce((a, f) => a + sizeOf(f).gzip, 0) / 1024, chunks: files.size, msMedian: times[Math.floor(times.length / 2)]!, msMax: times.at(-1)! };
-}
-
 export async function bundleSizePart(ctx: BenchContext, server: Server | null) {
   const { routes, buildId, builtAt } = firstLoadSizes(ctx.options.appDir);
   let cookie = "";
@@ -159,18 +105,9 @@ export async function bundleSizePart(ctx: BenchContext, server: Server | null) {
   }
   const rows: (string | number)[][] = [];
   let worst = { route: "", kb: 0 };
-  let browser: Browser | null = null;
-  if (server) {
-    try {
-      browser = await chromium.launch(chromiumLaunchOptions);
-    } catch (err) {
-      console.error(`part f: no browser, the first interaction is not measured (${(err as Error).message.split("\n")[0]})`);
-    }
-  }
   for (const r of routes) {
     let html: string = r.route.startsWith("/_") ? "— (Next's own error page)" : "not measured (no server)";
     let judged = r.gzipKb;
-    let later = browser ? "—" : "not measured (no browser)";
     if (server && !r.route.startsWith("/_")) {
       const p = await concretePath(r.route);
       // The sign-in page redirects a signed-in user: it is loaded signed out.
@@ -180,25 +117,21 @@ export async function bundleSizePart(ctx: BenchContext, server: Server | null) {
       else {
         html = `**${m.kb.toFixed(1)} kB** (${m.chunks} chunks)`;
         judged = m.kb;
-        const i = browser && p ? await interactionLoad(browser, ctx.options.appDir, server, routeCookie, p) : null;
-        if (i) later = `${i.kb.toFixed(1)} kB (${i.chunks} chunks); form ready ${i.msMedian.toFixed(0)} ms after the focus (max ${i.msMax.toFixed(0)})`;
       }
     }
     if (judged > worst.kb) worst = { route: r.route, kb: judged };
-    rows.push([r.route, html, later, `${r.gzipKb.toFixed(1)} kB (${r.chunks} chunks, ${r.rawKb.toFixed(0)} kB raw)`, judged <= FIRST_LOAD_LIMIT_KB ? "✓" : "✗"]);
+    rows.push([r.route, html, `${r.gzipKb.toFixed(1)} kB (${r.chunks} chunks, ${r.rawKb.toFixed(0)} kB raw)`, judged <= FIRST_LOAD_LIMIT_KB ? "✓" : "✗"]);
   }
-  await browser?.close();
   const body = [
     `Build ${buildId} of ${builtAt.toISOString().slice(0, 16).replace("T", " ")} UTC (${ctx.options.appDir}), Next.js production build (Turbopack); gzip level 6.`,
     "",
-    table(["route", "first-load JS gzipped: the page's <script> tags", "fetched at the first interaction (deferred forms)", "upper bound from the manifests", `≤ ${FIRST_LOAD_LIMIT_KB} kB`], rows),
+    table(["route", "first-load JS gzipped: the page's <script> tags", "upper bound from the manifests", `≤ ${FIRST_LOAD_LIMIT_KB} kB`], rows),
     "",
     `Largest: ${worst.route} at ${worst.kb.toFixed(1)} kB gzipped. The first column counts the scripts of the server-rendered page as an ADMIN sees it ` +
       "(nomodule polyfills excluded: current browsers skip them); the last, build-manifest.json rootMainFiles plus every entryJSFiles chunk of the " +
       "route's client reference manifest (layouts, page, error and not-found boundaries), each file once. The target is judged on the first where measured. " +
-      "Edit forms are server-rendered with their values and load their code (with react-hook-form) at the page's first interaction (components/deferred.tsx): " +
-      "the third column is what that interaction fetched, in Chromium, when the first form's first field got focus, and the time until the form had hydrated " +
-      "(page clock, median and max of 5 uncached loads on loopback).",
+      "Edit forms load with their page (react-hook-form included) and hydrate at once; what is typed or submitted before then is the browser's own " +
+      "(components/native-form.tsx). Loading them at the first interaction instead, with the input replayed, saved text the user never typed (issue 14).",
   ].join("\n");
   return [{ key: "f", title: "f. First-load JavaScript per route", body }];
 }

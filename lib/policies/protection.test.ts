@@ -188,7 +188,7 @@ describe("custom rules never reduce protection: property", () => {
     const shapes = fc.constantFrom("SecRule", "SecAction", "chain-head", "chain-link");
     fc.assert(
       fc.property(shapes, dangerous, fc.array(benign, { maxLength: 3 }), fc.nat(3), fc.constantFrom(",", ", "), fc.constantFrom(1, 2, 5), (shape, danger, others, at, sep, phase) => {
-        const list = [...others];
+        const list: string[] = [...others];
         list.splice(Math.min(at, list.length), 0, danger.text);
         const head = `id:${ID}${sep}phase:${phase}`;
         const actions = [head, ...list].join(sep);

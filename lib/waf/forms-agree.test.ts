@@ -78,7 +78,7 @@ describe("custom rules: the schema and the compiler agree", { timeout: 60_000 },
       return kind === "SecRule" ? `SecRule ${v} "${o}" "${list}"` : `SecAction "${list}"`;
     });
 
-  it("what the schema accepts compiles and loads in the engine; what the compiler refuses, the schema refuses on secRule", async () => {
+  it("what the schema accepts compiles and loads in the engine; what the compiler refuses, the schema refuses on secRule, and the other way round", async () => {
     let next = 1000;
     const accepted: CustomRuleInput[] = [];
     let refused = 0;
@@ -97,10 +97,10 @@ describe("custom rules: the schema and the compiler agree", { timeout: 60_000 },
         }
         refused++;
         const error = compileError(sampleVhost("agree.test", { customRules: [stored] }));
-        if (error) {
-          expect(error.field).toBe("customRules[0].secRule");
-          expect(parsed.error.issues.some((i) => i.path[0] === "secRule" && i.message.length > 10), secRule).toBe(true);
-        }
+        // One definition: a rule the form refuses never reaches a bundle either (a stored or imported one).
+        expect(error, `the form refuses ${secRule} but the compiler accepts it`).not.toBeNull();
+        expect(error!.field).toBe("customRules[0].secRule");
+        expect(parsed.error.issues.some((i) => i.path[0] === "secRule" && i.message.length > 10), secRule).toBe(true);
       }),
       { numRuns: 600 },
     );
@@ -157,7 +157,7 @@ describe("exclusions: the schema and the compiler agree", { timeout: 60_000 }, (
     note: null,
   });
 
-  it("what the schema accepts compiles and loads in the engine; what the compiler refuses, the schema refuses on that field", async () => {
+  it("what the schema accepts compiles and loads in the engine; what the compiler refuses, the schema refuses on a field, and the other way round", async () => {
     const accepted: ExclusionInput[] = [];
     let refused = 0;
     fc.assert(
@@ -172,6 +172,8 @@ describe("exclusions: the schema and the compiler agree", { timeout: 60_000 }, (
         }
         refused++;
         const error = compileError(sampleVhost("agree.test", { exclusions: [asTyped(input)] }));
+        // One definition: an exclusion the form refuses never reaches a bundle either.
+        expect(error, `the form refuses ${JSON.stringify(input)} but the compiler accepts it`).not.toBeNull();
         if (error) {
           const field = error.field.replace(/^exclusions\[0\]\./, "");
           const fieldIssues = parsed.error.issues.filter((i) => i.message.length > 10);

@@ -111,9 +111,11 @@ describe("RuleExclusionSchema: targets", () => {
 
   it("refuses, with a path prefix, a regex target that ctl: cannot carry", () => {
     const input = { kind: "REMOVE_TARGET_BY_ID", ruleId: 942100, target: "ARGS:/^json\\./", pathPrefix: "/api/" };
-    expect(messageAt(input, "target")).toMatch(/ModSecurity 3\.0\.9 accepts only/);
+    expect(messageAt(input, "target")).toMatch(/does not take a \/regex\/ selector/);
     expect(RuleExclusionSchema.safeParse({ ...input, pathPrefix: undefined }).success).toBe(true);
-    expect(RuleExclusionSchema.safeParse({ ...input, target: "ARGS:/json[0-9]/" }).success).toBe(true);
+    // Accepted here before and refused by the compiler (the ctl parser rejects any /regex/ key).
+    expect(messageAt({ ...input, target: "ARGS:/json[0-9]/" }, "target")).toMatch(/does not take a \/regex\/ selector/);
+    expect(messageAt({ ...input, target: "ARGS:a;b" }, "target")).toMatch(/cannot contain ';'/);
   });
 });
 
@@ -134,6 +136,23 @@ describe("RuleExclusionSchema: path prefix and note", () => {
     ["/" + "a".repeat(256), /at most 256/],
   ])("refuses path %j", (pathPrefix, message) => {
     expect(messageAt({ kind: "REMOVE_BY_ID", ruleId: 942100, pathPrefix }, "pathPrefix")).toMatch(message);
+  });
+
+  // Each was accepted here and refused by the compiler, so one save blocked every publish.
+  it.each([
+    ["/a//b", /normalised: no '\/\/', '\/\.\/' or '\/\.\.\/'/],
+    ["/a/../admin", /normalised/],
+    ["/a/./b", /normalised/],
+    ["/emoji\u{1F600}", /cannot contain .*U\+1F600/],
+    ["/a`b", /quotes/],
+  ])("refuses path %j, as the compiler does", (pathPrefix, message) => {
+    expect(messageAt({ kind: "REMOVE_BY_ID", ruleId: 942100, pathPrefix }, "pathPrefix")).toMatch(message);
+  });
+
+  it("refuses targets the compiler cannot write, with a message", () => {
+    expect(messageAt({ kind: "REMOVE_TARGET_BY_TAG", tag: "attack-sqli", target: "XML:/*" }, "target")).toMatch(/XML cannot be excluded by selector/);
+    expect(messageAt({ kind: "REMOVE_TARGET_BY_TAG", tag: "attack-sqli", target: "ARGS:/a<b/" }, "target")).toMatch(/regex selector in an exclusion may use only/);
+    expect(RuleExclusionSchema.safeParse({ kind: "REMOVE_TARGET_BY_TAG", tag: "attack-sqli", target: "ARGS:user[name]" }).success).toBe(true);
   });
 
   it("refuses a multi-line or over-long note", () => {

@@ -4,7 +4,8 @@
 //   SecRuleUpdateTargetById 942100 "!ARGS:q"  SecRuleUpdateTargetByTag attack-sqli "!ARGS:q"
 // and, with a pathPrefix, into a rule of our own before CRS:
 //   SecRule REQUEST_FILENAME "@beginsWith /api/" "id:N,phase:1,pass,nolog,ctl:ruleRemoveTargetById=942100;ARGS:q"
-// so every field here is restricted to characters that are inert in all of those places.
+// so every field here is restricted to characters that are inert in all of those places. This file is the
+// one definition of a valid exclusion: the form, the action and the compiler (parseStoredExclusion) use it.
 import { z } from "zod";
 import {
   BLOCKING_EVALUATION_RULE_IDS,
@@ -13,10 +14,11 @@ import {
   CTL_TARGET_CHARS,
   CUSTOM_RULE_ID_MAX,
   CUSTOM_RULE_ID_MIN,
+  describeChar,
   findForbiddenChar,
   parseTarget,
 } from "./modsec-vocabulary";
-import { RULE_EXCLUSION_KINDS } from "./exclusion-fields";
+import { RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
 export { describeExclusion, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
@@ -69,6 +71,11 @@ export const ExclusionTargetSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
+// The characters libmodsecurity 3.0.9 was measured to parse in a regex selector in any order (in
+// SecRuleUpdateTarget*): no "|" (it splits the variable list even there) and none of < > = ! @ & ~ # /
+// (some pairs, e.g. "}=", break its lexer).
+const REGEX_SELECTOR_CHARS = /^[A-Za-z0-9_.:\[\]^$*+?(){}\\-]+$/;
+
 function targetProblem(text: string): string | null {
   const bad = findForbiddenChar(text, { allowUnusualSpaces: false });
   if (bad) return `The target contains ${bad.description}.`;
@@ -77,8 +84,14 @@ function targetProblem(text: string): string | null {
     const what = /\s/.test(unsafe[0]) ? "a space" : `'${unsafe[0]}'`;
     return `The target cannot contain ${what}: write one variable, like ARGS:password.`;
   }
-  const parsed = parseTarget(text, { allowPrefixes: false, regexForbidden: ",;" });
-  return parsed.ok ? null : parsed.message;
+  const parsed = parseTarget(text, { allowPrefixes: false, regexForbidden: ",;", wideSelector: true });
+  if (!parsed.ok) return parsed.message;
+  const selector = parsed.target.selector;
+  if (selector?.kind === "xpath") return "XML cannot be excluded by selector: exclude the whole XML variable, or the rule.";
+  if (selector?.kind === "regex" && !REGEX_SELECTOR_CHARS.test(selector.source)) {
+    return "A regex selector in an exclusion may use only letters, digits and _ . : [ ] ^ $ * + ? ( ) { } \\ - (ModSecurity 3.0.9 misreads other characters there).";
+  }
+  return null;
 }
 
 /** Optional: limits the exclusion to requests whose path starts with this (e.g. /api/upload). */
@@ -91,17 +104,26 @@ export const PathPrefixSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
+// Letters, digits and the punctuation that means nothing inside a quoted ModSecurity argument or a path.
+const PATH_CHAR = /[\p{L}\p{N}!$&()*+,\-./:;<=>@[\]^_{|}~]/u;
+
 function pathPrefixProblem(path: string): string | null {
   if (!path.startsWith("/")) return "The path prefix must start with '/', e.g. /api/.";
   const bad = findForbiddenChar(path, { allowUnusualSpaces: false });
   if (bad) return `The path prefix contains ${bad.description}.`;
   const m = /[\s"'`\\%?#]/.exec(path);
-  if (!m) return null;
-  const ch = m[0];
-  if (/\s/.test(ch)) return "The path prefix cannot contain spaces.";
-  if (ch === "%") return "Write the path decoded (ModSecurity compares the decoded path): no '%' escapes.";
-  if (ch === "?" || ch === "#") return "Only the path: leave out the query string ('?…') and fragment ('#…').";
-  return `The path prefix cannot contain ${ch === "\\" ? "a backslash" : `quotes (${ch})`}.`;
+  if (m) {
+    const ch = m[0];
+    if (/\s/.test(ch)) return "The path prefix cannot contain spaces.";
+    if (ch === "%") return "Write the path decoded (ModSecurity compares the decoded path): no '%' escapes.";
+    if (ch === "?" || ch === "#") return "Only the path: leave out the query string ('?…') and fragment ('#…').";
+    return `The path prefix cannot contain ${ch === "\\" ? "a backslash" : `quotes (${ch})`}.`;
+  }
+  const odd = [...path].find((ch) => !PATH_CHAR.test(ch));
+  if (odd) return `The path prefix cannot contain ${describeChar(odd)}: use letters, digits and the punctuation of ordinary paths.`;
+  // ModSecurity compares the normalised path (as nginx routes it): a prefix with // or /../ never matches.
+  if (/\/\/|\/\.\.?(?:\/|$)/.test(path)) return "Write the path prefix normalised: no '//', '/./' or '/../'.";
+  return null;
 }
 
 const NoteSchema = z
@@ -120,7 +142,15 @@ const common = {
 
 // With a path prefix the target ends up in ctl:ruleRemoveTargetById, whose parser is narrower.
 function checkPathScopedTarget(value: { target: string; pathPrefix?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (value.pathPrefix && !CTL_TARGET_CHARS.test(value.target)) {
+  if (value.pathPrefix && /^[A-Z_]+:\//.test(value.target)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["target"],
+      message:
+        "Limited to a path, this target is applied per request (ctl:ruleRemoveTargetById), which does not take a /regex/ selector " +
+        "in ModSecurity 3.0.9. Name the input, or remove the path prefix to exclude the regex everywhere.",
+    });
+  } else if (value.pathPrefix && !CTL_TARGET_CHARS.test(value.target)) {
     ctx.addIssue({
       code: "custom",
       path: ["target"],
@@ -193,3 +223,64 @@ export const RuleExclusionSchema = z.discriminatedUnion("kind", [
 
 export type RuleExclusionInput = z.input<typeof RuleExclusionSchema>;
 export type RuleExclusion = z.output<typeof RuleExclusionSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Stored exclusions, as the compiler reads them.
+
+/** The columns of a stored exclusion (RuleExclusion rows, the compiler's ExclusionInput). */
+export type ExclusionColumns = {
+  kind: string;
+  ruleId: number | null;
+  ruleIdEnd: number | null;
+  tag: string | null;
+  target: string | null;
+  pathPrefix: string | null;
+  note: string | null;
+};
+
+export type StoredExclusionCheck = { ok: true; value: RuleExclusion } | { ok: false; field: string; message: string };
+
+/**
+ * A stored exclusion checked with the form's schema (the one definition), for the compiler. A column the
+ * kind does not use must be empty: the schema would drop it silently, and the stored row would then say
+ * more than the bundle does.
+ */
+export function parseStoredExclusion(row: ExclusionColumns): StoredExclusionCheck {
+  const kind = row.kind as RuleExclusionKind;
+  if (!(RULE_EXCLUSION_KINDS as readonly string[]).includes(row.kind)) {
+    return { ok: false, field: "kind", message: `must be one of ${RULE_EXCLUSION_KINDS.join(", ")}` };
+  }
+  const uses = {
+    ruleId: kind === "REMOVE_BY_ID" || kind === "REMOVE_TARGET_BY_ID",
+    ruleIdEnd: kind === "REMOVE_BY_ID",
+    tag: kind === "REMOVE_BY_TAG" || kind === "REMOVE_TARGET_BY_TAG",
+    target: kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG",
+  };
+  for (const column of ["ruleId", "ruleIdEnd", "tag", "target"] as const) {
+    const value = row[column];
+    if (!uses[column] && value !== null && value !== undefined && value !== "" && !(column === "ruleIdEnd" && value === row.ruleId)) {
+      return {
+        ok: false,
+        field: column,
+        message:
+          column === "ruleIdEnd" && kind === "REMOVE_TARGET_BY_ID"
+            ? "REMOVE_TARGET_BY_ID takes a single rule id (the engine ignores ranges here); use REMOVE_TARGET_BY_TAG for a group"
+            : `is not used by ${kind}: clear it`,
+      };
+    }
+  }
+  const opt = <T,>(v: T | null | undefined) => (v === null || v === undefined || v === "" ? undefined : v);
+  const candidate = {
+    kind,
+    ...(uses.ruleId && { ruleId: row.ruleId ?? undefined }),
+    ...(uses.ruleIdEnd && { ruleIdEnd: opt(row.ruleIdEnd) }),
+    ...(uses.tag && { tag: row.tag ?? undefined }),
+    ...(uses.target && { target: row.target ?? undefined }),
+    pathPrefix: opt(row.pathPrefix),
+    note: opt(row.note),
+  };
+  const parsed = RuleExclusionSchema.safeParse(candidate);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, field: String(issue.path[0] ?? "kind"), message: issue.message };
+}

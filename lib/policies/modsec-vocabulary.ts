@@ -24,6 +24,34 @@ export const POLICY_OWNED_TX_VARIABLES: readonly string[] = [
   "outbound_anomaly_score_threshold",
 ];
 
+/**
+ * Name patterns of the transaction variables CRS 3.3 and 4 set or read (every `tx.` name in CRS 3.3.4's
+ * rules and crs-setup.conf, grouped, plus CRS 4's renames). A custom rule that setvar's one of them can
+ * lower a score, raise a threshold, widen the allowed methods or skip CRS checks, so custom rules may set
+ * only variables of their own. Matched case-insensitively on the name after `tx.` (ModSecurity does).
+ */
+export const CRS_OWNED_TX_PATTERNS: readonly RegExp[] = [
+  /score/, // anomaly_score, anomaly_score_pl1, critical_anomaly_score, sql_injection_score, xss_score...
+  /anomaly/,
+  /paranoia/,
+  /threshold/,
+  /_pl[0-9]+$/,
+  /^crs_/, // crs_setup_version, crs_exclusions_*, crs_validate_utf8_encoding, crs_skip_response_analysis
+  /^(blocking|detection|executing|early|reporting|sampling|enable|enforce|validate)_/,
+  /^(allowed|restricted|static)_/, // allowed_methods, restricted_extensions, static_extensions...
+  /^(arg|arg_name|total_arg|max|combined_file)_/, // arg_length, max_num_args, combined_file_sizes...
+  /^(block|dos|do_reput|reput|high_risk)_/,
+  /^(header_name|paramcounter|rfi_parameter|multipart_headers)_/,
+  /^[0-9]+$/, // capture slots tx.0 to tx.9
+  /^(content_type|extension|ua_hash|real_ip|checkip|httpbl_msg|sql_error_match|msg|ip)$/,
+];
+
+/** True when `name` (after `tx.`) belongs to the policy or CRS: a custom rule may not set or delete it. */
+export function isReservedTxVariable(name: string): boolean {
+  const lower = name.toLowerCase();
+  return POLICY_OWNED_TX_VARIABLES.includes(lower) || CRS_OWNED_TX_PATTERNS.some((p) => p.test(lower));
+}
+
 /** Variables that are collections: they take `:selector`, `!` exclusions and `&` counts. */
 export const COLLECTION_VARIABLES = [
   "ARGS",
@@ -137,6 +165,9 @@ export const TRANSFORMATIONS: readonly string[] = [
 
 /** A selector made of these needs no quoting anywhere (SecRule, ctl:, SecRuleUpdateTargetById). */
 export const SIMPLE_SELECTOR = /^[A-Za-z0-9_.-]+$/;
+
+/** A named selector in an exclusion target (not starting with '/', which would read as a regex). */
+const EXCLUSION_SELECTOR = /^[A-Za-z0-9$*_.:\[\]-][A-Za-z0-9$*_.:\/\[\]-]{0,255}$/;
 
 /**
  * The only characters libmodsecurity 3.0.9 accepts in the target of `ctl:ruleRemoveTargetById=ID;TARGET`
@@ -370,6 +401,11 @@ export type TargetContext = {
   allowPrefixes?: boolean;
   /** Characters a regex selector must not contain in this context, on top of whitespace and quotes. */
   regexForbidden?: string;
+  /**
+   * Exclusion targets: a named selector may also use $ * : [ ] / (ARGS:user[name]), which ModSecurity
+   * 3.0.9 was measured to read there (SecRuleUpdateTarget*, ctl:ruleRemoveTarget*).
+   */
+  wideSelector?: boolean;
 };
 
 /** Parse one target. `offset` in a failure is the index in `text` where the problem starts. */
@@ -448,13 +484,19 @@ export function parseTarget(text: string, context: TargetContext = {}): TargetPa
     return { ok: true, target: { exclude, count, variable, selector: { kind: "regex", source } }, notes: check.notes };
   }
 
+  if (context.wideSelector && EXCLUSION_SELECTOR.test(selectorText)) {
+    return { ok: true, target: { exclude, count, variable, selector: { kind: "name", value: selectorText } }, notes };
+  }
   if (!SIMPLE_SELECTOR.test(selectorText)) {
-    const bad = [...selectorText].findIndex((ch) => !/[A-Za-z0-9_.-]/.test(ch));
+    const allowed = context.wideSelector ? /[A-Za-z0-9_.$*:[\]\/-]/ : /[A-Za-z0-9_.-]/;
+    const bad = [...selectorText].findIndex((ch) => !allowed.test(ch));
     const ch = selectorText[bad] ?? "";
     return {
       ok: false,
       offset: selectorOffset + Math.max(bad, 0),
-      message: `The selector '${selectorText}' may contain only letters, digits, '_', '.' and '-' (found ${describeChar(ch)}); for anything else use a regex between slashes.`,
+      message: context.wideSelector
+        ? `The selector '${selectorText}' may contain only letters, digits and $ * _ . : / [ ] - (found ${describeChar(ch)}), at most 256 of them; for anything else use a regex between slashes.`
+        : `The selector '${selectorText}' may contain only letters, digits, '_', '.' and '-' (found ${describeChar(ch)}); for anything else use a regex between slashes.`,
     };
   }
   return { ok: true, target: { exclude, count, variable, selector: { kind: "name", value: selectorText } }, notes };

@@ -31,10 +31,10 @@ describe("validateSecRule: accepted rules", () => {
     `SecRule ARGS|!ARGS:password|REQUEST_COOKIES:/^sess/ "@rx (?i)union\\s+select" "id:10003,phase:2,deny,t:none,t:urlDecodeUni,t:lowercase,capture,logdata:'%{TX.0}'"`,
     `SecRule &ARGS "@gt 100" "id:10004,phase:2,deny,status:400,msg:'Too many arguments'"`,
     `SecRule REMOTE_ADDR "@ipMatch 10.66.0.0/16,192.0.2.7,2001:db8::/32" "id:10005,phase:1,deny,status:403"`,
-    `SecRule REQUEST_FILENAME "@beginsWith /health" "id:10006,phase:1,pass,nolog,ctl:ruleEngine=Off"`,
-    `SecRule REQUEST_FILENAME "@streq /api/upload" "id:10007,phase:1,pass,nolog,ctl:ruleRemoveTargetById=942100;ARGS:q,ctl:ruleRemoveById=920420-920430"`,
+    `SecRule REQUEST_FILENAME "@beginsWith /health" "id:10006,phase:1,deny,status:404,nolog"`,
+    `SecRule REQUEST_FILENAME "@streq /api/upload" "id:10007,phase:1,pass,nolog,setvar:tx.site_upload=1"`,
     `SecRule ARGS "!@within GET POST" "id:10008,phase:1,pass"`,
-    `SecRule ARGS "@detectSQLi" "id:10009,phase:2,block,setvar:'tx.anomaly_score_pl1=+%{tx.critical_anomaly_score}'"`,
+    `SecRule ARGS "@detectSQLi" "id:10009,phase:2,block,setvar:'tx.site_hits=+%{tx.site_weight}'"`,
     `SecRule REQUEST_BODY "@validateByteRange 9,10,13,32-126" "id:10010,phase:2,deny"`,
     `SecRule XML:/* "@rx <!ENTITY" "id:10011,phase:2,deny"`,
     `SecRule RESPONSE_STATUS "@eq 500" "id:10012,phase:response,pass,log,auditlog,severity:CRITICAL,rev:'2',ver:'site/1.0',maturity:'9',accuracy:'8'"`,
@@ -44,7 +44,7 @@ describe("validateSecRule: accepted rules", () => {
     `SecRule ARGS "@rx héllo" "id:10016,phase:2,deny,msg:'Grüße — naïve'"`,
     `   SecRule ARGS "@rx x" "id:10017, phase:2, deny"   `,
     `SecRule ARGS "@rx x" "id:10018,phase:2,deny,msg:'a, b and c'"`,
-    `SecRule REQUEST_METHOD "@unconditionalMatch" "id:10019,phase:1,allow:request"`,
+    `SecRule REQUEST_METHOD "@unconditionalMatch" "id:10019,phase:1,pass,nolog,setvar:tx.site_seen=1"`,
     `SecRule TX:/^my_/ "@ge -5" "id:10020,phase:2,pass,setvar:!tx.my_flag"`,
   ])("%s", (text) => {
     const rule = accepted(text);
@@ -280,8 +280,8 @@ describe("validateSecRule: actions", () => {
 
   it.each([
     ["id:1,phase:2,deny,chain", "chain", /chain is not allowed/],
-    ["id:1,phase:2,pass,skipAfter:END", "skipAfter", /skip CRS rules/],
-    ["id:1,phase:2,pass,skip:1", "skip:", /skip CRS rules/],
+    ["id:1,phase:2,pass,skipAfter:END", "skipAfter", /skipAfter action is refused.*skip CRS rules/],
+    ["id:1,phase:2,pass,skip:1", "skip:", /skip action is refused.*skip CRS rules/],
     ["id:1,phase:2,pass,exec:/bin/sh", "exec", /runs a program/],
     ["id:1,phase:2,pass,setenv:x=1", "setenv", /environment/],
     ["id:1,phase:2,pass,initcol:ip=%{REMOTE_ADDR}", "initcol", /persistent/],
@@ -290,23 +290,21 @@ describe("validateSecRule: actions", () => {
     ["id:1,phase:2,DENY", "DENY", /deny, with that capitalisation/],
     ["\u0456d:1,phase:2,deny", "\u0456", /U\+0456.*look-alike/],
     ["id:\uff11,phase:2,deny", "id:", /U\+FF11.*look-alike/],
-    ["id:1,phase:2,pass,ctl:auditEngine=Off", "ctl:", /ctl:auditEngine is not allowed/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveById=949110", "ctl:", /cannot remove 949110/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveById=959000-959200", "ctl:", /cannot remove 959100, 959101/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveById=942100;942101", "ctl:", /rule id or a range/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveTargetById=942100", "ctl:", /ID;TARGET/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveTargetById=942100;ARGS:/^json\\./", "ctl:", /3\.0\.9 accepts only/],
-    ["id:1,phase:2,pass,ctl:ruleRemoveTargetById=942100;FOO", "ctl:", /Unknown or not allowed variable/],
-    ["id:1,phase:2,pass,ctl:ruleEngine=off", "ctl:", /On, Off or DetectionOnly/],
+    ["id:1,phase:2,pass,ctl:auditEngine=Off", "ctl:", /ctl:auditEngine is refused in custom rules: it hides requests from the audit log/],
+    ["id:1,phase:2,pass,ctl:ruleRemoveById=949110", "ctl:", /ctl:ruleRemoveById is refused.*Exclusions page/],
+    ["id:1,phase:2,pass,ctl:ruleRemoveTargetById=942100;ARGS:q", "ctl:", /ctl:ruleRemoveTargetById is refused/],
+    ["id:1,phase:2,pass,ctl:ruleEngine=off", "ctl:", /ctl:ruleEngine is refused.*engine mode is set in the policy/],
+    ["id:1,phase:2,pass,ctl:requestBodyAccess=Off", "ctl:", /ctl:requestBodyAccess is refused.*inspects/],
     ["id:1,phase:2,pass,setvar:ip.blocked=1", "setvar", /only set transaction variables/],
     ["id:1,phase:2,pass,setvar:tx.paranoia_level=1", "setvar", /policy sets it/],
     ["id:1,phase:2,pass,setvar:'TX.Inbound_Anomaly_Score_Threshold=100000'", "setvar", /policy sets it/],
     ["id:1,phase:2,pass,setvar:!tx.a=1", "setvar", /takes no value/],
     ["id:1,phase:2,pass,setvar:tx", "setvar", /setvar is written/],
     ["phase:2,deny", undefined, /id action is missing/],
-    ["id:0,phase:2,deny", "id:", /id must be a whole number from 1 to 99999/],
-    ["id:100000,phase:2,deny", "id:", /not '100000'|1 to 99999/],
-    ["id:942100,phase:2,deny", "id:", /CRS range/],
+    ["id:0,phase:2,deny", "id:", /id must be a whole number from 1–89,999, not '0'/],
+    ["id:100000,phase:2,deny", "id:", /id must be a whole number from 1–89,999, not '100000'/],
+    ["id:95000,phase:2,deny", "id:", /id:95000 is reserved for the rules Palisade generates \(90,000–99,999\); custom rules use 1–89,999/],
+    ["id:942100,phase:2,deny", "id:", /id:942100 is in the CRS range \(900,000–999,999\); custom rules use 1–89,999/],
     ["id:01,phase:2,deny", "id:", /leading zero.*id:1/],
     ["id:-1,phase:2,deny", "id:", /whole number/],
     ["id:1,id:1,phase:2,deny", "id:1,phase", /id appears more than once/],
@@ -352,8 +350,8 @@ describe("validateSecRule: actions", () => {
 
   it("refuses SecAction with a disruptive action or the engine switch", () => {
     expect(firstError(rule("id:1,phase:1,deny", "SecAction"), "deny").message).toMatch(/block all traffic/);
-    expect(firstError(rule("id:1,phase:1,allow", "SecAction"), "allow").message).toMatch(/let every request through/);
-    expect(firstError(rule("id:1,phase:1,pass,ctl:ruleEngine=Off", "SecAction")).message).toMatch(/engine mode in the policy/);
+    expect(firstError(rule("id:1,phase:1,allow", "SecAction"), "allow").message).toMatch(/allow action is refused/);
+    expect(firstError(rule("id:1,phase:1,pass,ctl:ruleEngine=Off", "SecAction"), "ctl:").message).toMatch(/engine mode is set in the policy/);
   });
 });
 
@@ -409,7 +407,7 @@ describe("validateSecRule: properties", () => {
       expect(result.directive.length).toBeLessThanOrEqual(SECRULE_MAX_LENGTH);
       expect(text.trim()).toBe(result.directive);
       expect(result.id).toBeGreaterThanOrEqual(1);
-      expect(result.id).toBeLessThanOrEqual(99_999);
+      expect(result.id).toBeLessThanOrEqual(89_999);
       if (expectedId !== undefined) expect(result.id).toBe(expectedId);
     } else {
       expect(result.errors.length).toBeGreaterThan(0);
@@ -509,7 +507,7 @@ describe("CustomRuleSchema", () => {
     ]);
   });
 
-  it("refuses ids outside 1–99999, empty or multi-line descriptions", () => {
+  it("refuses ids outside 1–89,999, empty or multi-line descriptions", () => {
     expect(CustomRuleSchema.safeParse({ ...valid, ruleId: 0 }).success).toBe(false);
     expect(CustomRuleSchema.safeParse({ ...valid, ruleId: 942100 }).error?.issues[0]?.message).toMatch(/belong to CRS/);
     expect(CustomRuleSchema.safeParse({ ...valid, ruleId: 90_000 }).error?.issues[0]?.message).toMatch(/reserved for the rules Palisade generates/);

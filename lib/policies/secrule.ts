@@ -4,8 +4,8 @@
 // field start a second directive (a line break, an unbalanced quote, text after the actions) is refused,
 // and so is anything whose meaning differs between ModSecurity v2 and v3 (a run of backslashes before a
 // quote), anything that reaches outside the request (files, programs, persistent collections) and
-// anything that can switch the policy off behind the audit log (chains, skips, setvar of the paranoia
-// level or thresholds, removing the blocking-evaluation rules).
+// anything that reduces protection: a custom rule can add detection and blocking, never take it away
+// (allow, ctl, skips, chains, setvar of a CRS or policy variable; see WEAKENING_ACTIONS and lib/waf/README.md).
 //
 // Grammar accepted, on one line:
 //   SecRule VARIABLES "OPERATOR" "ACTIONS"      SecAction "ACTIONS"
@@ -21,14 +21,11 @@
 import { z } from "zod";
 import { parseCidr } from "./cidr";
 import {
-  BLOCKING_EVALUATION_RULE_IDS,
   CRS_RULE_ID_MAX,
   CRS_RULE_ID_MIN,
-  CTL_TARGET_CHARS,
   CUSTOM_RULE_ID_MAX,
   CUSTOM_RULE_ID_MIN,
   LOCAL_RULE_ID_MAX,
-  LOCAL_RULE_ID_MIN,
   POLICY_OWNED_TX_VARIABLES,
   TRANSFORMATIONS,
   checkPcreRegex,
@@ -38,6 +35,7 @@ import {
   formatTarget,
   isCollectionVariable,
   isModsecVariable,
+  isReservedTxVariable,
   parseTarget,
   type ParsedTarget,
 } from "./modsec-vocabulary";
@@ -191,7 +189,10 @@ function validate(text: string, options: { expectedId?: number }): SecRuleValida
   const argNames = kind === "SecRule" ? ["variables", "operator", "actions"] : ["actions"];
   const tokens = tokenize(text, nameEnd, end, argNames, problems);
   if (!tokens) return failed();
-  if (!checkShape(kind, tokens, argNames, end, problems)) return failed();
+  if (!checkShape(kind, tokens, argNames, end, problems)) {
+    if (tokens.length > argNames.length) reportWeakening(tokens, problems);
+    return failed();
+  }
 
   const notes: string[] = [];
   let variables: ParsedTarget[] = [];
@@ -658,12 +659,6 @@ const ACTION_SPECS: Record<string, ActionSpec> = {
   block: { value: "none", disruptive: true },
   pass: { value: "none", disruptive: true },
   drop: { value: "none", disruptive: true },
-  allow: {
-    value: "optional",
-    quotes: "forbidden",
-    disruptive: true,
-    check: (v) => (v === "phase" || v === "request" ? null : `allow takes no value, or phase or request — not '${v}'.`),
-  },
   log: { value: "none" },
   nolog: { value: "none" },
   auditlog: { value: "none" },
@@ -701,14 +696,74 @@ const ACTION_SPECS: Record<string, ActionSpec> = {
   maturity: { value: "required", quotes: "required", once: true, check: (v) => (/^[1-9]$/.test(v) ? null : `maturity must be 1 to 9, not '${v}'.`) },
   accuracy: { value: "required", quotes: "required", once: true, check: (v) => (/^[1-9]$/.test(v) ? null : `accuracy must be 1 to 9, not '${v}'.`) },
   t: { value: "required", check: checkTransformation },
-  ctl: { value: "required", check: checkCtl },
   setvar: { value: "required", quotes: "optional", check: checkSetvar },
 };
 
+/**
+ * Actions that reduce protection, refused in every custom rule whatever its condition, phase or
+ * capitalisation (libmodsecurity reads action names case-insensitively). Custom rules are written before
+ * the CRS include, so each of these would run before CRS scores the request.
+ */
+const WEAKENING_ACTIONS: Record<string, string> = {
+  allow:
+    "The allow action is refused in custom rules: it stops inspecting the request (CRS and every later rule), " +
+    "so whatever matches the rule is never blocked. To trust a client, add it to the IP allow list.",
+  ctl: "", // per option: ctlRefusal
+  skip: "The skip action is refused in custom rules: jumping over rules could skip CRS rules.",
+  skipafter: "The skipAfter action is refused in custom rules: jumping over rules could skip CRS rules and the blocking evaluation.",
+};
+
+/** The refusal of an action that reduces protection (setvar: only the variable's name is judged here), or null. */
+function weakeningProblem(action: SecRuleAction): string | null {
+  const lower = action.name.toLowerCase();
+  if (lower === "ctl") return ctlRefusal(action.value);
+  if (Object.hasOwn(WEAKENING_ACTIONS, lower)) return WEAKENING_ACTIONS[lower] as string;
+  if (lower === "setvar") {
+    const name = /^\s*!?\s*tx\.([^=]+)/i.exec(action.value ?? "")?.[1]?.trim();
+    if (name !== undefined && isReservedTxVariable(name)) return checkSetvar(`tx.${name}=1`);
+  }
+  return null;
+}
+
+/**
+ * A rule refused for its shape (a chain, a second directive) still names each action in it that would
+ * reduce protection, so the admin learns that too rather than only after rewriting it as one directive.
+ */
+function reportWeakening(tokens: Token[], problems: Problems): void {
+  for (const token of tokens) {
+    if (!token.quoted || /^!?@/.test(token.raw)) continue;
+    const actions = parseActions(token, new Problems());
+    for (const action of actions ?? []) {
+      if (action.name.toLowerCase() === "setvar" || ACTION_SPECS[action.name] === undefined) {
+        const problem = weakeningProblem(action);
+        if (problem) problems.add(problem, action.column - 1);
+      }
+    }
+  }
+}
+
+/** Why a ctl:OPTION is refused: each changes the engine for the request, and none adds protection. */
+function ctlRefusal(value: string | undefined): string {
+  const option = (value ?? "").split("=")[0]!.trim();
+  const lower = option.toLowerCase();
+  const name = option === "" ? "ctl" : `ctl:${option}`;
+  if (lower === "ruleengine") {
+    return `${name} is refused in custom rules: it switches the engine off (or to detection only) for the requests the rule matches. The engine mode is set in the policy.`;
+  }
+  if (lower.startsWith("ruleremove")) {
+    return `${name} is refused in custom rules: it turns CRS rules (or the inputs they inspect) off. Add an exclusion on the Exclusions page instead.`;
+  }
+  if (/^(request|response)body(access|processor|limit)$|^forcerequestbodyvariable$/.test(lower)) {
+    return `${name} is refused in custom rules: it changes which parts of the request or response the engine inspects.`;
+  }
+  if (/^(auditengine|auditlogparts|debugloglevel)$/.test(lower)) {
+    return `${name} is refused in custom rules: it hides requests from the audit log.`;
+  }
+  return `${name} is refused in custom rules: ctl changes the engine's settings for the request, which a custom rule may not do.`;
+}
+
 const REFUSED_ACTIONS: Record<string, string> = {
   chain: "a custom rule is a single directive, so it cannot chain to a next rule. Put the conditions in one operator, or write separate rules",
-  skipAfter: "jumping over rules could skip CRS rules",
-  skip: "jumping over rules could skip CRS rules",
   exec: "it runs a program on the WAF host",
   setenv: "it changes the server's environment",
   setuid: "it needs persistent collections the panel does not manage",
@@ -748,11 +803,18 @@ function checkActions(
   const disruptive: SecRuleAction[] = [];
   for (const action of actions) {
     const at = action.column - 1;
+    const lower = action.name.toLowerCase();
+    const weakening = weakeningProblem(action);
+    if (weakening) {
+      problems.add(weakening, at);
+      continue;
+    }
     const spec = ACTION_SPECS[action.name];
     if (!spec) {
-      const refused = REFUSED_ACTIONS[action.name];
+      const refusedName = Object.keys(REFUSED_ACTIONS).find((k) => k.toLowerCase() === lower);
+      const refused = refusedName === undefined ? undefined : REFUSED_ACTIONS[refusedName];
       const sameExceptCase = Object.keys(ACTION_SPECS).find((k) => k.toLowerCase() === action.name.toLowerCase());
-      if (refused) problems.add(`${action.name} is not allowed: ${refused}.`, at);
+      if (refused) problems.add(`${refusedName} is not allowed: ${refused}.`, at);
       else if (sameExceptCase) {
         miscased.add(sameExceptCase);
         problems.add(`Write the action as ${sameExceptCase}, with that capitalisation.`, at);
@@ -803,7 +865,7 @@ function checkActions(
   let id: number | null = null;
   let phase: SecRulePhase | null = null;
   if (!idAction && !miscased.has("id")) {
-    problems.add(`The id action is missing: add id:N with N from ${LOCAL_RULE_ID_MIN} to ${LOCAL_RULE_ID_MAX.toLocaleString("en")}.`);
+    problems.add(`The id action is missing: add id:N with N from ${CUSTOM_RULE_ID_MIN} to ${CUSTOM_RULE_ID_MAX.toLocaleString("en")}.`);
   } else if (idAction?.value !== undefined && checkIdValue(idAction.value) === null) {
     id = Number(idAction.value);
     if (options.expectedId !== undefined && id !== options.expectedId) {
@@ -823,22 +885,18 @@ function checkActions(
     );
   }
   const disruptiveName = disruptive[0]?.name;
-  const ctlValues = actions.filter((a) => a.name === "ctl").map((a) => a.value ?? "");
   if (kind === "SecAction") {
-    if (disruptiveName === "deny" || disruptiveName === "drop" || disruptiveName === "block" || disruptiveName === "allow") {
+    if (disruptiveName === "deny" || disruptiveName === "drop" || disruptiveName === "block") {
       problems.add(
-        `SecAction runs on every request, so ${disruptiveName} would ${disruptiveName === "allow" ? "let every request through unchecked" : "block all traffic"}. Use SecRule with a condition.`,
+        `SecAction runs on every request, so ${disruptiveName} would block all traffic. Use SecRule with a condition.`,
         (disruptive[0] as SecRuleAction).column - 1,
       );
-    }
-    if (ctlValues.some((v) => v.startsWith("ruleEngine="))) {
-      problems.add("SecAction with ctl:ruleEngine changes the engine for every request: set the engine mode in the policy instead.");
     }
   } else {
     if (!disruptiveName) {
       notes.push("No disruptive action (deny, pass, ...): the rule follows CRS's default action, which is pass — it only logs.");
     } else if (disruptiveName === "block") {
-      notes.push("block follows CRS's default action, which in anomaly-scoring mode is pass: use deny to block at once, or setvar the anomaly score.");
+      notes.push("block follows CRS's default action, which in anomaly-scoring mode is pass: use deny to block at once.");
     }
     if (operator?.name === "unconditionalMatch" && !operator.negated && (disruptiveName === "deny" || disruptiveName === "drop")) {
       notes.push(`@unconditionalMatch with ${disruptiveName} blocks every request.`);
@@ -854,16 +912,23 @@ function checkActions(
   return { id, phase };
 }
 
+const fmt = (n: number) => n.toLocaleString("en");
+/** "1–89,999", as the rule id field says it. */
+const CUSTOM_IDS = `${fmt(CUSTOM_RULE_ID_MIN)}–${fmt(CUSTOM_RULE_ID_MAX)}`;
+
 function checkIdValue(value: string): string | null {
   if (/^[1-9][0-9]*$/.test(value) && value.length <= 6) {
     const id = Number(value);
-    if (id >= LOCAL_RULE_ID_MIN && id <= LOCAL_RULE_ID_MAX) return null;
+    if (id >= CUSTOM_RULE_ID_MIN && id <= CUSTOM_RULE_ID_MAX) return null;
+    if (id <= LOCAL_RULE_ID_MAX) {
+      return `id:${id} is reserved for the rules Palisade generates (${fmt(CUSTOM_RULE_ID_MAX + 1)}–${fmt(LOCAL_RULE_ID_MAX)}); custom rules use ${CUSTOM_IDS}.`;
+    }
     if (id >= CRS_RULE_ID_MIN && id <= CRS_RULE_ID_MAX) {
-      return `id:${id} is in the CRS range (${CRS_RULE_ID_MIN}–${CRS_RULE_ID_MAX}); custom rules use ${LOCAL_RULE_ID_MIN}–${LOCAL_RULE_ID_MAX}.`;
+      return `id:${id} is in the CRS range (${fmt(CRS_RULE_ID_MIN)}–${fmt(CRS_RULE_ID_MAX)}); custom rules use ${CUSTOM_IDS}.`;
     }
   }
   if (/^0[0-9]+$/.test(value)) return `id:${value} has a leading zero, which ModSecurity 3 rejects: write id:${Number(value)}.`;
-  return `id must be a whole number from ${LOCAL_RULE_ID_MIN} to ${LOCAL_RULE_ID_MAX}, not '${value}'.`;
+  return `id must be a whole number from ${CUSTOM_IDS}, not '${value}'.`;
 }
 
 function checkTransformation(value: string): string | null {
@@ -872,46 +937,6 @@ function checkTransformation(value: string): string | null {
   return sameExceptCase
     ? `Write the transformation as t:${sameExceptCase}, with that capitalisation.`
     : `Unknown transformation t:${value}. Allowed: ${TRANSFORMATIONS.join(", ")}.`;
-}
-
-function checkCtl(value: string): string | null {
-  const eq = value.indexOf("=");
-  const option = eq === -1 ? value : value.slice(0, eq);
-  const argument = eq === -1 ? "" : value.slice(eq + 1);
-  switch (option) {
-    case "ruleEngine":
-      return ["On", "Off", "DetectionOnly"].includes(argument) ? null : "ctl:ruleEngine takes On, Off or DetectionOnly.";
-    case "ruleRemoveById":
-      return checkRemovedIds(argument, "ctl:ruleRemoveById");
-    case "ruleRemoveTargetById": {
-      const semicolon = argument.indexOf(";");
-      if (semicolon === -1) return "ctl:ruleRemoveTargetById is written ruleRemoveTargetById=ID;TARGET, e.g. ruleRemoveTargetById=942100;ARGS:q.";
-      const idProblem = checkRemovedIds(argument.slice(0, semicolon), "ctl:ruleRemoveTargetById");
-      if (idProblem) return idProblem;
-      const targetText = argument.slice(semicolon + 1);
-      const target = parseTarget(targetText, { regexForbidden: ",;" });
-      if (!target.ok) return `ctl:ruleRemoveTargetById target: ${target.message}`;
-      if (!CTL_TARGET_CHARS.test(targetText)) {
-        return "ctl:ruleRemoveTargetById: ModSecurity 3.0.9 accepts only letters, digits and $ * - . / : [ ] _ in this target, so a regex here cannot use ^ \\ ( ) + ? { } |.";
-      }
-      return null;
-    }
-    default:
-      return `ctl:${option} is not allowed; only ctl:ruleRemoveById, ctl:ruleRemoveTargetById and ctl:ruleEngine are.`;
-  }
-}
-
-function checkRemovedIds(text: string, what: string): string | null {
-  const m = /^([0-9]{1,7})(?:-([0-9]{1,7}))?$/.exec(text);
-  if (!m) return `${what} takes a rule id or a range like 942100-942199, not '${text}'.`;
-  const low = Number(m[1]);
-  const high = m[2] !== undefined ? Number(m[2]) : low;
-  if (low > high) return `${what}: the range ${text} runs backwards.`;
-  const blocked = BLOCKING_EVALUATION_RULE_IDS.filter((id) => id >= low && id <= high);
-  if (blocked.length > 0) {
-    return `${what} cannot remove ${blocked.join(", ")}: ${blocked.length === 1 ? "that rule turns" : "those rules turn"} the anomaly score into a block; removing ${blocked.length === 1 ? "it" : "them"} would switch blocking off.`;
-  }
-  return null;
 }
 
 function checkSetvar(value: string): string | null {
@@ -924,6 +949,12 @@ function checkSetvar(value: string): string | null {
   if (bang && assigned !== undefined) return "setvar:!tx.name deletes a variable and takes no value.";
   if (POLICY_OWNED_TX_VARIABLES.includes(name.toLowerCase())) {
     return `setvar cannot change tx.${name}: the policy sets it (paranoia level and thresholds are changed on the Policy page, with an audit record).`;
+  }
+  if (isReservedTxVariable(name)) {
+    return (
+      `setvar cannot change tx.${name}: CRS uses it (anomaly scores, paranoia levels, thresholds and CRS settings are off limits, ` +
+      "so a custom rule cannot lower a score or widen what CRS allows). Use a name of your own, e.g. tx.site_flag; to block, use deny."
+    );
   }
   if (assigned !== undefined) {
     const sign = m[4] ?? "";

@@ -1,6 +1,7 @@
 // One schema per input, shared by the form (zodResolver) and the server action.
 import { z } from "zod";
 import { TLS_MODES, TLS_VERSIONS } from "./fields";
+import { certificateRefProblem, parseBackendUrl } from "./field-rules";
 import { toAsciiHostname } from "./hostname";
 
 export { TLS_MODE_LABELS, TLS_MODES, TLS_VERSIONS } from "./fields";
@@ -31,40 +32,22 @@ const aliases = z
     return out;
   });
 
+/** The backend URL and certificate name rules live in ./field-rules.ts, shared with the config compiler. */
 const backendUrl = z
   .string()
   .trim()
   .min(1, "Enter the backend URL, e.g. http://10.0.0.5:8080.")
-  .max(2048)
   .superRefine((value, ctx) => {
-    // '$' too: nginx would expand it as a variable in proxy_pass.
-    if (/[\s"'`{};\\<>$]|\p{Cc}/u.test(value)) {
-      ctx.addIssue({ code: "custom", message: "The backend URL cannot contain spaces, quotes, braces, semicolons, backslashes or '$'." });
-      return;
-    }
-    let u: URL;
-    try {
-      u = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Enter a full URL starting with http:// or https://, e.g. http://10.0.0.5:8080." });
-      return;
-    }
-    // The value is stored as typed, so check the text itself, not only what the lenient WHATWG parser
-    // made of it: it reads "http:x.com" and "http:///x.com" as http://x.com/, and drops an empty "user@".
-    const authority = /^https?:\/\/([^/?#]*)/i.exec(value)?.[1];
-    if (u.protocol !== "http:" && u.protocol !== "https:") ctx.addIssue({ code: "custom", message: "The backend URL must start with http:// or https://." });
-    else if (authority === undefined) ctx.addIssue({ code: "custom", message: "The backend URL must start with http:// or https://." });
-    else if (!u.hostname || !authority) ctx.addIssue({ code: "custom", message: "The backend URL needs a host." });
-    else if (u.username || u.password || authority.includes("@")) ctx.addIssue({ code: "custom", message: "Do not put credentials in the backend URL." });
-    else if (u.hash || value.includes("#")) ctx.addIssue({ code: "custom", message: "The backend URL cannot have a #fragment." });
+    const r = parseBackendUrl(value);
+    if (!r.ok) ctx.addIssue({ code: "custom", message: r.message });
   });
 
 const certificateRef = z
   .string()
   .trim()
-  .max(200)
-  .refine((v) => v === "" || (/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(v) && !v.split("/").includes("..")), {
-    message: "Use the certificate's name in the certificate store: letters, digits, '.', '_', '-' and '/' only.",
+  .superRefine((value, ctx) => {
+    const problem = value === "" ? null : certificateRefProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const VhostFieldsSchema = z
@@ -109,6 +92,20 @@ export type CreateVhostFormValues = z.input<typeof CreateVhostSchema>;
 /** templateId is optional for callers (seeds, tests, the node API): without it the vhost gets CRS defaults. */
 export type CreateVhostInput = z.output<typeof VhostFieldsSchema> & { templateId?: string };
 export type UpdateVhostInput = z.output<typeof UpdateVhostSchema>;
+
+/** The stored columns of a vhost's validated fields (what the service writes and the compiler later reads). */
+export function vhostColumns(input: z.output<typeof VhostFieldsSchema>) {
+  return {
+    domain: input.domain,
+    aliases: input.aliases,
+    backendUrl: input.backendUrl,
+    tlsMode: input.tlsMode,
+    certificateRef: input.certificateRef || null,
+    hsts: input.hsts,
+    minTlsVersion: input.minTlsVersion,
+    enabled: input.enabled,
+  };
+}
 
 export const EMPTY_VHOST_FORM: VhostFormValues = {
   domain: "",

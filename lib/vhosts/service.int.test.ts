@@ -139,8 +139,8 @@ describe(`vhost service (${process.env.TEST_DB})`, () => {
     });
 
     it("stores TLS settings and turns an empty certificateRef into null", async () => {
-      const v = await createVhost(alice, createInput("tls.create.test", { tlsMode: "REDIRECT", certificateRef: "tls/fullchain.pem", hsts: true, minTlsVersion: "TLS1_3" }));
-      expect(v).toMatchObject({ tlsMode: "REDIRECT", certificateRef: "tls/fullchain.pem", hsts: true, minTlsVersion: "TLS1_3" });
+      const v = await createVhost(alice, createInput("tls.create.test", { tlsMode: "REDIRECT", certificateRef: "tls-fullchain", hsts: true, minTlsVersion: "TLS1_3" }));
+      expect(v).toMatchObject({ tlsMode: "REDIRECT", certificateRef: "tls-fullchain", hsts: true, minTlsVersion: "TLS1_3" });
     });
 
     it("writes the vhost, the policy and the audit row in one transaction: none survive a failed audit insert", async () => {

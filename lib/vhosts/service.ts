@@ -4,7 +4,7 @@ import { isUniqueViolation, type Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
 import { createExclusions, exclusionView, templateForNewVhost } from "@/lib/templates/service";
 import { describeTemplatePolicy, exclusionToColumns } from "@/lib/templates/schema";
-import type { CreateVhostInput, UpdateVhostInput } from "./schema";
+import { vhostColumns, type CreateVhostInput, type UpdateVhostInput } from "./schema";
 
 /** CRS's own defaults: anomaly scoring in blocking mode at paranoia 1, thresholds 5 (inbound) / 4 (outbound). */
 export const DEFAULT_POLICY = {
@@ -20,16 +20,7 @@ function duplicateDomain(domain: string): FieldValidationError {
 }
 
 function toStored(input: Omit<CreateVhostInput, "templateId">) {
-  return {
-    domain: input.domain,
-    aliases: input.aliases,
-    backendUrl: input.backendUrl,
-    tlsMode: input.tlsMode,
-    certificateRef: input.certificateRef || null,
-    hsts: input.hsts,
-    minTlsVersion: input.minTlsVersion,
-    enabled: input.enabled,
-  };
+  return vhostColumns(input);
 }
 
 async function assertDomainFree(tx: Tx, domain: string, exceptId?: string) {

@@ -131,13 +131,6 @@ const CASES: Record<string, CompileInput> = {
           enabled: false,
           position: 5,
         },
-        {
-          ruleId: 1004,
-          description: "A chain on one line",
-          secRule: `SecRule REQUEST_METHOD "@streq POST" "id:1004,phase:2,deny,status:403,log,chain" SecRule REQUEST_FILENAME "@beginsWith /readonly" "t:none"`,
-          enabled: true,
-          position: 30,
-        },
       ],
     }),
   ]),
@@ -355,7 +348,15 @@ describe("refusals", () => {
   it.each([
     [exclusion({ kind: "REMOVE_TARGET_BY_ID", ruleId: 942100, ruleIdEnd: 942199, target: "ARGS:a" }), "exclusions[0].ruleIdEnd"],
     [exclusion({ kind: "REMOVE_BY_ID", ruleId: 90100 }), "exclusions[0].ruleId"],
-    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 1, ruleIdEnd: 999999 }), "exclusions[0].ruleIdEnd"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 1, ruleIdEnd: 999999 }), "exclusions[0].ruleId"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 900000, ruleIdEnd: 999999 }), "exclusions[0].ruleIdEnd"],
+    // Accepted here before, refused by the exclusion form: the blocking evaluation, a custom rule's id, "//" in a path.
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 949110 }), "exclusions[0].ruleId"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 949000, ruleIdEnd: 949200 }), "exclusions[0].ruleIdEnd"],
+    [exclusion({ kind: "REMOVE_TARGET_BY_ID", ruleId: 959100, target: "ARGS:a" }), "exclusions[0].ruleId"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 1001 }), "exclusions[0].ruleId"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 942100, pathPrefix: "/a//b" }), "exclusions[0].pathPrefix"],
+    [exclusion({ kind: "REMOVE_BY_ID", ruleId: 942100, pathPrefix: `/${"a".repeat(300)}` }), "exclusions[0].pathPrefix"],
     [exclusion({ kind: "REMOVE_BY_ID", ruleId: 942100, target: "ARGS:a" }), "exclusions[0].target"],
     [exclusion({ kind: "REMOVE_BY_TAG", tag: "attack-sqli\nSecRuleEngine Off" }), "exclusions[0].tag"],
     [exclusion({ kind: "REMOVE_BY_TAG", tag: null }), "exclusions[0].tag"],
@@ -370,33 +371,38 @@ describe("refusals", () => {
 
   const rule = (secRule: string, ruleId = 1001) => ({ ruleId, description: "", secRule, enabled: true, position: 1 });
   it.each([
-    [`SecRule ARGS "@rx a" "id:1001,deny" SecRuleEngine Off`, /unexpected/],
-    [`SecRule ARGS "@rx a" "id:1001,deny"\nSecRuleEngine Off`, /one line/],
-    [`SecRule ARGS "@rx a" "id:1001,deny" # comment`, /comment/],
-    [`SecRuleEngine Off`, /must start with SecRule or SecAction/],
-    [`Include /etc/shadow`, /must start with SecRule/],
-    [`SecAuditLog /etc/cron.d/x`, /must start with SecRule/],
-    [`SecRule ARGS "@rx a" "id:1002,deny"`, /id/],
-    [`SecRule ARGS "@rx a" "deny"`, /exactly one id/],
-    [`SecRule ARGS "@rx a" "id:1001,deny,chain"`, /chain/],
-    [`SecRule ARGS "@rx a\\\\" "id:1001,deny"`, /backslash/],
-    [`SecRule ARGS "@rx a" "id:1001,msg:'a\\" SecRuleEngine Off \\"'"`, /double quotes/],
-    [`SecRule ARGS "@rx a" "id:1001,exec:/tmp/x.lua"`, /exec/],
-    [`SecRule ARGS "@inspectFile /bin/sh" "id:1001,deny"`, /inspectfile/],
-    [`SecRule ARGS "@pmFromFile https://evil.example/x" "id:1001,deny"`, /pmfromfile/],
-    [`SecRule ARGS "@rx a"x "id:1001,deny"`, /space after/],
-    [`SecRule ARGS "@rx a`, /unterminated/],
-    [`SecRule ARGS "@rx a" "id:1001,msg:'it's'"`, /expected ","/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,deny" SecRuleEngine Off`, /second directive/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,deny"\nSecRuleEngine Off`, /line break/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,deny" # comment`, /Unexpected text after the actions/],
+    [`SecRuleEngine Off`, /'SecRuleEngine' is not allowed/],
+    [`Include /etc/shadow`, /'Include' is not allowed/],
+    [`SecAuditLog /etc/cron.d/x`, /'SecAuditLog' is not allowed/],
+    [`SecRule ARGS "@rx a" "id:1002,phase:1,deny"`, /id:1002, but this custom rule's id is 1001/],
+    [`SecRule ARGS "@rx a" "phase:1,deny"`, /id action is missing/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,deny,chain"`, /chain is not allowed/],
+    [`SecRule ARGS "@rx a\\\\" "id:1001,phase:1,deny"`, /backslash/i],
+    [`SecRule ARGS "@rx a" "id:1001,msg:'a\\" SecRuleEngine Off \\"'"`, /double quote/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,exec:/tmp/x.lua"`, /exec is not allowed/],
+    [`SecRule ARGS "@inspectFile /bin/sh" "id:1001,phase:1,deny"`, /@inspectFile is not allowed/],
+    [`SecRule ARGS "@pmFromFile https://evil.example/x" "id:1001,phase:1,deny"`, /@pmFromFile is not allowed/],
+    [`SecRule ARGS "@rx a"x "id:1001,phase:1,deny"`, /ends the operator early/],
+    [`SecRule ARGS "@rx a`, /never closed/],
+    [`SecRule ARGS "@rx a" "id:1001,phase:1,msg:'it's'"`, /Expected a comma/],
+    // Stored before the checks were tightened: refused with the form's message, never a crash.
+    [`SecRule REQUEST_METHOD "@streq POST" "id:1001,phase:2,deny,chain" SecRule REQUEST_FILENAME "@beginsWith /readonly" "t:none"`, /second directive/],
+    [`SecRule REQUEST_METHOD "@unconditionalMatch" "id:1001,phase:1,pass,nolog,ctl:ruleEngine=Off"`, /ctl:ruleEngine is refused/],
+    [`SecRule REQUEST_HEADERS:X-Debug "@streq 1" "id:1001,phase:1,allow"`, /allow action is refused/],
   ])("a custom rule %j", (secRule, reason) => {
     const e = refuse({ ...base(), customRules: [rule(secRule)] }, "customRules[0].secRule");
     expect(e.reason).toMatch(reason);
+    expect(e.reason).toMatch(/^custom rule 1001 is refused, /);
+    expect(e.reason).toMatch(/Edit or disable it on the vhost's Custom rules page\.$/);
   });
-
   it("a custom rule id outside 1-89999 or used twice", () => {
-    refuse({ ...base(), customRules: [rule(`SecRule ARGS "@rx a" "id:90001,deny"`, 90001)] }, "customRules[0].ruleId");
+    refuse({ ...base(), customRules: [rule(`SecRule ARGS "@rx a" "id:90001,phase:1,deny"`, 90001)] }, "customRules[0].ruleId");
     const twice = sampleInput([
-      sampleVhost("a.example.com", { customRules: [rule(`SecAction "id:5,pass"`, 5)] }),
-      sampleVhost("b.example.com", { customRules: [rule(`SecAction "id:5,pass"`, 5)] }),
+      sampleVhost("a.example.com", { customRules: [rule(`SecAction "id:5,phase:1,pass"`, 5)] }),
+      sampleVhost("b.example.com", { customRules: [rule(`SecAction "id:5,phase:1,pass"`, 5)] }),
     ]);
     expect(() => compileBundle(twice)).toThrow(/rule id 5 is also used by vhost a.example.com/);
   });
@@ -428,7 +434,7 @@ describe("refusals", () => {
     const v = {
       ...base(),
       ipEntries: [{ kind: "DENY" as const, cidr: "192.0.2.1", note: "x\nSecRuleEngine Off\r\n}\u2028include /etc/passwd; \\" }],
-      customRules: [{ ...rule(`SecAction "id:1001,pass,nolog"`), description: "y\nSecRuleEngine Off" }],
+      customRules: [{ ...rule(`SecAction "id:1001,phase:1,pass,nolog"`), description: "y\nSecRuleEngine Off" }],
     };
     const bundle = compileBundle(sampleInput([v]));
     const names = parseModSecurity(bundle.files["rules/app.example.com.conf"]!).map((d) => d.name);

@@ -19,6 +19,7 @@ import type {
   IpEntryInput,
   VhostInput,
 } from "./types";
+import { parseStoredExclusion } from "../policies/exclusions";
 import { CompileError, RULE_IDS } from "./types";
 import {
   backendUrl,
@@ -35,9 +36,6 @@ import {
   listenAddress,
   oneOf,
   optionalString,
-  pathPrefix,
-  ruleTag,
-  ruleTarget,
   settingsPath,
 } from "./validate";
 
@@ -227,54 +225,23 @@ function exclusionKey(e: CheckedExclusion): string {
   return [e.pathPrefix === null ? "0" : `1${e.pathPrefix}`, EXCLUSION_KINDS.indexOf(e.kind), pad(e.ruleId), pad(e.ruleIdEnd), e.tag ?? "", e.target ?? ""].join("\u0000");
 }
 
+/** A stored exclusion, checked with the exclusion form's schema (lib/policies/exclusions.ts): one definition. */
 function checkExclusion(scope: FieldScope, field: string, e: ExclusionInput): CheckedExclusion {
-  const kind = oneOf(scope, `${field}.kind`, e.kind, EXCLUSION_KINDS);
-  const byId = kind === "REMOVE_BY_ID" || kind === "REMOVE_TARGET_BY_ID";
-  const withTarget = kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG";
-  const prefixRaw = optionalString(scope, `${field}.pathPrefix`, e.pathPrefix);
-  const prefix = prefixRaw === null ? null : pathPrefix(scope, `${field}.pathPrefix`, prefixRaw);
-
-  let ruleId: number | null = null;
-  let ruleIdEnd: number | null = null;
-  const tagRaw = optionalString(scope, `${field}.tag`, e.tag);
-  const targetRaw = optionalString(scope, `${field}.target`, e.target);
-  if (byId) {
-    if (tagRaw !== null) fail(scope, `${field}.tag`, `is not used by ${kind}: clear it`);
-    ruleId = exclusionRuleId(scope, `${field}.ruleId`, e.ruleId);
-    if (e.ruleIdEnd !== null && e.ruleIdEnd !== undefined && e.ruleIdEnd !== ruleId) {
-      if (kind === "REMOVE_TARGET_BY_ID") {
-        // ctl:ruleRemoveTargetById and SecRuleUpdateTargetById take one id in libmodsecurity 3.0.9:
-        // a range is accepted by the parser but silently does nothing (measured).
-        fail(scope, `${field}.ruleIdEnd`, "REMOVE_TARGET_BY_ID takes a single rule id (the engine ignores ranges here); use REMOVE_TARGET_BY_TAG for a group");
-      }
-      ruleIdEnd = exclusionRuleId(scope, `${field}.ruleIdEnd`, e.ruleIdEnd);
-      if (ruleIdEnd < ruleId) fail(scope, `${field}.ruleIdEnd`, "must not be below ruleId");
-      if (ruleId < RULE_IDS.generatedMin && ruleIdEnd > RULE_IDS.generatedMax) {
-        fail(scope, `${field}.ruleIdEnd`, `the range may not span the generated ids ${RULE_IDS.generatedMin}–${RULE_IDS.generatedMax}`);
-      }
-    }
-  } else {
-    if (e.ruleId !== null && e.ruleId !== undefined) fail(scope, `${field}.ruleId`, `is not used by ${kind}: clear it`);
-    if (e.ruleIdEnd !== null && e.ruleIdEnd !== undefined) fail(scope, `${field}.ruleIdEnd`, `is not used by ${kind}: clear it`);
-    if (tagRaw === null) fail(scope, `${field}.tag`, `is required by ${kind}`);
-  }
-  const tag = tagRaw === null ? null : ruleTag(scope, `${field}.tag`, tagRaw);
-  let target: string | null = null;
-  if (withTarget) {
-    if (targetRaw === null) fail(scope, `${field}.target`, `is required by ${kind}`);
-    target = ruleTarget(scope, `${field}.target`, targetRaw, prefix === null);
-  } else if (targetRaw !== null) {
-    fail(scope, `${field}.target`, `is not used by ${kind} (it removes the whole rule): clear it, or use ${kind.replace("REMOVE_", "REMOVE_TARGET_")}`);
-  }
-  return { kind, ruleId, ruleIdEnd, tag, target, pathPrefix: prefix, note: commentText(e.note) };
-}
-
-function exclusionRuleId(scope: FieldScope, field: string, value: unknown): number {
-  const id = integerIn(scope, field, value, 1, 999_999);
-  if (id >= RULE_IDS.generatedMin && id <= RULE_IDS.generatedMax) {
-    fail(scope, field, `ids ${RULE_IDS.generatedMin}–${RULE_IDS.generatedMax} are Palisade's generated rules (IP lists, exclusions)`);
-  }
-  return id;
+  if (e === null || typeof e !== "object") fail(scope, field, "missing");
+  const checked = parseStoredExclusion(e);
+  if (!checked.ok) fail(scope, `${field}.${checked.field}`, checked.message);
+  const x = checked.value;
+  const ruleId = "ruleId" in x ? x.ruleId : null;
+  const end = x.kind === "REMOVE_BY_ID" ? x.ruleIdEnd : undefined;
+  return {
+    kind: x.kind,
+    ruleId,
+    ruleIdEnd: end !== undefined && end !== ruleId ? end : null,
+    tag: "tag" in x ? x.tag : null,
+    target: "target" in x ? x.target : null,
+    pathPrefix: x.pathPrefix || null,
+    note: commentText(x.note),
+  };
 }
 
 function checkCustomRules(scope: FieldScope, rules: CustomRuleInput[]): CheckedRule[] {

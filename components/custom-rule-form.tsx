@@ -125,7 +125,8 @@ export function CustomRuleForm({
         hint={
           <>
             Exactly one <code>SecRule</code> or <code>SecAction</code> on one line, with <code>id:{Number.isInteger(ruleId) ? ruleId : "N"}</code> (the rule id above) and{" "}
-            <code>phase:1</code>–<code>5</code>. Variables, operators and actions must be on the panel&apos;s vetted list.
+            <code>phase:1</code>, <code>2</code>, <code>3</code> or <code>5</code> (responses are not inspected, so phase 4 never runs). Variables, operators and actions must
+            be on the panel&apos;s vetted list; a rule can add blocking, never switch protection off (no <code>allow</code>, <code>ctl</code>, skips, or changes to CRS or policy variables).
           </>
         }
       >

@@ -37,7 +37,7 @@ describe("validateSecRule: accepted rules", () => {
     `SecRule ARGS "@detectSQLi" "id:10009,phase:2,block,setvar:'tx.site_hits=+%{tx.site_weight}'"`,
     `SecRule REQUEST_BODY "@validateByteRange 9,10,13,32-126" "id:10010,phase:2,deny"`,
     `SecRule XML:/* "@rx <!ENTITY" "id:10011,phase:2,deny"`,
-    `SecRule RESPONSE_STATUS "@eq 500" "id:10012,phase:response,pass,log,auditlog,severity:CRITICAL,rev:'2',ver:'site/1.0',maturity:'9',accuracy:'8'"`,
+    `SecRule RESPONSE_STATUS "@eq 500" "id:10012,phase:3,pass,log,auditlog,severity:CRITICAL,rev:'2',ver:'site/1.0',maturity:'9',accuracy:'8'"`,
     `SecAction "id:10013,phase:1,pass,nolog,setvar:tx.my_flag=1"`,
     `SecRule ARGS "foo.*bar" "id:10014,phase:2,deny"`,
     `SecRule ARGS "@rx a\\"b" "id:10015,phase:2,deny,msg:'it\\'s a quote'"`,
@@ -70,8 +70,9 @@ describe("validateSecRule: accepted rules", () => {
     expect(action).toMatchObject({ kind: "SecAction", id: 5, phase: 5, operator: null, variables: [] });
   });
 
-  it("maps phase names to numbers", () => {
-    expect(accepted('SecRule ARGS "@rx x" "id:1,phase:response,pass"').phase).toBe(4);
+  it("maps phase names to numbers, and refuses phase 4, which this engine never runs (response body inspection is off)", () => {
+    expect(refused('SecRule ARGS "@rx x" "id:1,phase:response,pass"').map((e) => e.message).join(" ")).toMatch(/phase 4 \(the response body\) never runs/);
+    expect(refused('SecRule RESPONSE_BODY "@rx secret" "id:1,phase:4,deny"').map((e) => e.message).join(" ")).toMatch(/Use phase:3/);
     expect(accepted('SecRule ARGS "@rx x" "id:1,phase:logging,pass"').phase).toBe(5);
   });
 
@@ -309,8 +310,8 @@ describe("validateSecRule: actions", () => {
     ["id:-1,phase:2,deny", "id:", /whole number/],
     ["id:1,id:1,phase:2,deny", "id:1,phase", /id appears more than once/],
     ["id:1,deny", undefined, /phase action is missing/],
-    ["id:1,phase:0,deny", "phase", /phase must be 1 to 5/],
-    ["id:1,phase:6,deny", "phase", /phase must be 1 to 5/],
+    ["id:1,phase:0,deny", "phase", /phase must be 1, 2, 3 or 5/],
+    ["id:1,phase:6,deny", "phase", /phase must be 1, 2, 3 or 5/],
     ["id:1,phase:'2',deny", "phase", /without quotes/],
     ["id:1,phase:2,deny,status:'403'", "status", /without quotes/],
     ["id:1,phase:2,deny,status:4030", "status", /HTTP status code/],

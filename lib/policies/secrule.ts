@@ -653,7 +653,12 @@ const ACTION_SPECS: Record<string, ActionSpec> = {
   phase: {
     value: "required",
     once: true,
-    check: (v) => (PHASES[v] ? null : `phase must be 1 to 5 (or request, response, logging), not '${v}'.`),
+    check: (v) =>
+      !PHASES[v]
+        ? `phase must be 1, 2, 3 or 5 (or request, logging), not '${v}'.`
+        : PHASES[v] === 4
+          ? "phase 4 (the response body) never runs on this engine: Palisade leaves response inspection off, because on nginx a block while the body streams can only cut the connection. Use phase:3 for response headers."
+          : null,
   },
   deny: { value: "none", disruptive: true },
   block: { value: "none", disruptive: true },

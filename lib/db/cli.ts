@@ -2,6 +2,7 @@
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env).
 import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
 import { migrate } from "./migrate";
+import { assertMigrated } from "./ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
 
@@ -60,7 +61,10 @@ async function main() {
   const cmd = process.argv[2];
   try {
     if (cmd === "migrate") await runMigrate();
-    else if (cmd === "seed") await runSeed();
+    else if (cmd === "seed") {
+      await assertMigrated();
+      await runSeed();
+    }
     else if (cmd === "bootstrap") {
       await runMigrate();
       await runBootstrap();

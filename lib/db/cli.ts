@@ -17,18 +17,21 @@ function redact(url: string) {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
+/**
+ * The migrations, then the built-in policy templates: they are part of the schema's content, not demo
+ * data, so every environment gets them here (idempotent, audited) and no page ever has to write them.
+ */
 async function runMigrate() {
   const url = databaseUrl();
   const r = await migrate(url);
   console.log(`${dbKindOf(url)} ${redact(url)}: ${r.applied.length ? `applied ${r.applied.join(", ")}` : "up to date"} (${r.alreadyApplied.length + r.applied.length} migrations)`);
-}
-
-async function runSeed() {
-  // Built-in policy templates are not demo data: every environment gets them (idempotent, audited).
-  const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:seed" } });
+  const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:migrate" } });
   if (templates.created.length || templates.updated.length) {
     console.log(`built-in templates: created ${templates.created.join(", ") || "none"}; updated ${templates.updated.join(", ") || "none"}`);
   }
+}
+
+async function runSeed() {
   if (process.env.NODE_ENV === "production" && !process.env.PALISADE_SEED_DEMO) {
     console.log("Production: demo accounts are not created (set PALISADE_SEED_DEMO=1 to override).");
     return;

@@ -50,14 +50,14 @@ describe(`a database that has not been migrated (${kind})`, () => {
     const url = await emptyDatabase();
     const results = await Promise.all(TOOLS.map(async (t) => ({ name: t.name, ...(await runTool(t.args, url)) })));
     for (const r of results) {
-      expect(r.output, r.name).toContain("has not been migrated");
+      expect(r.output, r.name).toContain("is not migrated");
       expect(r.output, r.name).toContain("npm run db:migrate");
       expect(r.output, r.name).toContain("npm run db:setup");
       expect(r.output, r.name).not.toMatch(/does not exist in the current database|The table `/);
       expect(r.code, r.name).not.toBe(0);
     }
     // Nothing was created behind the user's back: still no table at all.
-    await expect(assertMigrated(url)).rejects.toThrow("has not been migrated: it has none of Palisade's tables");
+    await expect(assertMigrated(url)).rejects.toThrow("is not migrated: it has none of Palisade's tables");
   });
 
   it("a database that does not exist is named, with what to do", async () => {

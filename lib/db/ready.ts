@@ -66,7 +66,7 @@ export async function assertMigrated(url: string = databaseUrl(), root = process
         : `${where} does not exist yet. ${MIGRATE_HINT}`,
     );
   }
-  if (state === "no-table") throw new DatabaseNotMigratedError(`${where} has not been migrated: it has none of Palisade's tables. ${MIGRATE_HINT}`);
+  if (state === "no-table") throw new DatabaseNotMigratedError(`${where} is not migrated: it has none of Palisade's tables. ${MIGRATE_HINT}`);
   const missing = loadMigrations(migrationsDir(kind, root))
     .map((m) => m.name)
     .filter((m) => !state.has(m));

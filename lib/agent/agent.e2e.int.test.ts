@@ -1,7 +1,7 @@
 // The whole path with the real engine and no browser: vhost and policy made through the services →
 // published → the node agent pulls it through the real route handlers (behind a small HTTP server) →
 // real nginx + ModSecurity + CRS serve it → a policy change is published and applied → the same request
-// is now blocked → rolled back → it passes again. Skipped, with the install command, without the engine.
+// is now blocked → rolled back → it passes again. Skipped, with the install command, without the engine (a failure instead when CI is set).
 import http from "node:http";
 import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import os from "node:os";
@@ -17,11 +17,9 @@ import { listNodes } from "@/lib/nodes/queries";
 import { registerNode } from "@/lib/nodes/service";
 import { addIpEntries } from "@/lib/policies/service";
 import { createCustomRule } from "@/lib/rules/service";
-import { findEngine, freePort, startNginx, type RunningNginx } from "@/lib/waf/engine";
+import { describeWithEngine } from "@/lib/testing/real-engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/waf/engine";
 import { NodeAgent } from "./agent";
-
-const engine = findEngine();
-if (!engine.available) console.warn(`[lib/agent/agent.e2e.int.test.ts] skipped: ${engine.message}`);
 
 const DOMAIN = "shop.agent-e2e.test";
 
@@ -71,7 +69,7 @@ function listen(server: http.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
 }
 
-describe.skipIf(!engine.available)(`publish → node agent → real engine (${process.env.TEST_DB})`, { timeout: 120_000 }, () => {
+describeWithEngine(`publish → node agent → real engine (${process.env.TEST_DB})`, { timeout: 120_000 }, () => {
   let backend: http.Server;
   let panel: http.Server;
   let nginx: RunningNginx | undefined;

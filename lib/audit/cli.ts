@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { db, disconnectDb } from "@/lib/db";
+import { assertMigrated } from "@/lib/db/ready";
 import { checkChainLink, type ChainBreak } from "./chain";
 import { describeChainReport, verifyChain } from "./verify";
 
@@ -72,6 +73,8 @@ async function main() {
   const files = process.argv.slice(2).filter((a) => a !== "verify");
   let ok = true;
   try {
+    // Archive files are checked against the database's anchors, so both modes need a migrated database.
+    await assertMigrated();
     if (files.length === 0) ok = await verifyDatabase();
     else for (const f of files) ok = (await verifyFile(f)) && ok;
   } catch (err) {

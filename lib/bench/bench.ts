@@ -15,6 +15,7 @@ import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
 import { kindName, type BenchContext, type BenchOptions, type Part } from "./context";
 import { nodeApiPart, renderPart, startServer, type Server } from "./http";
+import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
 import { assertMigrated, openRaw, redactUrl } from "./raw";
 import { writeSection } from "./report";
 import { machine } from "./stats";
@@ -74,6 +75,14 @@ async function main() {
   }
   const url = databaseUrl();
   const kind = dbKindOf(url);
+  // Before opening it: opening a SQLite file that does not exist would create an empty one.
+  try {
+    await assertDbMigrated(url);
+  } catch (err) {
+    console.error(`bench cannot run: ${(err as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const raw = await openRaw(url);
   let server: Server | null = null;
   try {

@@ -5,7 +5,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { dbKindOf, sqliteDateText, type DbKind } from "@/lib/db";
-import { loadMigrations, migrationsDir } from "@/lib/db/migrate";
+import { assertMigrated as assertDbMigrated, MIGRATE_HINT } from "@/lib/db/ready";
 
 export type Row = Record<string, unknown>;
 
@@ -121,23 +121,11 @@ export async function openRaw(url: string): Promise<RawDb> {
  * Throws a message saying what to do when the database is not migrated (or misses migrations this
  * checkout has), instead of failing later on a missing table.
  */
+/** The database is migrated (lib/db/ready.ts says what to run if not) and its audit chain head exists. */
 export async function assertMigrated(raw: RawDb, url: string): Promise<void> {
-  const expected = loadMigrations(migrationsDir(raw.kind)).map((m) => m.name);
-  const hint = `Run \`DATABASE_URL=${redactUrl(url)} npm run db:migrate\` first.`;
-  const table =
-    raw.kind === "postgres"
-      ? await raw.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`)
-      : await raw.query<{ t: string | null }>(`SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`);
-  if (!table[0]?.t) throw new Error(`The database is not migrated (no _prisma_migrations table). ${hint}`);
-  const applied = new Set(
-    (await raw.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map(
-      (r) => r.migration_name,
-    ),
-  );
-  const missing = expected.filter((m) => !applied.has(m));
-  if (missing.length) throw new Error(`The database misses ${missing.length} migration(s): ${missing.join(", ")}. ${hint}`);
+  await assertDbMigrated(url);
   const head = await raw.query(`SELECT "lastSeq" FROM "AuditChainHead" WHERE id = 1`);
-  if (head.length === 0) throw new Error(`The audit chain head row (AuditChainHead id 1) is missing: the database was not set up by the migrations. ${hint}`);
+  if (head.length === 0) throw new Error(`The audit chain head row (AuditChainHead id 1) is missing: the database was not set up by the migrations. ${MIGRATE_HINT}`);
 }
 
 export function redactUrl(url: string): string {

@@ -12,6 +12,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { databaseUrl } from "@/lib/db";
 import { makeEvent, makeVhost, rng, SEED_USERS, weighted, type Actor, type EventDraft, type SeedVhost } from "./data";
 import { progress } from "./progress";
+import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
 import { assertMigrated, openRaw, redactUrl, type RawDb } from "./raw";
 
 export type SeedScaleOptions = {
@@ -123,6 +124,8 @@ export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleRes
   const now = options.now ?? new Date();
   const r = rng(options.seed ?? 20261124);
   const tag = randomBytes(3).toString("hex");
+  // Before opening it: opening a SQLite file that does not exist would create an empty one.
+  await assertDbMigrated(url);
   const raw = await openRaw(url);
   try {
     await assertMigrated(raw, url);

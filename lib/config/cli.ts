@@ -4,7 +4,8 @@
 //
 // Settings come from the environment (lib/config/settings.ts). DIR must be empty, missing, or a bundle
 // written here before (its generated files are replaced, so a removed vhost leaves nothing behind).
-// Exit codes: 0 written, 1 refused (compiler, or nginx -t with --check), 2 --check without an engine, 64 usage.
+// Exit codes: 0 written, 1 refused (compiler, or nginx -t with --check), 2 --check without an engine,
+// 3 the database is missing or not migrated (the message names the command to run), 64 usage.
 //
 // Certificates: the bundle names <certDir>/<certificateRef>/fullchain.pem and privkey.pem for each TLS vhost
 // but holds no certificate or key (the panel never has private keys). The output lists those files and
@@ -13,6 +14,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { disconnectDb } from "@/lib/db";
+import { assertMigrated, DatabaseNotMigratedError } from "@/lib/db/ready";
 import { AppError } from "@/lib/errors";
 import { GENERATED_HEADER } from "@/lib/waf/compile";
 import { writeBundle } from "@/lib/waf/engine";
@@ -39,6 +41,14 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
   if (refusal) {
     out.error(refusal);
     return 64;
+  }
+
+  try {
+    await assertMigrated();
+  } catch (err) {
+    if (!(err instanceof DatabaseNotMigratedError)) throw err;
+    out.error(err.message);
+    return 3;
   }
 
   let compiled;

@@ -4,15 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import { findEngine } from "@/lib/waf/engine";
+import { describeWithEngine } from "@/lib/testing/real-engine";
 import { DEFAULT_COMPILER_SETTINGS } from "@/lib/waf/types";
 import type { EngineChecker } from "./check";
 import { bundleHash } from "./hash";
 import { bundleOf, EngineRefusedError, publishConfig, refusalOf, rollbackConfig, StaleRevisionError } from "./service";
 import { publishStatus, unpublishedVhostIds, vhostPublishStates } from "./status";
 import { admin, changePolicy, makeVhost, missingEngine, passingChecker } from "./test-support";
-
-const engine = findEngine();
 
 async function totals() {
   return {
@@ -233,7 +231,7 @@ describe(`unpublished changes (${process.env.TEST_DB})`, () => {
   });
 });
 
-describe.skipIf(!engine.available)(`the real engine check (${process.env.TEST_DB})`, { timeout: 60_000 }, () => {
+describeWithEngine(`the real engine check (${process.env.TEST_DB})`, { timeout: 60_000 }, () => {
   it("checks with nginx -t (TLS vhosts with placeholder certificates) and records engineChecked", async () => {
     await makeVhost("tls.publish.test", { tlsMode: "TERMINATE", certificateRef: "tls-cert", hsts: true });
     const r = await publishConfig(admin, { basedOn: await latestNumber() });
@@ -253,4 +251,3 @@ describe.skipIf(!engine.available)(`the real engine check (${process.env.TEST_DB
     expect(await totals()).toEqual(before);
   });
 });
-if (!engine.available) console.warn(`[lib/config/service.int.test.ts] real-engine tests skipped: ${engine.message}`);

@@ -2,6 +2,7 @@
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env).
 import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
 import { migrate } from "./migrate";
+import { assertMigrated } from "./ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
 
@@ -16,18 +17,21 @@ function redact(url: string) {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
+/**
+ * The migrations, then the built-in policy templates: they are part of the schema's content, not demo
+ * data, so every environment gets them here (idempotent, audited) and no page ever has to write them.
+ */
 async function runMigrate() {
   const url = databaseUrl();
   const r = await migrate(url);
   console.log(`${dbKindOf(url)} ${redact(url)}: ${r.applied.length ? `applied ${r.applied.join(", ")}` : "up to date"} (${r.alreadyApplied.length + r.applied.length} migrations)`);
-}
-
-async function runSeed() {
-  // Built-in policy templates are not demo data: every environment gets them (idempotent, audited).
-  const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:seed" } });
+  const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:migrate" } });
   if (templates.created.length || templates.updated.length) {
     console.log(`built-in templates: created ${templates.created.join(", ") || "none"}; updated ${templates.updated.join(", ") || "none"}`);
   }
+}
+
+async function runSeed() {
   if (process.env.NODE_ENV === "production" && !process.env.PALISADE_SEED_DEMO) {
     console.log("Production: demo accounts are not created (set PALISADE_SEED_DEMO=1 to override).");
     return;
@@ -60,7 +64,10 @@ async function main() {
   const cmd = process.argv[2];
   try {
     if (cmd === "migrate") await runMigrate();
-    else if (cmd === "seed") await runSeed();
+    else if (cmd === "seed") {
+      await assertMigrated();
+      await runSeed();
+    }
     else if (cmd === "bootstrap") {
       await runMigrate();
       await runBootstrap();

@@ -1,6 +1,7 @@
-// The templates every installation has. They live in code (this file is their source of truth): the seed
-// and the first listing write them to the database through an audited upsert, and nobody edits them in the
-// panel — an admin who wants a variant creates a custom template.
+// The templates every installation has. They live in code (this file is their source of truth):
+// `npm run db:migrate` (and db:setup, db:bootstrap) writes them to the database after the migrations,
+// through an audited upsert, and nobody edits them in the panel — an admin who wants a variant creates a
+// custom template. Pages only read them: a read never writes.
 import type { TemplatePolicy } from "./schema";
 
 export type BuiltInTemplate = { name: string; description: string; policy: TemplatePolicy };

@@ -2,9 +2,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { BUILT_IN_TEMPLATES } from "./builtin";
 import { describeTemplatePolicy, TemplatePolicySchema } from "./schema";
-import { builtInsNeedWrite, ensureBuiltInTemplates } from "./service";
-
-const SYSTEM = { actor: { id: null, email: "system:templates" } };
+import { builtInsNeedWrite } from "./service";
 
 type Row = { id: string; name: string; description: string; policy: unknown; builtIn: boolean; version: number; updatedAt: Date };
 
@@ -23,19 +21,20 @@ function withPolicy(t: Row) {
 }
 
 /**
- * Every template, built-ins first (in their fixed order), then custom ones by name. The built-ins are
- * written (or brought up to date) on first use when the seed has not run, e.g. in production, through the same audited upsert as the seed.
+ * Every template, built-ins first (in their fixed order), then custom ones by name. Only reads: the
+ * built-ins are written by `npm run db:migrate` (lib/db/cli.ts), never while a page renders.
  */
 export async function listTemplates() {
-  let rows = await db.policyTemplate.findMany({ orderBy: { name: "asc" } });
-  if (builtInsNeedWrite(rows)) {
-    await ensureBuiltInTemplates(SYSTEM);
-    rows = await db.policyTemplate.findMany({ orderBy: { name: "asc" } });
-  }
+  const rows = await db.policyTemplate.findMany({ orderBy: { name: "asc" } });
   const order = (r: Row) => (r.builtIn ? BUILT_IN_TEMPLATES.findIndex((t) => t.name === r.name) : BUILT_IN_TEMPLATES.length);
   return rows
     .sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name))
     .map(withPolicy);
+}
+
+/** True when a built-in template is missing or older than this version's: `npm run db:migrate` brings them in. */
+export async function builtInTemplatesOutdated(): Promise<boolean> {
+  return builtInsNeedWrite(await db.policyTemplate.findMany({ where: { builtIn: true }, select: { name: true, description: true, policy: true, builtIn: true } }));
 }
 
 export type TemplateListRow = Awaited<ReturnType<typeof listTemplates>>[number];

@@ -7,7 +7,7 @@ import { createUser } from "@/lib/users/service";
 import { CreateVhostSchema, EMPTY_VHOST_FORM } from "@/lib/vhosts/schema";
 import { createVhost } from "@/lib/vhosts/service";
 import { BUILT_IN_TEMPLATES } from "./builtin";
-import { getTemplate, listTemplates } from "./queries";
+import { builtInTemplatesOutdated, getTemplate, listTemplates } from "./queries";
 import { CopyPolicySchema, EMPTY_EXCLUSION_ROW, EMPTY_TEMPLATE_FORM, TemplateFormSchema, UpdateTemplateSchema, type TemplateFormValues } from "./schema";
 import { copyPolicy, createTemplate, deleteTemplate, ensureBuiltInTemplates, updateTemplate } from "./service";
 
@@ -45,24 +45,45 @@ async function caught(run: () => Promise<unknown>): Promise<Error> {
 
 describe(`templates (${process.env.TEST_DB})`, () => {
   describe("built-in templates", () => {
-    it("are written on first listing (audited), in their fixed order, and never twice", async () => {
+    it("are never written by a read: listing a database without them writes nothing", async () => {
+      const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
+      expect(await listTemplates()).toEqual([]);
+      expect(await builtInTemplatesOutdated()).toBe(true);
       expect(await db.policyTemplate.count()).toBe(0);
+      expect(await db.auditEvent.count()).toBe(2); // the two users of beforeAll
+      expect(await db.auditChainHead.findUnique({ where: { id: 1 } })).toEqual(head);
+    });
+
+    it("are written by ensureBuiltInTemplates (npm run db:migrate), audited, in their fixed order, and never twice", async () => {
+      expect(await ensureBuiltInTemplates(system)).toEqual({ created: ["balanced", "strict", "API"], updated: [] });
       const list = await listTemplates();
       expect(list.map((t) => t.name)).toEqual(["balanced", "strict", "API"]);
+      expect(await builtInTemplatesOutdated()).toBe(false);
       expect(list.every((t) => t.builtIn && t.version === 1)).toBe(true);
       expect(list[1]!.policy).toMatchObject({ engineMode: "BLOCKING", blockingParanoia: 2, detectionParanoia: 3, inboundThreshold: 5, outboundThreshold: 4 });
       expect(list[2]!.policy).toMatchObject({ engineMode: "BLOCKING", blockingParanoia: 1, inboundThreshold: 5, exclusions: [] });
       expect(list[0]!.summary).toBe("Blocking, paranoia 1, thresholds 5 / 4, no exclusions");
       const events = await db.auditEvent.findMany({ where: { entityType: "PolicyTemplate" }, orderBy: { seq: "asc" } });
       expect(events.map((e) => e.summary)).toEqual(BUILT_IN_TEMPLATES.map((t) => `Added the built-in template "${t.name}"`));
-      expect(events[0]!.actorEmail).toBe("system:templates");
+      expect(events[0]!.actorEmail).toBe(system.actor.email);
 
       const head = (await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).lastSeq;
       expect(await ensureBuiltInTemplates(system)).toEqual({ created: [], updated: [] });
-      await Promise.all([listTemplates(), listTemplates(), ensureBuiltInTemplates(system)]);
+      await Promise.all([listTemplates(), ensureBuiltInTemplates(system), ensureBuiltInTemplates(system)]);
       expect(await db.policyTemplate.count()).toBe(3);
       // Nothing to do writes nothing, not even an empty slot in the audit chain.
       expect((await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).lastSeq).toBe(head);
+    });
+
+    it("a drifted built-in is shown as stored and flagged; listing does not rewrite it", async () => {
+      const strict = await db.policyTemplate.findUniqueOrThrow({ where: { name: "strict" } });
+      await db.policyTemplate.update({ where: { id: strict.id }, data: { description: "an older text" } });
+      const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+      expect((await listTemplates()).find((t) => t.name === "strict")!.description).toBe("an older text");
+      expect(await builtInTemplatesOutdated()).toBe(true);
+      expect(await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toEqual(head);
+      expect(await ensureBuiltInTemplates(system)).toEqual({ created: [], updated: ["strict"] });
+      expect(await builtInTemplatesOutdated()).toBe(false);
     });
 
     it("are brought back to the code's version when their row drifted", async () => {

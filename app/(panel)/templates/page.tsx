@@ -5,7 +5,7 @@ import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { describeExclusion } from "@/lib/policies/exclusions";
-import { listTemplates } from "@/lib/templates/queries";
+import { builtInTemplatesOutdated, listTemplates } from "@/lib/templates/queries";
 
 export const metadata: Metadata = { title: "Templates" };
 
@@ -13,7 +13,7 @@ const LINK = "text-sm text-blue-700 hover:underline";
 
 export default async function TemplatesPage() {
   const user = await requireUser();
-  const templates = await listTemplates();
+  const [templates, outdated] = await Promise.all([listTemplates(), builtInTemplatesOutdated()]);
   const canManage = can(user.role, "template.manage");
   const canCreateVhost = can(user.role, "vhost.write");
   const custom = templates.filter((t) => !t.builtIn);
@@ -33,6 +33,13 @@ export default async function TemplatesPage() {
         Starting policies for new virtual hosts: engine mode, paranoia levels, thresholds and rule exclusions.
         {canManage ? " The built-in ones come with Palisade and cannot be changed; copy one to make your own." : " Admins manage them."}
       </PageHeader>
+      {outdated && (
+        <p role="status" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
+          The built-in templates of this version of Palisade are not all in the database yet. They are written by{" "}
+          <code className="rounded bg-amber-100 px-1">npm run db:migrate</code> (which <code className="rounded bg-amber-100 px-1">db:setup</code> and{" "}
+          <code className="rounded bg-amber-100 px-1">db:bootstrap</code> run), never by opening a page.
+        </p>
+      )}
       <ul className="space-y-4">
         {templates.map((t) => (
           <li key={t.id} className="rounded-lg border border-slate-200 bg-white p-4" data-testid="template">

@@ -10,6 +10,11 @@ type TextareaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "value" |
 };
 
 const ATTRIBUTE_NAMES: Record<string, string> = { className: "class", spellCheck: "spellcheck", autoCapitalize: "autocapitalize", autoCorrect: "autocorrect", autoComplete: "autocomplete", readOnly: "readonly", maxLength: "maxlength", minLength: "minlength" };
+function setRef(ref: React.Ref<HTMLTextAreaElement> | null | undefined, value: HTMLTextAreaElement | null) {
+  if (typeof ref === "function") ref(value);
+  else if (ref) (ref as React.RefObject<HTMLTextAreaElement | null>).current = value;
+}
+
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function textareaAttributes(props: Record<string, unknown>): [string, string][] {
@@ -38,18 +43,13 @@ export const Textarea = forwardRef<HTMLTextAreaElement, TextareaProps>(function 
   const [html] = useState(() => `<textarea ${attributes.map(([k, v]) => (v === "" ? k : `${k}="${escapeHtml(v)}"`)).join(" ")}>\n${escapeHtml(defaultValue)}</textarea>`);
   const handlers = useRef({ onChange, onBlur });
   handlers.current = { onChange, onBlur };
-  const refs = useRef(ref);
-  refs.current = ref;
+  const element = useRef<HTMLTextAreaElement | null>(null);
+  const assigned = useRef<typeof ref | null>(null);
 
   useLayoutEffect(() => {
     const el = box.current?.firstElementChild;
     if (!(el instanceof HTMLTextAreaElement)) return;
-    const assign = (value: HTMLTextAreaElement | null) => {
-      const r = refs.current;
-      if (typeof r === "function") r(value);
-      else if (r) r.current = value;
-    };
-    assign(el);
+    element.current = el;
     const input = (e: Event) => handlers.current.onChange?.(e as unknown as { target: HTMLTextAreaElement; type: string });
     const blur = (e: Event) => handlers.current.onBlur?.(e as unknown as { target: HTMLTextAreaElement; type: string });
     el.addEventListener("input", input);
@@ -58,10 +58,21 @@ export const Textarea = forwardRef<HTMLTextAreaElement, TextareaProps>(function 
     return () => {
       el.removeEventListener("input", input);
       el.removeEventListener("blur", blur);
-      assign(null);
+      setRef(assigned.current, null);
+      assigned.current = null;
+      element.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // The ref is handed over as React does for an element's callback ref: again whenever it is a new one
+  // (react-hook-form's register makes one per render, and registers the field anew after a reset).
+  useLayoutEffect(() => {
+    if (!element.current || assigned.current === ref) return;
+    setRef(assigned.current, null);
+    setRef(ref, element.current);
+    assigned.current = ref;
+  });
 
   // Attributes that change after the first render (aria-invalid, placeholder…), never the value.
   const key = JSON.stringify(attributes);

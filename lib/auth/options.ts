@@ -5,6 +5,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { clientAddress } from "./client-address";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
 import { authSecret } from "./secret";
@@ -41,9 +42,10 @@ function headerOf(headers: unknown, name: string): string | null {
   return (Array.isArray(v) ? v[0] : v) ?? null;
 }
 
-function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
-  const forwarded = headerOf(req?.headers, "x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: forwarded || headerOf(req?.headers, "x-real-ip"), userAgent: headerOf(req?.headers, "user-agent") };
+/** The sign-in request's client address (see client-address.ts: not whatever X-Forwarded-For claims) and user agent. */
+export function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
+  const headers = req?.headers as Parameters<typeof clientAddress>[0];
+  return { ip: clientAddress(headers), userAgent: headerOf(req?.headers, "user-agent") };
 }
 
 export function getAuthOptions(): NextAuthOptions {

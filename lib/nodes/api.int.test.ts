@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
+import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
 import { db } from "@/lib/db";
@@ -14,15 +15,20 @@ let addressCounter = 0;
 /** Each test comes from its own address, so the failure counter of one does not affect another. */
 const nextAddress = () => `198.51.100.${++addressCounter}`;
 
-function getConfig(token: string | null, options: { ip?: string; ifNoneMatch?: string } = {}) {
-  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress() });
+/** A request's socket address reaches the handlers as PEER_HEADER (lib/auth/client-address.ts); `xff` is what the client claims. */
+function from(ip: string | undefined, xff: string | undefined) {
+  return { [PEER_HEADER]: ip ?? nextAddress(), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) };
+}
+
+function getConfig(token: string | null, options: { ip?: string; xff?: string; ifNoneMatch?: string } = {}) {
+  const headers = new Headers(from(options.ip, options.xff));
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
   if (options.ifNoneMatch) headers.set("if-none-match", options.ifNoneMatch);
   return GET(new Request(`${BASE}/config`, { headers }));
 }
 
-function postStatus(token: string | null, body: unknown, options: { ip?: string; raw?: boolean } = {}) {
-  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress(), "content-type": "application/json" });
+function postStatus(token: string | null, body: unknown, options: { ip?: string; xff?: string; raw?: boolean } = {}) {
+  const headers = new Headers({ ...from(options.ip, options.xff), "content-type": "application/json" });
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
   return POST(new Request(`${BASE}/status`, { method: "POST", headers, body: options.raw ? (body as string) : JSON.stringify(body) }));
 }
@@ -31,6 +37,7 @@ let token = "";
 let nodeId = "";
 
 beforeAll(async () => {
+  installPeerAddressStamp();
   const r = await registerNode(admin, { name: "api-node" });
   token = r.token;
   nodeId = r.node.id;
@@ -125,7 +132,7 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
       expect(res.headers.get("etag")).toBeNull();
       bodies.add(await res.text());
     }
-    const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, "x-forwarded-for": nextAddress() } }));
+    const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, ...from(undefined, undefined) } }));
     expect(malformed.status).toBe(401);
     bodies.add(await malformed.text());
     expect(bodies.size).toBe(1);
@@ -144,6 +151,15 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     expect((await postStatus(token, { revision: 1, ok: true }, { ip })).status).toBe(429);
     // Another address is not affected.
     expect((await getConfig(token)).status).toBe(200);
+  });
+
+  it("counts failures per socket address: a new X-Forwarded-For on each request does not reset the count", async () => {
+    const ip = nextAddress();
+    for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) {
+      expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: `192.0.2.${i}` })).status).toBe(401);
+    }
+    expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: "192.0.2.200" })).status).toBe(429);
+    expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: "=1+2" })).status).toBe(429);
   });
 });
 

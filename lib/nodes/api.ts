@@ -11,6 +11,7 @@
 // rate-limit.ts): per process, and forgotten on restart. Run the panel behind a reverse proxy that sets
 // X-Forwarded-For itself: without one, every caller counts as "unknown" (one shared budget), and a
 // caller could pick its own address.
+import { clientAddress } from "@/lib/auth/client-address";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { FailureLimiter } from "./rate-limit";
@@ -30,14 +31,10 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-export function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip")?.trim() || "unknown";
-}
-
 type Authenticated = { node: NonNullable<Awaited<ReturnType<typeof authenticateNode>>>; ip: string };
 
 async function authenticate(request: Request): Promise<Authenticated | Response> {
-  const ip = clientAddress(request);
+  const ip = clientAddress(request.headers) ?? "unknown";
   const retryAfter = limiter.retryAfter(ip);
   if (retryAfter !== null) {
     return json(429, { error: `Too many failed authentications from this address. Try again in ${retryAfter} seconds.` }, { "retry-after": String(retryAfter) });

@@ -138,7 +138,7 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     expect(bodies.size).toBe(1);
   });
 
-  it("rate-limits repeated failures per source address with 429 and Retry-After, even for a valid token", async () => {
+  it("rate-limits repeated failures per source address with 429 and Retry-After", async () => {
     const ip = nextAddress();
     for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) expect((await getConfig(`pn_${"y".repeat(43)}`, { ip })).status).toBe(401);
     const limited = await getConfig(`pn_${"y".repeat(43)}`, { ip });
@@ -147,10 +147,22 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(((await limited.json()) as { error: string }).error).toMatch(/^Too many failed authentications from this address\. Try again in \d+ seconds\.$/);
-    expect((await getConfig(token, { ip })).status).toBe(429);
-    expect((await postStatus(token, { revision: 1, ok: true }, { ip })).status).toBe(429);
+    expect((await getConfig(null, { ip })).status).toBe(429);
+    expect((await getConfig("nonsense", { ip })).status).toBe(429);
     // Another address is not affected.
     expect((await getConfig(token)).status).toBe(200);
+  });
+
+  it("never refuses a valid token: 20 bad requests from a shared address do not lock a node out", async () => {
+    const shared = nextAddress();
+    for (let i = 0; i < AUTH_FAILURE_LIMIT + 5; i++) await getConfig(`pn_${"v".repeat(43)}`, { ip: shared });
+    expect((await getConfig(`pn_${"v".repeat(43)}`, { ip: shared })).status).toBe(429);
+    // The node behind the same address still gets its config and reports its status.
+    expect((await getConfig(token, { ip: shared })).status).toBe(200);
+    expect((await postStatus(token, { revision: 1, ok: true }, { ip: shared })).status).toBe(200);
+    // And the failures keep being refused after it.
+    expect((await getConfig(`pn_${"v".repeat(43)}`, { ip: shared })).status).toBe(429);
+    expect((await postStatus(`pn_${"v".repeat(43)}`, { revision: 1, ok: true }, { ip: shared })).status).toBe(429);
   });
 
   it("counts failures per socket address: a new X-Forwarded-For on each request does not reset the count", async () => {

@@ -7,7 +7,7 @@ import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address"
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
 import { db } from "@/lib/db";
-import { AUTH_FAILURE_LIMIT } from "./api";
+import { AUTH_FAILURE_LIMIT, MAX_STATUS_BODY, readTextUpTo } from "./api";
 import { registerNode, revokeNode } from "./service";
 
 const BASE = "http://panel.test/api/v1/nodes";
@@ -207,6 +207,32 @@ describe(`POST /api/v1/nodes/status (${process.env.TEST_DB})`, () => {
     }
     const after = await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } });
     expect({ ...after, lastSeenAt: null, updatedAt: null }).toEqual({ ...before, lastSeenAt: null, updatedAt: null });
+  });
+
+  it("stops reading a status body at the size limit (413), and reads one at the limit", async () => {
+    // A body of 8 MiB in 16 KiB chunks, produced only as it is read: count what the handler pulls.
+    let pulled = 0;
+    const chunk = new Uint8Array(16 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 8 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const headers = new Headers({ ...from(undefined, undefined), authorization: `Bearer ${token}`, "content-type": "application/json" });
+    const res = await POST(new Request(`${BASE}/status`, { method: "POST", headers, body, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe(`The status report is larger than ${MAX_STATUS_BODY} bytes.`);
+    expect(pulled).toBeLessThanOrEqual(MAX_STATUS_BODY + 2 * chunk.byteLength);
+
+    // A declared Content-Length over the limit is refused before reading anything.
+    expect((await readTextUpTo(new Request(`${BASE}/status`, { method: "POST", headers: { "content-length": String(800 * 1024 * 1024) }, body: "{}" }), MAX_STATUS_BODY))).toBeNull();
+    // Exactly at the limit (in bytes, not characters) is read.
+    const padded = JSON.stringify({ revision: 2, ok: true, message: "é".repeat(10) });
+    const atLimit = padded + " ".repeat(MAX_STATUS_BODY - Buffer.byteLength(padded));
+    expect((await postStatus(token, atLimit, { raw: true })).status).toBe(200);
+    expect((await postStatus(token, `${atLimit} `, { raw: true })).status).toBe(413);
   });
 
   it("answers 401 for a wrong or revoked token and changes nothing", async () => {

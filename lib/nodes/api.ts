@@ -48,6 +48,30 @@ async function authenticate(request: Request): Promise<Authenticated | Response>
   return json(401, { error: "Unauthorized: send a valid node token as Authorization: Bearer <token>." }, { "www-authenticate": 'Bearer realm="palisade-nodes"' });
 }
 
+/**
+ * The body as text, or null as soon as it is known to be longer than `maxBytes`: a declared
+ * Content-Length over the limit is refused unread, and a stream is cancelled at the first byte past it.
+ */
+export async function readTextUpTo(request: Request, maxBytes: number): Promise<string | null> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 /** True when an If-None-Match header names this entity tag (or is `*`). Weak and strong forms compare equal. */
 export function matchesIfNoneMatch(header: string | null, etag: string): boolean {
   if (!header) return false;
@@ -86,8 +110,8 @@ export function postNodeStatus(request: Request): Promise<Response> {
   return guarded(async () => {
     const auth = await authenticate(request);
     if (auth instanceof Response) return auth;
-    const text = await request.text();
-    if (text.length > MAX_STATUS_BODY) return json(413, { error: `The status report is larger than ${MAX_STATUS_BODY} bytes.` });
+    const text = await readTextUpTo(request, MAX_STATUS_BODY);
+    if (text === null) return json(413, { error: `The status report is larger than ${MAX_STATUS_BODY} bytes.` });
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -4,14 +4,16 @@
 // - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
 //   real session secret.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { installPeerAddressStamp, trustedProxies } = await import("./lib/auth/client-address");
-  installPeerAddressStamp();
-  try {
-    trustedProxies();
-    if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
-  } catch (err) {
-    console.error(`Palisade cannot start: ${(err as Error).message}`);
-    process.exit(1);
+  // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { installPeerAddressStamp, trustedProxies } = await import("./lib/auth/client-address");
+    installPeerAddressStamp();
+    try {
+      trustedProxies();
+      if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
+    } catch (err) {
+      console.error(`Palisade cannot start: ${(err as Error).message}`);
+      process.exit(1);
+    }
   }
 }

@@ -1,9 +1,16 @@
-// Runs once when the server starts: in production, refuse to start without a real session secret.
+// Runs once when the server starts, before it answers requests:
+// - every request's socket address is stamped into an internal header, the only source of the client's
+//   address that the client cannot choose (lib/auth/client-address.ts);
+// - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
+//   real session secret.
 export async function register() {
-  if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NODE_ENV === "production") {
-    const { authSecret } = await import("./lib/auth/secret");
+  // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { installPeerAddressStamp, trustedProxies } = await import("./lib/auth/client-address");
+    installPeerAddressStamp();
     try {
-      authSecret();
+      trustedProxies();
+      if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
     } catch (err) {
       console.error(`Palisade cannot start: ${(err as Error).message}`);
       process.exit(1);

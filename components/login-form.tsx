@@ -1,12 +1,8 @@
 "use client";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { Button, Field, Input } from "./ui";
-
-/** Only same-site paths are followed after login (no open redirect). */
-function safeCallback(raw: string | null): string {
-  return raw && raw.startsWith("/") && !raw.startsWith("//") ? raw : "/";
-}
 
 export function LoginForm() {
   const router = useRouter();
@@ -28,7 +24,7 @@ export function LoginForm() {
       setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Wrong email or password, or the account is disabled.");
       return;
     }
-    router.replace(safeCallback(params.get("callbackUrl")));
+    router.replace(safeCallbackPath(params.get("callbackUrl"), window.location.origin));
     router.refresh();
   }
 

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
+import { installPeerAddressStamp } from "@/lib/auth/client-address";
 import { publishConfig, rollbackConfig } from "@/lib/config/service";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { admin, makeVhost } from "@/lib/config/test-support";
@@ -50,12 +51,12 @@ async function settlesTo(port: number, pathname: string, status: number, localAd
 
 /** The panel's node API on a real port: Node's http → the route handlers' Request/Response. */
 function panelServer(): Promise<http.Server> {
+  installPeerAddressStamp(); // the socket's address reaches the handlers as it does under Next (instrumentation.ts)
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    headers.set("x-forwarded-for", req.socket.remoteAddress ?? "unknown");
     const request = new Request(`http://panel.local${req.url}`, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
     const handler = req.url === "/api/v1/nodes/config" && req.method === "GET" ? GET : req.url === "/api/v1/nodes/status" && req.method === "POST" ? POST : null;
     const response = handler ? await handler(request) : new Response("not found", { status: 404 });

@@ -105,4 +105,14 @@ describe(`audited transaction (${process.env.TEST_DB})`, () => {
       await db.auditEvent.delete({ where: { id: written.id } });
     }
   });
+
+  it("stores the request's address only when it is an address", async () => {
+    const withIp = (ip: string | null) => ({ ...ctx, meta: { ip, userAgent: "vitest" } });
+    const cases: [string | null, string | null][] = [["=1+2", null], ["198.51.100.1, 10.0.0.1", null], ["::ffff:192.0.2.1", "192.0.2.1"], ["2001:DB8::1", "2001:db8::1"], [null, null]];
+    for (const [ip, stored] of cases) {
+      const event = await audited(withIp(ip), async () => ({ result: null, audit: { action: "test.ip", entityType: "Test", entityId: String(ip), summary: "ip" } }))
+        .then(() => db.auditEvent.findFirstOrThrow({ where: { action: "test.ip" }, orderBy: { seq: "desc" } }));
+      expect(event.ip, String(ip)).toBe(stored);
+    }
+  });
 });

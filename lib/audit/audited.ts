@@ -6,6 +6,7 @@
 // change was measured: more concurrent throughput on PostgreSQL, but those checks would race.)
 import { randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
+import { normalizeAddress } from "@/lib/auth/client-address";
 import { db, dbKind, Prisma, sqliteConnection, sqliteDateText, type DbKind, type Tx } from "@/lib/db";
 import { hashEvent, toJsonValue } from "./chain";
 
@@ -94,7 +95,8 @@ function eventRow(ctx: AuditContext, entry: AuditEntry, seq: number, prevHash: s
     summary: entry.summary,
     before: entry.before === undefined ? null : toJsonValue(entry.before),
     after: entry.after === undefined ? null : toJsonValue(entry.after),
-    ip: ctx.meta?.ip ?? null,
+    // Always an address or nothing: whatever a caller passes, a header's text never lands here.
+    ip: normalizeAddress(ctx.meta?.ip),
     userAgent: ctx.meta?.userAgent?.slice(0, 512) ?? null,
     prevHash,
   };

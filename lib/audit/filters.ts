@@ -4,12 +4,20 @@
 import { z } from "zod";
 import { parseSearchQuery, SEARCH_QUERY_MAX_LENGTH } from "./search";
 
+/**
+ * Free text from a URL may carry control characters (`?actor=%00`); no stored value has them, and
+ * PostgreSQL refuses a NUL in a text parameter outright (a 500, not "no match"). Refused as bad input.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const text = (what: string) =>
+  z.string().refine((s) => !CONTROL_CHARACTER.test(s), `The ${what} contains a control character (such as NUL), which no audit event has.`);
+
 export const AuditFilterSchema = z.object({
-  q: z.string().trim().min(1).max(SEARCH_QUERY_MAX_LENGTH, `The search is limited to ${SEARCH_QUERY_MAX_LENGTH} characters.`),
-  actor: z.string().trim().toLowerCase().min(1).max(320, "That is not an email address."),
+  q: text("search").pipe(z.string().trim().min(1).max(SEARCH_QUERY_MAX_LENGTH, `The search is limited to ${SEARCH_QUERY_MAX_LENGTH} characters.`)),
+  actor: text("actor").pipe(z.string().trim().toLowerCase().min(1).max(320, "That is not an email address.")),
   action: z.string().trim().regex(/^[A-Za-z][\w.-]{0,63}$/, "Unknown action."),
   entity: z.string().trim().regex(/^[A-Za-z]\w{0,63}$/, "Unknown entity type."),
-  entityId: z.string().trim().min(1).max(200, "Unknown entity."),
+  entityId: text("entity").pipe(z.string().trim().min(1).max(200, "Unknown entity.")),
   vhost: z.uuid("Unknown virtual host."),
   from: z.iso.date("The start date must be a date (YYYY-MM-DD)."),
   to: z.iso.date("The end date must be a date (YYYY-MM-DD)."),

@@ -8,6 +8,7 @@ import { recordDenied } from "@/lib/audit/denied";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
 import { isTransientDbError } from "@/lib/db";
 import { log } from "@/lib/log";
+import { clientAddress } from "./client-address";
 import { can, type Permission } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session";
 
@@ -25,8 +26,7 @@ export type ActionContext = { user: SessionUser; audit: AuditContext };
 export async function requestMeta(): Promise<RequestMeta> {
   try {
     const h = await headers();
-    const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || null;
-    return { ip, userAgent: h.get("user-agent") };
+    return { ip: clientAddress(h), userAgent: h.get("user-agent") };
   } catch {
     return {}; // called outside a request (scripts, tests)
   }

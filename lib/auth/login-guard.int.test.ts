@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createUser } from "@/lib/users/service";
+import { installPeerAddressStamp, PEER_HEADER, TRUSTED_PROXIES_ENV } from "./client-address";
 import { LoginLockedError, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from "./login-guard";
-import { verifyCredentials } from "./options";
+import { loginMeta, verifyCredentials } from "./options";
 
 const ctx = { actor: { id: null, email: "setup@example.test" } };
 
@@ -52,5 +53,42 @@ describe(`sign-in throttling (${process.env.TEST_DB})`, () => {
     const long = new Date(Date.now() - 60 * 60 * 1000);
     await db.loginAttempt.createMany({ data: Array.from({ length: 10 }, () => ({ email: "old@example.test", ip: null, success: false, createdAt: long })) });
     expect(await verifyCredentials({ email: "old@example.test", password: "old user password" })).not.toBeNull();
+  });
+
+  // The sign-in route hands authorize() next-auth's request, whose headers come from the HTTP request: the
+  // socket's address in PEER_HEADER (stamped by instrumentation.ts) and whatever X-Forwarded-For the client sent.
+  it("keeps an address locked out when the client changes X-Forwarded-For, and audits the real address", async () => {
+    installPeerAddressStamp();
+    const from = (xff: string) => loginMeta({ headers: { [PEER_HEADER]: "203.0.113.77", "x-forwarded-for": xff, "user-agent": "spray" } });
+    await db.loginAttempt.createMany({
+      data: Array.from({ length: MAX_FAILURES_PER_IP - 1 }, (_, i) => ({ email: `xff${i}@example.test`, ip: "203.0.113.77", success: false })),
+    });
+    expect(await verifyCredentials({ email: "xff-last@example.test", password: "x" }, from("198.51.100.1"))).toBeNull();
+    await createUser(ctx, { email: "xff-target@example.test", name: "X", role: "EDITOR", password: "right password here" });
+    for (const xff of ["198.51.100.2", "=1+2", "10.0.0.1, 10.0.0.2", ""]) {
+      await expect(verifyCredentials({ email: "xff-target@example.test", password: "right password here" }, from(xff)), xff).rejects.toBeInstanceOf(LoginLockedError);
+    }
+    const ips = await db.loginAttempt.findMany({ where: { email: { startsWith: "xff" } }, distinct: ["ip"], select: { ip: true } });
+    expect(ips).toEqual([{ ip: "203.0.113.77" }]);
+
+    // Five failures for one email, each with another X-Forwarded-For: the lockout event names the socket's address.
+    await createUser(ctx, { email: "xff-audit@example.test", name: "A", role: "EDITOR", password: "right password here" });
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+      await verifyCredentials({ email: "xff-audit@example.test", password: `guess ${i}` }, loginMeta({ headers: { [PEER_HEADER]: "203.0.113.78", "x-forwarded-for": `=${i}+2` } }));
+    }
+    const locked = await db.auditEvent.findFirstOrThrow({ where: { action: "security.login_locked", entityId: "xff-audit@example.test" } });
+    expect(locked.ip).toBe("203.0.113.78");
+  });
+
+  it("behind a trusted proxy, counts the address the proxy saw", async () => {
+    installPeerAddressStamp();
+    process.env[TRUSTED_PROXIES_ENV] = "10.9.0.0/16";
+    try {
+      const meta = loginMeta({ headers: { [PEER_HEADER]: "10.9.0.5", "x-forwarded-for": "192.0.2.1, 203.0.113.99" } });
+      expect(meta.ip).toBe("203.0.113.99");
+      expect(loginMeta({ headers: { [PEER_HEADER]: "198.51.100.5", "x-forwarded-for": "203.0.113.99" } }).ip).toBe("198.51.100.5");
+    } finally {
+      delete process.env[TRUSTED_PROXIES_ENV];
+    }
   });
 });

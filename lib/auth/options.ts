@@ -1,12 +1,16 @@
 // next-auth (v4) configuration: email + password against the User table, JWT sessions.
-// The token carries the user id and sessionVersion; getSessionUser re-reads the user on every request,
-// so disabling a user or changing their role takes effect at once.
+// The token carries the user id, sessionVersion, a session id and the sign-in time; getSessionUser re-reads
+// the user on every request, so disabling a user or changing their role takes effect at once, and refuses a
+// session that was signed out (revoked-sessions.ts) or is older than SESSION_MAX_AGE_SECONDS.
+import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { clientAddress } from "./client-address";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
+import { revokeSession } from "./revoked-sessions";
 import { authSecret } from "./secret";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -41,9 +45,10 @@ function headerOf(headers: unknown, name: string): string | null {
   return (Array.isArray(v) ? v[0] : v) ?? null;
 }
 
-function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
-  const forwarded = headerOf(req?.headers, "x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: forwarded || headerOf(req?.headers, "x-real-ip"), userAgent: headerOf(req?.headers, "user-agent") };
+/** The sign-in request's client address (see client-address.ts: not whatever X-Forwarded-For claims) and user agent. */
+export function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
+  const headers = req?.headers as Parameters<typeof clientAddress>[0];
+  return { ip: clientAddress(headers), userAgent: headerOf(req?.headers, "user-agent") };
 }
 
 export function getAuthOptions(): NextAuthOptions {
@@ -72,11 +77,21 @@ export function getAuthOptions(): NextAuthOptions {
           const u = user as unknown as { id: string; sessionVersion: number };
           token.uid = u.id;
           token.sv = u.sessionVersion;
+          token.sid = randomUUID();
+          token.at = Math.floor(Date.now() / 1000);
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, uid: token.uid as string, sv: token.sv as number };
+        return { ...session, uid: token.uid as string, sv: token.sv as number, sid: token.sid as string, at: token.at as number };
+      },
+    },
+    events: {
+      // next-auth calls this on POST /api/auth/signout with the session's decoded token, before clearing the cookie.
+      async signOut({ token }) {
+        if (typeof token?.uid === "string" && typeof token.sid === "string" && typeof token.at === "number") {
+          await revokeSession({ uid: token.uid, sid: token.sid, at: token.at });
+        }
       },
     },
   };

@@ -3,11 +3,12 @@ import { getServerSession } from "next-auth";
 import { db, type Role } from "@/lib/db";
 import { redirect } from "next/navigation";
 import { ForbiddenError } from "@/lib/errors";
-import { getAuthOptions } from "./options";
+import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
 import { can, type Permission } from "./permissions";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
-type SessionClaim = { uid: string; sv: number } | null;
+/** `sid` and `at` (sign-in time, seconds): every cookie session has them; explicit claims (tests, scripts) may omit them. */
+type SessionClaim = { uid: string; sv: number; sid?: string; at?: number } | null;
 
 // Outside a browser request (tests calling actions directly, scripts), the session claim comes from
 // here instead of the cookie. It goes through exactly the same database checks below.
@@ -21,19 +22,28 @@ export function runWithSession<T>(claim: SessionClaim, fn: () => Promise<T>): Pr
 async function currentClaim(): Promise<SessionClaim> {
   const explicit = explicitSession.getStore();
   if (explicit !== undefined) return explicit;
-  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number } | null;
-  return session?.uid ? { uid: session.uid, sv: session.sv ?? -1 } : null;
+  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number; sid?: string; at?: number } | null;
+  // A cookie without a session id or sign-in time (issued before they existed) cannot be signed out: refused.
+  if (!session?.uid || typeof session.sid !== "string" || typeof session.at !== "number") return null;
+  return { uid: session.uid, sv: session.sv ?? -1, sid: session.sid, at: session.at };
 }
 
-/** The signed-in user, re-read from the database: null when signed out, disabled, or the session was revoked. */
-export async function getSessionUser(): Promise<SessionUser | null> {
+/**
+ * The signed-in user, re-read from the database: null when signed out, disabled, the session was revoked
+ * (sign out, or sign out everywhere), or it began more than SESSION_MAX_AGE_SECONDS ago.
+ */
+export async function getSessionUser(now = Date.now()): Promise<SessionUser | null> {
   const claim = await currentClaim();
   if (!claim) return null;
-  const user = await db.user.findUnique({
-    where: { id: claim.uid },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
-  });
-  if (!user || user.disabled || user.sessionVersion !== claim.sv) return null;
+  if (claim.at !== undefined && now / 1000 - claim.at > SESSION_MAX_AGE_SECONDS) return null;
+  const [user, revoked] = await Promise.all([
+    db.user.findUnique({
+      where: { id: claim.uid },
+      select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+    }),
+    claim.sid !== undefined ? db.revokedSession.findUnique({ where: { sid: claim.sid }, select: { sid: true } }) : null,
+  ]);
+  if (!user || user.disabled || user.sessionVersion !== claim.sv || revoked) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 

@@ -3,10 +3,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
+import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
 import { db } from "@/lib/db";
-import { AUTH_FAILURE_LIMIT } from "./api";
+import { AUTH_FAILURE_LIMIT, MAX_STATUS_BODY, readTextUpTo } from "./api";
 import { registerNode, revokeNode } from "./service";
 
 const BASE = "http://panel.test/api/v1/nodes";
@@ -14,15 +15,20 @@ let addressCounter = 0;
 /** Each test comes from its own address, so the failure counter of one does not affect another. */
 const nextAddress = () => `198.51.100.${++addressCounter}`;
 
-function getConfig(token: string | null, options: { ip?: string; ifNoneMatch?: string } = {}) {
-  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress() });
+/** A request's socket address reaches the handlers as PEER_HEADER (lib/auth/client-address.ts); `xff` is what the client claims. */
+function from(ip: string | undefined, xff: string | undefined) {
+  return { [PEER_HEADER]: ip ?? nextAddress(), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) };
+}
+
+function getConfig(token: string | null, options: { ip?: string; xff?: string; ifNoneMatch?: string } = {}) {
+  const headers = new Headers(from(options.ip, options.xff));
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
   if (options.ifNoneMatch) headers.set("if-none-match", options.ifNoneMatch);
   return GET(new Request(`${BASE}/config`, { headers }));
 }
 
-function postStatus(token: string | null, body: unknown, options: { ip?: string; raw?: boolean } = {}) {
-  const headers = new Headers({ "x-forwarded-for": options.ip ?? nextAddress(), "content-type": "application/json" });
+function postStatus(token: string | null, body: unknown, options: { ip?: string; xff?: string; raw?: boolean } = {}) {
+  const headers = new Headers({ ...from(options.ip, options.xff), "content-type": "application/json" });
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
   return POST(new Request(`${BASE}/status`, { method: "POST", headers, body: options.raw ? (body as string) : JSON.stringify(body) }));
 }
@@ -31,6 +37,7 @@ let token = "";
 let nodeId = "";
 
 beforeAll(async () => {
+  installPeerAddressStamp();
   const r = await registerNode(admin, { name: "api-node" });
   token = r.token;
   nodeId = r.node.id;
@@ -125,13 +132,13 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
       expect(res.headers.get("etag")).toBeNull();
       bodies.add(await res.text());
     }
-    const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, "x-forwarded-for": nextAddress() } }));
+    const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, ...from(undefined, undefined) } }));
     expect(malformed.status).toBe(401);
     bodies.add(await malformed.text());
     expect(bodies.size).toBe(1);
   });
 
-  it("rate-limits repeated failures per source address with 429 and Retry-After, even for a valid token", async () => {
+  it("rate-limits repeated failures per source address with 429 and Retry-After", async () => {
     const ip = nextAddress();
     for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) expect((await getConfig(`pn_${"y".repeat(43)}`, { ip })).status).toBe(401);
     const limited = await getConfig(`pn_${"y".repeat(43)}`, { ip });
@@ -140,10 +147,31 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(((await limited.json()) as { error: string }).error).toMatch(/^Too many failed authentications from this address\. Try again in \d+ seconds\.$/);
-    expect((await getConfig(token, { ip })).status).toBe(429);
-    expect((await postStatus(token, { revision: 1, ok: true }, { ip })).status).toBe(429);
+    expect((await getConfig(null, { ip })).status).toBe(429);
+    expect((await getConfig("nonsense", { ip })).status).toBe(429);
     // Another address is not affected.
     expect((await getConfig(token)).status).toBe(200);
+  });
+
+  it("never refuses a valid token: 20 bad requests from a shared address do not lock a node out", async () => {
+    const shared = nextAddress();
+    for (let i = 0; i < AUTH_FAILURE_LIMIT + 5; i++) await getConfig(`pn_${"v".repeat(43)}`, { ip: shared });
+    expect((await getConfig(`pn_${"v".repeat(43)}`, { ip: shared })).status).toBe(429);
+    // The node behind the same address still gets its config and reports its status.
+    expect((await getConfig(token, { ip: shared })).status).toBe(200);
+    expect((await postStatus(token, { revision: 1, ok: true }, { ip: shared })).status).toBe(200);
+    // And the failures keep being refused after it.
+    expect((await getConfig(`pn_${"v".repeat(43)}`, { ip: shared })).status).toBe(429);
+    expect((await postStatus(`pn_${"v".repeat(43)}`, { revision: 1, ok: true }, { ip: shared })).status).toBe(429);
+  });
+
+  it("counts failures per socket address: a new X-Forwarded-For on each request does not reset the count", async () => {
+    const ip = nextAddress();
+    for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) {
+      expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: `192.0.2.${i}` })).status).toBe(401);
+    }
+    expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: "192.0.2.200" })).status).toBe(429);
+    expect((await getConfig(`pn_${"w".repeat(43)}`, { ip, xff: "=1+2" })).status).toBe(429);
   });
 });
 
@@ -179,6 +207,32 @@ describe(`POST /api/v1/nodes/status (${process.env.TEST_DB})`, () => {
     }
     const after = await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } });
     expect({ ...after, lastSeenAt: null, updatedAt: null }).toEqual({ ...before, lastSeenAt: null, updatedAt: null });
+  });
+
+  it("stops reading a status body at the size limit (413), and reads one at the limit", async () => {
+    // A body of 8 MiB in 16 KiB chunks, produced only as it is read: count what the handler pulls.
+    let pulled = 0;
+    const chunk = new Uint8Array(16 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 8 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const headers = new Headers({ ...from(undefined, undefined), authorization: `Bearer ${token}`, "content-type": "application/json" });
+    const res = await POST(new Request(`${BASE}/status`, { method: "POST", headers, body, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe(`The status report is larger than ${MAX_STATUS_BODY} bytes.`);
+    expect(pulled).toBeLessThanOrEqual(MAX_STATUS_BODY + 2 * chunk.byteLength);
+
+    // A declared Content-Length over the limit is refused before reading anything.
+    expect((await readTextUpTo(new Request(`${BASE}/status`, { method: "POST", headers: { "content-length": String(800 * 1024 * 1024) }, body: "{}" }), MAX_STATUS_BODY))).toBeNull();
+    // Exactly at the limit (in bytes, not characters) is read.
+    const padded = JSON.stringify({ revision: 2, ok: true, message: "é".repeat(10) });
+    const atLimit = padded + " ".repeat(MAX_STATUS_BODY - Buffer.byteLength(padded));
+    expect((await postStatus(token, atLimit, { raw: true })).status).toBe(200);
+    expect((await postStatus(token, `${atLimit} `, { raw: true })).status).toBe(413);
   });
 
   it("answers 401 for a wrong or revoked token and changes nothing", async () => {

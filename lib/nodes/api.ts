@@ -5,22 +5,23 @@
 //   POST /api/v1/nodes/status   { revision, ok, message } → 200 { recorded: true, appliedRevision }
 //
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
-// counted per source address (X-Forwarded-For's first hop, set by the reverse proxy in front of the
-// panel, else X-Real-IP): 20 within a minute and that address gets 429 with Retry-After, whatever token
-// it sends next, until the window has room again. The count lives in this process's memory (see
-// rate-limit.ts): per process, and forgotten on restart. Run the panel behind a reverse proxy that sets
-// X-Forwarded-For itself: without one, every caller counts as "unknown" (one shared budget), and a
-// caller could pick its own address.
+// counted per client address (lib/auth/client-address.ts: the socket's address, or what a trusted proxy
+// saw): after 20 within a minute, that address's failures get 429 with Retry-After until the window has
+// room again, and a malformed or missing token from it is refused without a database read. A valid token
+// is never refused by this limiter: the address may be shared (a NAT, a proxy that is not configured as
+// trusted), and a stranger's failures must not lock a node out of its config. The count lives in this
+// process's memory (see rate-limit.ts): per process, and forgotten on restart.
+import { clientAddress } from "@/lib/auth/client-address";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
 import { authenticateNode, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
-import { bearerToken } from "./token";
+import { bearerToken, isTokenFormat } from "./token";
 
 export const AUTH_FAILURE_LIMIT = 20;
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
-const MAX_STATUS_BODY = 64 * 1024;
+export const MAX_STATUS_BODY = 64 * 1024;
 
 const limiter = new FailureLimiter({ limit: AUTH_FAILURE_LIMIT, windowMs: AUTH_FAILURE_WINDOW_MS });
 
@@ -30,24 +31,45 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-export function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip")?.trim() || "unknown";
-}
-
 type Authenticated = { node: NonNullable<Awaited<ReturnType<typeof authenticateNode>>>; ip: string };
 
 async function authenticate(request: Request): Promise<Authenticated | Response> {
-  const ip = clientAddress(request);
+  const ip = clientAddress(request.headers) ?? "unknown";
+  const token = bearerToken(request.headers.get("authorization"));
   const retryAfter = limiter.retryAfter(ip);
-  if (retryAfter !== null) {
-    return json(429, { error: `Too many failed authentications from this address. Try again in ${retryAfter} seconds.` }, { "retry-after": String(retryAfter) });
+  const tooMany = () =>
+    json(429, { error: `Too many failed authentications from this address. Try again in ${retryAfter} seconds.` }, { "retry-after": String(retryAfter) });
+  // While the address is over the limit, only a token that could be valid is looked up (one indexed read).
+  if (retryAfter !== null && (token === null || !isTokenFormat(token))) return tooMany();
+  const node = await authenticateNode(token);
+  if (node) return { node, ip };
+  if (retryAfter !== null) return tooMany();
+  limiter.fail(ip);
+  return json(401, { error: "Unauthorized: send a valid node token as Authorization: Bearer <token>." }, { "www-authenticate": 'Bearer realm="palisade-nodes"' });
+}
+
+/**
+ * The body as text, or null as soon as it is known to be longer than `maxBytes`: a declared
+ * Content-Length over the limit is refused unread, and a stream is cancelled at the first byte past it.
+ */
+export async function readTextUpTo(request: Request, maxBytes: number): Promise<string | null> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
   }
-  const node = await authenticateNode(bearerToken(request.headers.get("authorization")));
-  if (!node) {
-    limiter.fail(ip);
-    return json(401, { error: "Unauthorized: send a valid node token as Authorization: Bearer <token>." }, { "www-authenticate": 'Bearer realm="palisade-nodes"' });
-  }
-  return { node, ip };
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** True when an If-None-Match header names this entity tag (or is `*`). Weak and strong forms compare equal. */
@@ -88,8 +110,8 @@ export function postNodeStatus(request: Request): Promise<Response> {
   return guarded(async () => {
     const auth = await authenticate(request);
     if (auth instanceof Response) return auth;
-    const text = await request.text();
-    if (text.length > MAX_STATUS_BODY) return json(413, { error: `The status report is larger than ${MAX_STATUS_BODY} bytes.` });
+    const text = await readTextUpTo(request, MAX_STATUS_BODY);
+    if (text === null) return json(413, { error: `The status report is larger than ${MAX_STATUS_BODY} bytes.` });
     let body: unknown;
     try {
       body = JSON.parse(text);

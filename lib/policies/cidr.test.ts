@@ -4,6 +4,7 @@ import {
   CidrSchema,
   IpBulkSchema,
   IpEntrySchema,
+  allowListCoverage,
   checkIpListChange,
   covers,
   ipMatchOperands,
@@ -270,8 +271,106 @@ describe("checkIpListChange", () => {
   });
 
   it("warns about very wide ranges", () => {
-    const line = only(checkIpListChange({ existing: [], adding: [{ kind: "ALLOW", cidr: "0.0.0.0/1" }] }));
+    const line = only(checkIpListChange({ existing: [], adding: [{ kind: "DENY", cidr: "0.0.0.0/1" }] }));
     expect(line.status === "added" && line.warnings).toEqual(["0.0.0.0/1 is a very wide range (2^31 addresses)."]);
+  });
+
+  describe("judges the allow list as a whole", () => {
+    const refusedReasons = (report: ReturnType<typeof checkIpListChange>) =>
+      report.lines.map((l) => (l.status === "refused" ? l.reason : "added"));
+
+    it("0.0.0.0/1 + 128.0.0.0/1 and ::/1 + 8000::/1 need the confirmation, and with it are flagged as everything", () => {
+      for (const [a, b, family] of [["0.0.0.0/1", "128.0.0.0/1", "IPv4"], ["::/1", "8000::/1", "IPv6"]] as const) {
+        const adding = [{ kind: "ALLOW" as const, cidr: a }, { kind: "ALLOW" as const, cidr: b }];
+        const refused = checkIpListChange({ existing: [], adding });
+        expect(refused.added).toEqual([]);
+        expect(refusedReasons(refused)).toEqual([
+          `With ${a}, the allow list covers 50% of ${family} (as many addresses as a /1): every client in it skips the WAF's rules. That needs the same confirmation as 0.0.0.0/0; confirm to add.`,
+          `With ${b}, the allow list covers 50% of ${family} (as many addresses as a /1): every client in it skips the WAF's rules. That needs the same confirmation as 0.0.0.0/0; confirm to add.`,
+        ]);
+        const confirmed = checkIpListChange({ existing: [], adding, confirmWide: true });
+        expect(confirmed.ok).toBe(true);
+        const last = confirmed.lines[1]!;
+        expect(last.status === "added" && last.warnings).toContain(`With ${b}, the allow list covers 100% of ${family} (as many addresses as a /0): every client in it skips the WAF's rules.`);
+      }
+    });
+
+    it.each([
+      [["10.0.0.0/8", "11.0.0.0/8"], "11.0.0.0/8", "0.781% of IPv4 (as many addresses as a /7)"],
+      [["10.0.0.0/8", "192.168.0.0/16"], "192.168.0.0/16", "0.392% of IPv4 (more addresses than a /8)"],
+      [["10.0.0.0/9", "172.16.0.0/12", "10.128.0.0/9", "192.168.0.0/16"], "10.128.0.0/9", "0.415% of IPv4 (more addresses than a /8)"],
+      [["2001::/16", "2002::/16"], "2002::/16", "less than 0.1% of IPv6 (as many addresses as a /15)"],
+    ])("%j in one paste: the line that goes past the bound needs the confirmation", (cidrs, refused, description) => {
+      const report = checkIpListChange({ existing: [], adding: cidrs.map((cidr) => ({ kind: "ALLOW" as const, cidr })) });
+      expect(refusedReasons(report)).toEqual(
+        cidrs.map((c) =>
+          c === refused ? `With ${refused}, the allow list covers ${description}: every client in it skips the WAF's rules. That needs the same confirmation as 0.0.0.0/0; confirm to add.` : "added",
+        ),
+      );
+      const confirmed = checkIpListChange({ existing: [], adding: cidrs.map((cidr) => ({ kind: "ALLOW" as const, cidr })), confirmWide: true });
+      expect(confirmed.ok).toBe(true);
+      const line = confirmed.lines[cidrs.indexOf(refused)]!;
+      expect(line.status === "added" && line.warnings).toContain(`With ${refused}, the allow list covers ${description}: every client in it skips the WAF's rules.`);
+    });
+
+    it("counts what is already on the allow list, and overlaps once", () => {
+      const existing = [
+        { kind: "ALLOW" as const, cidr: "0.0.0.0/1" },
+        { kind: "DENY" as const, cidr: "128.0.0.0/2" }, // the deny list does not count
+      ];
+      expect(refusedReasons(checkIpListChange({ existing, adding: [{ kind: "ALLOW", cidr: "128.0.0.0/1" }] }))[0]).toMatch(/^With 128\.0\.0\.0\/1, the allow list covers 100% of IPv4/);
+      // Already over the bound: any further allow entry needs the confirmation again.
+      expect(refusedReasons(checkIpListChange({ existing, adding: [{ kind: "ALLOW", cidr: "192.0.2.7" }] }))[0]).toMatch(/^With 192\.0\.2\.7, the allow list covers 50% of IPv4/);
+      // A /8 in all is within the bound; a /8 made of halves overlapping an existing /9 too.
+      const halves = [{ kind: "ALLOW" as const, cidr: "10.0.0.0/9" }];
+      expect(checkIpListChange({ existing: halves, adding: [{ kind: "ALLOW", cidr: "10.128.0.0/9" }] }).ok).toBe(true);
+      expect(checkIpListChange({ existing: halves, adding: [{ kind: "ALLOW", cidr: "10.0.0.0/8" }] }).ok).toBe(true);
+      expect(checkIpListChange({ existing: [{ kind: "ALLOW", cidr: "10.0.0.0/8" }], adding: [{ kind: "ALLOW", cidr: "11.0.0.0/32" }] }).ok).toBe(false);
+      // Deny lists are not judged this way (denying too much blocks clients; it opens nothing).
+      expect(checkIpListChange({ existing: [], adding: [{ kind: "DENY", cidr: "0.0.0.0/1" }, { kind: "DENY", cidr: "128.0.0.0/1" }] }).ok).toBe(true);
+    });
+
+    it("a single very wide allow range needs the confirmation, a /8 does not", () => {
+      expect(checkIpListChange({ existing: [], adding: [{ kind: "ALLOW", cidr: "10.0.0.0/8" }] }).ok).toBe(true);
+      expect(checkIpListChange({ existing: [], adding: [{ kind: "ALLOW", cidr: "10.0.0.0/7" }] }).ok).toBe(false);
+      expect(checkIpListChange({ existing: [], adding: [{ kind: "ALLOW", cidr: "2001::/16" }] }).ok).toBe(true);
+      expect(checkIpListChange({ existing: [], adding: [{ kind: "ALLOW", cidr: "2000::/15" }] }).ok).toBe(false);
+    });
+
+    it("allowListCoverage reports each family's union, and which exceed the bound", () => {
+      const entries = [
+        { kind: "ALLOW" as const, cidr: "0.0.0.0/1" },
+        { kind: "ALLOW" as const, cidr: "128.0.0.0/1" },
+        { kind: "ALLOW" as const, cidr: "10.0.0.0/8" },
+        { kind: "ALLOW" as const, cidr: "2001:db8::/32" },
+        { kind: "DENY" as const, cidr: "::/0" },
+      ];
+      expect(allowListCoverage(entries).map((c) => [c.family, c.exceeds, c.description])).toEqual([
+        ["ipv4", true, "the allow list covers 100% of IPv4 (as many addresses as a /0)"],
+        ["ipv6", false, "the allow list covers less than 0.1% of IPv6 (as many addresses as a /32)"],
+      ]);
+    });
+
+    it("a random allow list is refused past the bound exactly when its union exceeds it", () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 4, max: 12 })), { maxLength: 12 }), (ranges) => {
+          const adding = ranges.map(([first, prefix]) => {
+            const mask = prefix >= 8 ? first : first & (0xff << (8 - prefix)) & 0xff;
+            return { kind: "ALLOW" as const, cidr: `${mask}.0.0.0/${prefix}` };
+          });
+          const report = checkIpListChange({ existing: [], adding });
+          const accepted = report.added.map((a) => ({ kind: "ALLOW" as const, cidr: a.cidr }));
+          const coverage = allowListCoverage(accepted).find((c) => c.family === "ipv4");
+          expect(coverage?.exceeds ?? false).toBe(false);
+          // Whatever was refused for the bound would have taken it past.
+          for (const line of report.lines) {
+            if (line.status === "refused" && line.reason.includes("confirmation")) {
+              expect(allowListCoverage([...accepted, { kind: "ALLOW", cidr: line.input }]).find((c) => c.family === "ipv4")!.exceeds).toBe(true);
+            }
+          }
+        }),
+      );
+    });
   });
 
   it("checks the pasted lines against each other", () => {

@@ -184,10 +184,43 @@ export type IpListChangeReport = {
 const WIDE_PREFIX: Record<IpFamily, number> = { ipv4: 8, ipv6: 16 };
 
 /**
+ * An allow-listed client skips the WAF's rules, so the allow list is judged as a whole: when its entries
+ * of one family together cover more addresses than a /8 (IPv4: 2^24, 1/256 of all) or a /16 (IPv6: 2^112),
+ * the change needs the same confirmation as 0.0.0.0/0 — 0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0 in two lines.
+ * The same bound as the "very wide" warning: any single range that gets that warning now needs the
+ * confirmation on the allow list, and so do narrower ranges that add up to as much.
+ */
+export const ALLOW_COVERAGE_PREFIX: Record<IpFamily, number> = WIDE_PREFIX;
+
+export type AllowCoverage = { family: IpFamily; addresses: bigint; share: number; exceeds: boolean; description: string };
+
+/** How much of each address family an allow list covers (overlaps counted once); the families it covers widely. */
+export function allowListCoverage(entries: readonly IpListEntry[]): AllowCoverage[] {
+  const sets = { ipv4: new CoverageSet(), ipv6: new CoverageSet() };
+  for (const entry of entries) {
+    if (entry.kind !== "ALLOW") continue;
+    const parsed = parseCidr(entry.cidr);
+    if (parsed.ok) sets[parsed.value.family].add(...span(parsed.value));
+  }
+  return (["ipv4", "ipv6"] as const).filter((f) => sets[f].total > 0n).map((f) => describeCoverage(f, sets[f].total));
+}
+
+function describeCoverage(family: IpFamily, addresses: bigint): AllowCoverage {
+  const bits = BITS[family];
+  const share = Number((addresses * 1_000_000n) / (1n << BigInt(bits))) / 1_000_000;
+  const exceeds = addresses > 1n << BigInt(bits - ALLOW_COVERAGE_PREFIX[family]);
+  const percent = share >= 0.001 ? `${Number((share * 100).toPrecision(3))}%` : "less than 0.1%";
+  const equivalent = bits - Math.log2(Number(addresses));
+  const asMuchAs = Number.isInteger(equivalent) ? `as many addresses as a /${equivalent}` : `more addresses than a /${Math.ceil(equivalent)}`;
+  return { family, addresses, share, exceeds, description: `the allow list covers ${percent} of ${familyLabel(family)} (${asMuchAs})` };
+}
+
+/**
  * Check lines to add against the existing allow and deny lists and against each other.
  * Refused: unparsable lines, unsafe notes, exact duplicates (of the list or of an earlier pasted line),
  * entries already covered by a wider entry of the same list (the covering entry is named), an address
- * or range that is already in the other list, and 0.0.0.0/0 or ::/0 without `confirmWide`.
+ * or range that is already in the other list, and without `confirmWide`: 0.0.0.0/0 or ::/0, and an allow
+ * entry that takes the allow list past ALLOW_COVERAGE_PREFIX's share of the addresses.
  * Accepted with a warning: an entry that makes narrower entries redundant, or overlaps the other list.
  */
 export function checkIpListChange(options: {
@@ -196,9 +229,12 @@ export function checkIpListChange(options: {
   confirmWide?: boolean;
 }): IpListChangeReport {
   const indexes = { ALLOW: new ListIndex(), DENY: new ListIndex() };
+  const allowCoverage = { ipv4: new CoverageSet(), ipv6: new CoverageSet() };
   for (const entry of options.existing) {
     const parsed = parseCidr(entry.cidr);
-    if (parsed.ok) indexes[entry.kind].add({ cidr: parsed.value, source: "existing" });
+    if (!parsed.ok) continue;
+    indexes[entry.kind].add({ cidr: parsed.value, source: "existing" });
+    if (entry.kind === "ALLOW") allowCoverage[parsed.value.family].add(...span(parsed.value));
   }
 
   const lines: IpListLineReport[] = [];
@@ -238,6 +274,19 @@ export function checkIpListChange(options: {
     if (wider) {
       return refuse(`${cidr.canonical} is already covered by ${describeEntry(wider)} in the ${listName}.`);
     }
+    let widened: AllowCoverage | null = null;
+    if (addition.kind === "ALLOW") {
+      const coverage = allowCoverage[cidr.family];
+      const after = describeCoverage(cidr.family, coverage.total + coverage.gain(...span(cidr)));
+      if (after.exceeds && !options.confirmWide && !cidr.coversEverything) {
+        return refuse(
+          `With ${cidr.canonical}, ${after.description}: every client in it skips the WAF's rules. ` +
+            `That needs the same confirmation as 0.0.0.0/0; confirm to add.`,
+        );
+      }
+      coverage.add(...span(cidr));
+      if (after.exceeds) widened = after;
+    }
 
     const warnings: string[] = [];
     if (cidr.coversEverything) {
@@ -249,6 +298,7 @@ export function checkIpListChange(options: {
     } else if (cidr.prefixLength < WIDE_PREFIX[cidr.family]) {
       warnings.push(`${cidr.canonical} is a very wide range (2^${BITS[cidr.family] - cidr.prefixLength} addresses).`);
     }
+    if (widened && !cidr.coversEverything) warnings.push(`With ${cidr.canonical}, ${widened.description}: every client in it skips the WAF's rules.`);
     const narrower = same.findCovered(cidr);
     if (narrower.length > 0) {
       warnings.push(
@@ -412,6 +462,57 @@ class ListIndex {
   /** Entries strictly narrower than `cidr` that it contains. */
   findCovered(cidr: ParsedCidr): IndexedEntry[] {
     return this.inside[cidr.family][cidr.prefixLength]?.get(bitsOf(cidr)) ?? [];
+  }
+}
+
+/** The first and last address of a range, as numbers. */
+function span(cidr: ParsedCidr): [bigint, bigint] {
+  const start = bitsOf(cidr);
+  return [start, start + (1n << BigInt(BITS[cidr.family] - cidr.prefixLength)) - 1n];
+}
+
+/** A union of address spans (inclusive), kept as sorted disjoint intervals with their total size. */
+class CoverageSet {
+  private readonly starts: bigint[] = [];
+  private readonly ends: bigint[] = [];
+  total = 0n;
+
+  /** How many addresses of [start, end] are not covered yet. */
+  gain(start: bigint, end: bigint): bigint {
+    let covered = 0n;
+    for (let i = this.firstEndingAtOrAfter(start); i < this.starts.length && this.starts[i]! <= end; i++) {
+      const from = this.starts[i]! > start ? this.starts[i]! : start;
+      const to = this.ends[i]! < end ? this.ends[i]! : end;
+      covered += to - from + 1n;
+    }
+    return end - start + 1n - covered;
+  }
+
+  add(start: bigint, end: bigint): void {
+    this.total += this.gain(start, end);
+    // Merge with every interval it overlaps or touches.
+    const i = this.firstEndingAtOrAfter(start === 0n ? 0n : start - 1n);
+    let j = i;
+    let from = start;
+    let to = end;
+    while (j < this.starts.length && this.starts[j]! <= end + 1n) {
+      if (this.starts[j]! < from) from = this.starts[j]!;
+      if (this.ends[j]! > to) to = this.ends[j]!;
+      j++;
+    }
+    this.starts.splice(i, j - i, from);
+    this.ends.splice(i, j - i, to);
+  }
+
+  private firstEndingAtOrAfter(address: bigint): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! < address) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 

@@ -45,7 +45,14 @@ export const WafPolicySchema = z
 export type WafPolicyInput = z.input<typeof WafPolicySchema>;
 export type WafPolicy = z.output<typeof WafPolicySchema>;
 
-type Counts = { ipDenyCount: number; ipAllowCount: number; exclusionCount: number; customRuleCount: number };
+type Counts = {
+  ipDenyCount: number;
+  ipAllowCount: number;
+  exclusionCount: number;
+  customRuleCount: number;
+  /** allowListCoverage's descriptions of the families the allow list covers past the bound (the vhost is flagged). */
+  wideAllow?: string[];
+};
 
 /** One plain-language sentence: "Blocking at paranoia 2, inbound threshold 5, 3 deny ranges, 1 exclusion". */
 export function summarizePolicy(input: { policy: Pick<WafPolicy, "engineMode" | "blockingParanoia" | "detectionParanoia" | "inboundThreshold" | "outboundThreshold"> } & Counts): string {
@@ -60,6 +67,7 @@ export function summarizePolicy(input: { policy: Pick<WafPolicy, "engineMode" | 
     count(input.exclusionCount, "exclusion"),
     count(input.customRuleCount, "custom rule"),
   ].filter((part): part is string => part !== null);
+  counts.push(...(input.wideAllow ?? []).map((d) => `${d.toUpperCase().slice(0, 1)}${d.slice(1)}: those clients skip the WAF`));
 
   switch (policy.engineMode) {
     case "BLOCKING":

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { allowListCoverage } from "./cidr";
 import { summarizePolicy } from "./policy";
 
 /** Everything the policy pages of one vhost show, in few round trips. */
@@ -21,6 +22,7 @@ export async function getVhostPolicy(vhostId: string) {
     ipAllowCount: ipEntries.filter((e) => e.kind === "ALLOW").length,
     exclusionCount: exclusions.length,
     customRuleCount: customRules.filter((r) => r.enabled).length,
+    wideAllow: allowListCoverage(ipEntries).flatMap((c) => (c.exceeds ? [c.description] : [])),
   });
   return { vhost, policy: vhost.policy, ipEntries, customRules, exclusions, summary };
 }

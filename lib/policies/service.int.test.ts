@@ -3,6 +3,7 @@ import type { AuditContext } from "@/lib/audit/audited";
 import { db } from "@/lib/db";
 import { ConflictError, FieldValidationError } from "@/lib/errors";
 import { createVhost } from "@/lib/vhosts/service";
+import { getVhostPolicy } from "./queries";
 import { addIpEntries, removeIpEntry, updatePolicy } from "./service";
 
 const alice: AuditContext = { actor: { id: null, email: "alice@example.test" } };
@@ -121,6 +122,24 @@ describe(`policy service (${process.env.TEST_DB})`, () => {
     expect(r.report.lines.every((l) => l.status === "refused")).toBe(true);
     const confirmed = await addIpEntries(alice, { vhostId: v.id, kind: "ALLOW", text: "::/0", confirmWide: true });
     expect(confirmed.addedCount).toBe(1);
+  });
+
+  it("judges the allow list as a whole: halves that add up to every address need the confirmation, and the vhost is flagged", async () => {
+    const v = await vhost();
+    const halves = await addIpEntries(alice, { vhostId: v.id, kind: "ALLOW", text: "0.0.0.0/1\n128.0.0.0/1", confirmWide: false });
+    expect(halves.addedCount).toBe(0);
+    expect(halves.report.lines.map((l) => l.status === "refused" && l.reason)).toEqual([
+      expect.stringMatching(/^With 0\.0\.0\.0\/1, the allow list covers 50% of IPv4 .*confirm to add\.$/),
+      expect.stringMatching(/^With 128\.0\.0\.0\/1, the allow list covers 50% of IPv4 .*confirm to add\.$/),
+    ]);
+    // One range at a time, on top of what is stored: 10.0.0.0/8 is within the bound, 11.0.0.0/8 takes it past.
+    expect((await addIpEntries(alice, { vhostId: v.id, kind: "ALLOW", text: "10.0.0.0/8", confirmWide: false })).addedCount).toBe(1);
+    const next = await addIpEntries(alice, { vhostId: v.id, kind: "ALLOW", text: "11.0.0.0/8", confirmWide: false });
+    expect(next.addedCount).toBe(0);
+    expect((await getVhostPolicy(v.id))!.summary).not.toMatch(/skip the WAF/);
+    const confirmed = await addIpEntries(alice, { vhostId: v.id, kind: "ALLOW", text: "0.0.0.0/1\n128.0.0.0/1", confirmWide: true });
+    expect(confirmed.addedCount).toBe(2);
+    expect((await getVhostPolicy(v.id))!.summary).toMatch(/The allow list covers 100% of IPv4 \(as many addresses as a \/0\): those clients skip the WAF/);
   });
 
   it("removes an entry with an audit row keeping what was removed; a paste of nothing is a field error", async () => {

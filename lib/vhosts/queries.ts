@@ -14,6 +14,16 @@ export const VhostListParamsSchema = z.object({
 });
 export type VhostListParams = z.output<typeof VhostListParamsSchema>;
 
+/**
+ * The list's URL state, and what was ignored in it. A search with a control character (`?q=%00`) can
+ * match no domain, and PostgreSQL refuses a NUL in a text parameter (a 500): it is dropped and named.
+ */
+export function parseVhostListParams(raw: Record<string, string | string[] | undefined>): { params: VhostListParams; problems: string[] } {
+  const params = VhostListParamsSchema.parse(raw);
+  if (!/[\u0000-\u001f\u007f]/.test(params.q)) return { params, problems: [] };
+  return { params: { ...params, q: "" }, problems: ["The search contains a control character (such as NUL), which no domain has: search ignored."] };
+}
+
 export async function listVhosts(params: VhostListParams) {
   // Domains are stored lowercase (punycode), so a lowercase `contains` is case-insensitive on both databases.
   const where: Prisma.VirtualHostWhereInput = params.q ? { domain: { contains: params.q.toLowerCase() } } : {};

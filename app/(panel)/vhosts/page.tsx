@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { unpublishedAmong } from "@/lib/config/status";
 import { SettingsError } from "@/lib/config/settings";
-import { listVhosts, VhostListParamsSchema, type VhostListParams } from "@/lib/vhosts/queries";
+import { listVhosts, parseVhostListParams, type VhostListParams } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual hosts" };
 
@@ -34,7 +34,7 @@ function SortLink({ p, col, children }: { p: VhostListParams; col: VhostListPara
 
 export default async function VhostsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const p = VhostListParamsSchema.parse(await searchParams);
+  const { params: p, problems } = parseVhostListParams(await searchParams);
   const { rows, total, pageCount } = await listVhosts(p);
   const unpublished = await unpublishedAmong(rows.map((v) => v.id)).catch((err: unknown) => {
     if (err instanceof SettingsError) return new Set<string>(); // the configuration page explains it
@@ -62,6 +62,13 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
           Search
         </Button>
       </form>
+      {problems.length > 0 && (
+        <ul role="alert" className="mb-4 list-inside list-disc rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
       {rows.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
           {p.q ? (

@@ -4,7 +4,7 @@ import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { archiveAuditAction, archiveAuditForm } from "@/lib/audit/actions";
 import type { ArchiveAuditInput, ArchiveAuditSchema } from "@/lib/audit/schema";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
@@ -28,7 +28,7 @@ export function AuditArchiveForm() {
   const errors = formState.errors;
 
   async function archive(values: ArchiveAuditInput) {
-    const r = await archiveAuditAction(values);
+    const r = await reach(archiveAuditAction(values));
     if (!r.ok) {
       applyActionErrors(r, setError);
       return;

@@ -7,7 +7,7 @@ import { useState } from "react";
 import type { PublishActionData } from "@/lib/config/actions";
 import { publishConfigAction, rollbackConfigAction } from "@/lib/config/actions";
 import type { PublishProblem, PublishRefusal } from "@/lib/config/service";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
 
@@ -51,7 +51,7 @@ export function PublishButton({ latest, disabledReason, pendingSummary }: { late
         disabled={!!disabledReason}
         disabledReason={disabledReason}
         onConfirm={async () => {
-          const r = await publishConfigAction({ basedOn: latest });
+          const r = await reach(publishConfigAction({ basedOn: latest }));
           if (!r.ok) return applyActionErrors(r);
           handle(r.data);
         }}
@@ -79,7 +79,7 @@ export function RollbackButton({ revision, latest }: { revision: number; latest:
         }
         confirmLabel="Roll back"
         onConfirm={async () => {
-          const r = await rollbackConfigAction({ revision, basedOn: latest });
+          const r = await reach(rollbackConfigAction({ revision, basedOn: latest }));
           if (!r.ok) return applyActionErrors(r);
           handle(r.data);
         }}

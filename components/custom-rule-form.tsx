@@ -6,7 +6,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
 import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
 import { createCustomRuleAction, createCustomRuleForm, updateCustomRuleAction, updateCustomRuleForm } from "@/lib/rules/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -67,7 +67,7 @@ export function CustomRuleForm({
   async function save(values: CustomRule, atUpdatedAt = updatedAt) {
     setConflict(null);
     const result: ActionResult<{ ruleId: number; updatedAt?: string; nextRuleId?: number | null }> =
-      rule && atUpdatedAt ? await updateCustomRuleAction({ ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt }) : await createCustomRuleAction({ ...values, vhostId });
+      rule && atUpdatedAt ? await reach(updateCustomRuleAction({ ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt })) : await reach(createCustomRuleAction({ ...values, vhostId }));
     if (!result.ok) {
       if (result.conflict) setConflict({ message: result.error, savedAt: result.conflict.savedAt });
       applyActionErrors(result, setError);

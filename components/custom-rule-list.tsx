@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { deleteCustomRuleAction, moveCustomRuleAction, setCustomRuleEnabledAction } from "@/lib/rules/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { CustomRuleForm } from "./custom-rule-form";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
@@ -20,7 +20,7 @@ export function CustomRuleList({ vhostId, domain, rules, canWrite }: { vhostId: 
   async function run<T>(rule: CustomRuleRow, call: () => Promise<ActionResult<T>>, success: string) {
     if (pending) return;
     setPending(rule.id);
-    const result = await call();
+    const result = await reach(call());
     setPending(null);
     if (result.ok) toast.success(success);
     else applyActionErrors(result);

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { describeExclusion, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
 import type { RuleExclusion } from "@/lib/policies/exclusions";
 import { deleteExclusionAction } from "@/lib/rules/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 
@@ -44,7 +44,7 @@ export function ExclusionList({ vhostId, domain, exclusions, canWrite }: { vhost
     if (pending) return;
     if (!window.confirm(`Delete the exclusion "${description}" from ${domain}? The rule will inspect these requests again. The audit log keeps a copy.`)) return;
     setPending(true);
-    const result = await deleteExclusionAction({ vhostId, id: row.id });
+    const result = await reach(deleteExclusionAction({ vhostId, id: row.id }));
     setPending(false);
     if (result.ok) toast.success(`Deleted exclusion: ${description}.`);
     else applyActionErrors(result);

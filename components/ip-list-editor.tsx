@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { addIpEntriesAction, addIpEntriesForm, removeIpEntryAction } from "@/lib/policies/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { NativeFields, NativeStatus, useNativeForm } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
@@ -37,7 +37,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
     }
     setPending(true);
     setError(null);
-    const r = await addIpEntriesAction({ vhostId, kind: data.get("kind") === "ALLOW" ? "ALLOW" : "DENY", text, confirmWide: data.has("confirmWide") });
+    const r = await reach(addIpEntriesAction({ vhostId, kind: data.get("kind") === "ALLOW" ? "ALLOW" : "DENY", text, confirmWide: data.has("confirmWide") }));
     setPending(false);
     if (!r.ok) {
       setError(r.fieldErrors?.text?.join(" ") ?? null);
@@ -55,7 +55,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
 
   async function remove(entry: Entry) {
     if (!window.confirm(`Remove ${entry.cidr} from the ${entry.kind === "DENY" ? "deny" : "allow"} list?`)) return;
-    const r = await removeIpEntryAction({ vhostId, id: entry.id });
+    const r = await reach(removeIpEntryAction({ vhostId, id: entry.id }));
     if (!r.ok) return applyActionErrors(r);
     toast.success(`Removed ${entry.cidr}.`);
     router.refresh();

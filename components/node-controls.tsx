@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { revokeNodeAction, rotateNodeTokenAction } from "@/lib/nodes/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
 import { TokenOnce } from "./token-once";
@@ -27,7 +27,7 @@ export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: 
           confirmLabel="Issue new token"
           variant="primary"
           onConfirm={async () => {
-            const r = await rotateNodeTokenAction({ id: node.id });
+            const r = await reach(rotateNodeTokenAction({ id: node.id }));
             if (!r.ok) return applyActionErrors(r);
             setIssued(r.data.token);
             toast.success(`New token for ${node.name}: copy it now.`);
@@ -42,7 +42,7 @@ export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: 
             body={<p>The node can no longer pull configuration or report status (401). It keeps serving its last applied configuration. You can issue a new token later.</p>}
             confirmLabel="Revoke token"
             onConfirm={async () => {
-              const r = await revokeNodeAction({ id: node.id });
+              const r = await reach(revokeNodeAction({ id: node.id }));
               if (!r.ok) return applyActionErrors(r);
               toast.success(`Revoked the token of ${node.name}.`);
               router.refresh();

@@ -5,7 +5,7 @@ import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { updatePolicyAction, updatePolicyForm } from "@/lib/policies/actions";
 import type { WafPolicy, WafPolicyInput } from "@/lib/policies/policy";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -37,7 +37,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
 
   async function save(values: WafPolicy) {
     setConflict(null);
-    const r = await updatePolicyAction({ ...values, vhostId });
+    const r = await reach(updatePolicyAction({ ...values, vhostId }));
     if (!r.ok) {
       if (r.conflict) setConflict({ ...r.conflict, message: r.error });
       applyActionErrors(r, setError);

@@ -1,4 +1,5 @@
 "use client";
+import { reach } from "./action-result";
 import { signOutEverywhereAction } from "@/lib/auth/actions";
 import { toast } from "./toast";
 
@@ -20,7 +21,7 @@ export function SignOutButton() {
         title="End your sessions on every device and browser"
         onClick={async () => {
           if (!window.confirm("Sign out on every device and browser, including this one?")) return;
-          const r = await signOutEverywhereAction({});
+          const r = await reach(signOutEverywhereAction({}));
           if (!r.ok) return void toast.error(r.error);
           await signOut();
         }}

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { deleteTemplateAction } from "@/lib/templates/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
 
@@ -15,7 +15,7 @@ export function TemplateDeleteButton({ id, version, name }: { id: string; versio
       body={<p>Virtual hosts created from it keep their policies; only the template goes. The audit log keeps a copy of it.</p>}
       confirmLabel="Delete template"
       onConfirm={async () => {
-        const r = await deleteTemplateAction({ id, version });
+        const r = await reach(deleteTemplateAction({ id, version }));
         if (!r.ok) return applyActionErrors(r);
         toast.success(`Deleted the template "${name}".`);
         router.push("/templates");

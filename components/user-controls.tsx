@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { lazy, Suspense } from "react";
 import { setUserDisabledAction } from "@/lib/users/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConfirmButton, DialogButton } from "./confirm-dialog";
 import { toast } from "./toast";
 import { Button } from "./ui";
@@ -45,7 +45,7 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
           variant="secondary"
           aria-label={`Enable ${user.email}`}
           onClick={async () => {
-            const r = await setUserDisabledAction({ id: user.id, disabled: false });
+            const r = await reach(setUserDisabledAction({ id: user.id, disabled: false }));
             if (!r.ok) return applyActionErrors(r);
             toast.success(`Enabled ${user.email}: they can sign in again.`);
             router.refresh();
@@ -68,7 +68,7 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
           disabled={!!disableBlock}
           disabledReason={disableBlock}
           onConfirm={async () => {
-            const r = await setUserDisabledAction({ id: user.id, disabled: true });
+            const r = await reach(setUserDisabledAction({ id: user.id, disabled: true }));
             if (!r.ok) return applyActionErrors(r);
             toast.success(`Disabled ${user.email}: their sessions ended.`);
             router.refresh();

@@ -15,7 +15,7 @@ import {
   type ResetPasswordInput,
   type UserRole,
 } from "@/lib/users/schema";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
 
@@ -26,7 +26,7 @@ export function ChangeRoleForm({ user, isLastAdmin, close, onDone }: { user: Use
   const { register, handleSubmit, formState, setError, watch } = form;
   const role = watch("role");
   const onSubmit = handleSubmit(async (values) => {
-    const r = await changeRoleAction(values);
+    const r = await reach(changeRoleAction(values));
     if (!r.ok) return applyActionErrors(r, setError);
     toast.success(`${r.data.email} is now ${ROLE_LABELS[r.data.role].label.toLowerCase()}. Their sessions ended: they sign in again with the new role.`);
     close();
@@ -68,7 +68,7 @@ export function ResetPasswordForm({ user, isSelf, close, onDone }: { user: User;
   const { register, handleSubmit, formState, setError } = form;
   const errors = formState.errors;
   const onSubmit = handleSubmit(async (values) => {
-    const r = await resetPasswordAction(values);
+    const r = await reach(resetPasswordAction(values));
     if (!r.ok) return applyActionErrors(r, setError);
     close();
     if (r.data.self) {

@@ -5,7 +5,7 @@ import { useForm } from "react-hook-form";
 import { createUserAction, createUserForm } from "@/lib/users/actions";
 import { EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES } from "@/lib/users/fields";
 import type { CreateUserFormValues, CreateUserInput } from "@/lib/users/schema";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
@@ -27,7 +27,7 @@ export function UserCreateForm() {
   const role = watch("role");
 
   const onSubmit = handleSubmit(async (values) => {
-    const r = await createUserAction(values);
+    const r = await reach(createUserAction(values));
     if (!r.ok) return applyActionErrors(r, setError);
     toast.success(`Created ${r.data.email}. Give them the password through a separate channel.`);
     router.push("/users");

@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { deleteVhostAction, setVhostEnabledAction } from "@/lib/vhosts/actions";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { toast } from "./toast";
 import { Button } from "./ui";
 
@@ -17,7 +17,7 @@ export function VhostEnableToggle({ id, version, enabled, domain }: { id: string
       aria-label={`${enabled ? "Disable" : "Enable"} ${domain}`}
       onClick={async () => {
         setPending(true);
-        const r = await setVhostEnabledAction({ id, version, enabled: !enabled });
+        const r = await reach(setVhostEnabledAction({ id, version, enabled: !enabled }));
         setPending(false);
         if (!r.ok) return applyActionErrors(r);
         toast.success(`${r.data.enabled ? "Enabled" : "Disabled"} ${domain}.`);
@@ -63,7 +63,7 @@ export function VhostDeleteButton({ id, version, domain }: { id: string; version
             disabled={typed.trim().toLowerCase() !== domain || pending}
             onClick={async () => {
               setPending(true);
-              const r = await deleteVhostAction({ id, version });
+              const r = await reach(deleteVhostAction({ id, version }));
               setPending(false);
               dialog.current?.close();
               if (!r.ok) return applyActionErrors(r);

@@ -7,7 +7,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { createVhostAction, createVhostForm, updateVhostAction, updateVhostForm } from "@/lib/vhosts/actions";
 import { TLS_MODE_LABELS, TLS_MODES } from "@/lib/vhosts/fields";
 import type { CreateVhostFormValues, CreateVhostInput } from "@/lib/vhosts/schema";
-import { applyActionErrors } from "./action-result";
+import { applyActionErrors, reach } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -52,7 +52,7 @@ export function VhostForm({
 
   async function save(values: CreateVhostFormValues, atVersion = version) {
     setConflict(null);
-    const result = id ? await updateVhostAction({ ...values, id, version: atVersion! }) : await createVhostAction(values);
+    const result = id ? await reach(updateVhostAction({ ...values, id, version: atVersion! })) : await reach(createVhostAction(values));
     if (!result.ok) {
       if (result.conflict) setConflict({ ...result.conflict, message: result.error });
       applyActionErrors(result, setError);

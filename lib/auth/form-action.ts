@@ -17,7 +17,7 @@ export function nativeForm<I, T>(
   options: { redirectTo?: (data: T) => string; secret?: string[]; transform?: (values: Record<string, unknown>) => unknown } = {},
 ): (prev: NativeFormState<T>, formData: FormData) => Promise<NativeFormState<T>> {
   return async (_prev, formData) => {
-    const values = valuesFromFormData(formData);
+    const values = valuesFromFormData(formData as unknown);
     if (!values) return { result: { ok: false, error: "The form could not be read. Reload the page and try again." }, values: {} };
     const result = await action((options.transform ? options.transform(values) : values) as I);
     // Outside any try/catch: redirect() throws by design.

@@ -27,7 +27,22 @@ function actionFiles(dir: string): string[] {
 beforeAll(async () => {
   for (const file of actionFiles(path.join(process.cwd(), "lib"))) {
     const mod = (await import(file)) as Record<string, unknown>;
-    for (const [name, fn] of Object.entries(mod)) if (typeof fn === "function") actions[name] = fn as Action;
+    for (const [name, fn] of Object.entries(mod)) {
+      if (typeof fn !== "function") continue;
+      // A native form action (lib/auth/form-action.ts) takes what the browser posts: hostile input arrives as
+      // FormData entries and as its shape and start fields, and the answer's result is judged like any other.
+      if (/Form$/.test(name)) {
+        const native = fn as (prev: unknown, fd: unknown) => Promise<{ result: unknown } | null>;
+        actions[name] = async (input: unknown) => {
+          const fd = new FormData();
+          const entries = input && typeof input === "object" ? Object.entries(input as Record<string, unknown>) : [];
+          for (const [k, v] of entries) fd.append(k, typeof v === "string" ? v : JSON.stringify(v) ?? "");
+          fd.set("$shape", JSON.stringify(Object.fromEntries(entries.map(([k, v]) => [k, typeof v === "number" ? "n" : typeof v === "boolean" ? "b" : "s"]))));
+          fd.set("$start", JSON.stringify(input ?? null));
+          return (await native(input, fd))!.result;
+        };
+      } else actions[name] = fn as Action;
+    }
   }
   const u = await createUser({ actor: { id: null, email: "setup@example.test" } }, { email: "hostile-admin@example.test", name: "A", role: "ADMIN", password: "hostile-admin-pass" });
   admin = { uid: u.id, sv: u.sessionVersion };

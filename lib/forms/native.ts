@@ -55,7 +55,8 @@ function isShape(x: unknown, depth = 0): x is Shape {
 }
 
 /** The form's values as the hydrated form would send them, or null when the shape field is missing or bad. */
-export function valuesFromFormData(fd: FormData): Record<string, unknown> | null {
+export function valuesFromFormData(fd: unknown): Record<string, unknown> | null {
+  if (!(fd instanceof FormData)) return null;
   let shape: unknown;
   try {
     shape = JSON.parse(text(fd.get(SHAPE_FIELD)));

@@ -7,10 +7,14 @@ export type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; rul
 
 export const EMPTY_EXCLUSION_FORM: Omit<ExclusionFormValues, "kind"> = { ruleId: "", ruleIdEnd: "", tag: "", target: "", pathPrefix: "", note: "" };
 
-/** What the typed text means to the schema: empty optional fields are absent, ids are numbers. */
+/**
+ * What the typed text means to the schema: empty optional fields are absent, ids are numbers. Total: whatever
+ * arrives (a native post may lack fields or carry anything), the schema gets something to refuse.
+ */
 export function toSchemaInput(values: ExclusionFormValues): Record<string, unknown> {
-  const number = (v: string) => (v.trim() === "" ? undefined : Number(v));
-  const optional = (v: string) => (v.trim() === "" ? undefined : v);
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const number = (v: unknown) => (text(v).trim() === "" ? undefined : Number(text(v)));
+  const optional = (v: unknown) => (text(v).trim() === "" ? undefined : v);
   return {
     kind: values.kind,
     ruleId: number(values.ruleId),

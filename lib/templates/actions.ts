@@ -1,8 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
-import { nativeForm, type NativeFormState } from "@/lib/auth/form-action";
-import { valuesFromFormData } from "@/lib/forms/native";
+import { nativeForm } from "@/lib/auth/form-action";
+import { AppError } from "@/lib/errors";
 import { CopyPolicySchema, TemplateFormSchema, TemplateRefSchema, UpdateTemplateSchema } from "./schema";
 import { copyPolicy, createTemplate, deleteTemplate, updateTemplate } from "./service";
 
@@ -38,13 +39,9 @@ export const copyPolicyAction = defineAction("copyPolicyAction", "policy.write",
 export const createTemplateForm = nativeForm(createTemplateAction, { redirectTo: () => "/templates" });
 export const updateTemplateForm = nativeForm(updateTemplateAction);
 
-/**
- * The copy form asks for confirmation in a dialog, which needs the page's scripts: sent before they have run,
- * it changes nothing and says so, and the form keeps the choice.
- */
-export async function copyPolicyForm(_prev: NativeFormState<never>, formData: FormData): Promise<NativeFormState<never>> {
-  return {
-    result: { ok: false, error: "Nothing was copied: the page was still loading, so the confirmation could not be shown. Press Copy policy again." },
-    values: valuesFromFormData(formData) ?? {},
-  };
-}
+// The copy form asks for confirmation in a dialog, which needs the page's scripts: sent before they have run,
+// it changes nothing and says so (after the same session and role checks), and the form keeps the choice.
+const refuseUnconfirmedCopy = defineAction("copyPolicyForm", "policy.write", z.unknown(), async () => {
+  throw new AppError("Nothing was copied: the page was still loading, so the confirmation could not be shown. Press Copy policy again.");
+});
+export const copyPolicyForm = nativeForm(refuseUnconfirmedCopy);

@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
 import { authSecret } from "./secret";
+import { sessionCookiesSecure } from "./secure-cookies";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
@@ -49,6 +50,8 @@ function loginMeta(req: { headers?: unknown } | undefined): LoginRequestMeta {
 export function getAuthOptions(): NextAuthOptions {
   return {
     secret: authSecret(),
+    // Secure cookies whenever the panel is served over HTTPS (lib/auth/secure-cookies.ts).
+    useSecureCookies: sessionCookiesSecure(),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login" },
     providers: [

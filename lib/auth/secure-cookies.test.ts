@@ -7,7 +7,7 @@ import { getAuthOptions } from "./options";
 import { sessionCookiesSecure } from "./secure-cookies";
 
 // next-auth's request handler, the one its Next.js route calls (not in the package's exports map).
-const { AuthHandler } = createRequire(import.meta.url)(path.resolve("node_modules/next-auth/core/index.js")) as typeof import("next-auth/core");
+const { AuthHandler } = createRequire(import.meta.url)(path.resolve("node_modules/next-auth/core/index.js")) as typeof import("../../node_modules/next-auth/core/index");
 
 afterEach(() => vi.unstubAllEnvs());
 

@@ -77,6 +77,7 @@ export const VhostFieldsSchema = z
     hsts: z.boolean(),
     minTlsVersion: z.enum(TLS_VERSIONS),
     enabled: z.boolean(),
+    confirmInternalBackend: z.boolean().optional(), // lib/vhosts/backend-risk.ts: loopback, link-local, metadata, the node's own address
   })
   .superRefine((v, ctx) => {
     if (v.tlsMode !== "NONE" && !v.certificateRef) {

@@ -12,6 +12,7 @@ import { runWithSession } from "./session";
 // action name → the permission it requires
 const MATRIX: Record<string, Permission> = {
   signOutEverywhereAction: "session.self",
+  changeOwnPasswordAction: "session.self",
   createVhostAction: "vhost.write",
   updateVhostAction: "vhost.write",
   setVhostEnabledAction: "vhost.write",

@@ -37,7 +37,8 @@ test("a user changes their own password from the header link: wrong current pass
   await here.getByLabel("New password", { exact: true }).fill(second);
   await here.getByLabel("New password again").fill(second);
   await here.getByRole("button", { name: "Change password" }).click();
-  await expect(here.getByText("That is not your current password.")).toBeVisible();
+  await expect(here.getByText("That is not your current password.").first()).toBeVisible();
+  await expect(here.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
 
   await here.getByLabel("Current password").fill(first);
   await here.getByLabel("New password", { exact: true }).fill(second);

@@ -8,6 +8,14 @@ const nextConfig = {
   // would render but never hydrate (no form would work). Development only.
   allowedDevOrigins: ["127.0.0.1"],
   typedRoutes: false,
+  // proxy.ts sets the security headers of pages and route handlers, but its matcher skips static files
+  // (/_next/static, images): these two must reach every response, so they are set here as well. Computed
+  // at build time: `next build` always runs with NODE_ENV=production, `next dev` never sends HSTS.
+  async headers() {
+    const headers = [{ key: "X-Content-Type-Options", value: "nosniff" }];
+    if (process.env.NODE_ENV === "production") headers.push({ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" });
+    return [{ source: "/:path*", headers }];
+  },
 };
 
 module.exports = nextConfig;

@@ -6,6 +6,7 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 import { authSecret } from "@/lib/auth/secret";
+import { sessionCookiesSecure } from "@/lib/auth/secure-cookies";
 
 const PUBLIC = [/^\/login(\/|$)/, /^\/api\/auth(\/|$)/, /^\/api\/v1(\/|$)/];
 
@@ -45,7 +46,7 @@ export async function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
 
   if (!PUBLIC.some((re) => re.test(pathname))) {
-    const token = await getToken({ req, secret: authSecret() });
+    const token = await getToken({ req, secret: authSecret(), secureCookie: sessionCookiesSecure() });
     if (!token) {
       const login = new URL("/login", req.url);
       if (pathname + search !== "/") login.searchParams.set("callbackUrl", pathname + search);

@@ -47,6 +47,10 @@ export function VhostForm({
   const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
   const tlsMode = watch("tlsMode");
+  // Loopback, link-local, metadata or a node's own address: the server asks for a confirmation (lib/vhosts/backend-risk.ts).
+  const internalRefusal = (m: string | undefined) => !!m && m.includes("The backend is internal");
+  const nativeRefusal = native.state && !native.state.result.ok ? native.state.result.fieldErrors?.backendUrl?.join(" ") : undefined;
+  const askInternal = internalRefusal(errors.backendUrl?.message) || internalRefusal(nativeRefusal) || watch("confirmInternalBackend") === true;
   const templateId = watch("templateId");
   const chosenTemplate = templates.find((t) => t.id === templateId);
 
@@ -90,6 +94,11 @@ export function VhostForm({
       <Field label="Backend URL" htmlFor="backendUrl" error={errors.backendUrl?.message} hint="Where the WAF forwards clean requests.">
         <Input id="backendUrl" {...field("backendUrl")} aria-invalid={!!errors.backendUrl} placeholder="http://10.0.0.5:8080" autoComplete="off" />
       </Field>
+      {askInternal && (
+        <label className="flex items-center gap-2 text-sm">
+          <input {...checkbox("confirmInternalBackend")} /> This backend is internal, I confirm it
+        </label>
+      )}
       <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-medium">TLS</legend>
         <Field label="Mode" htmlFor="tlsMode" error={errors.tlsMode?.message}>

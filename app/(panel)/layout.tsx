@@ -35,6 +35,9 @@ export default async function PanelLayout({ children }: { children: React.ReactN
           <span className="ml-auto text-sm text-slate-300" data-testid="current-user">
             {user.email} · {user.role}
           </span>
+          <Link href="/account" className="text-sm text-slate-300 hover:text-white">
+            Your account
+          </Link>
           <SignOutButton />
         </nav>
       </header>

@@ -1,8 +1,12 @@
 // node:agent — runs the node agent (lib/agent/agent.ts) on a WAF node.
 //
-//   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3]
+//   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure]
 //
-// --panel        the panel's base URL (https://panel.example.com)
+// --panel        the panel's base URL (https://panel.example.com). A plain http:// URL is refused unless
+//                it is a loopback address (127.0.0.0/8, [::1], localhost: a panel on the same machine or
+//                an SSH tunnel) or --insecure is given: the node's token and the whole bundle would cross
+//                the network in clear, and anyone on the path could feed the node a configuration.
+// --insecure     accept a plain http:// panel URL anyway (a lab, a trusted private link)
 // --token-file   a file holding the node's token (chmod 600; read before every request, so a rotated
 //                token is picked up without a restart)
 // --dir          the node's directory (layout: lib/agent/agent.ts); nginx runs with it as prefix and
@@ -19,16 +23,27 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentAuthError, errorText, lockDir, NodeAgent } from "./agent";
 
-const USAGE = "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3]";
+const USAGE = "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure]";
 
-type Parsed = { panel: string; tokenFile: string; dir: string; once: boolean; interval: number; startNginx: boolean; keep: number };
+export const PLAIN_HTTP_REFUSED =
+  "--panel is a plain http:// URL: the node's token and the configuration would cross the network unencrypted, " +
+  "and anyone on the path could feed this node a configuration. Use https://, or add --insecure if you accept that " +
+  "(loopback addresses such as http://127.0.0.1 are allowed without it).";
+
+/** 127.0.0.0/8, ::1 and localhost: plain HTTP there never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+type Parsed = { panel: string; tokenFile: string; dir: string; once: boolean; interval: number; startNginx: boolean; keep: number; insecure: boolean };
 
 export function parseArgs(argv: string[]): Parsed | string {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--once" || a === "--start-nginx") flags.add(a);
+    if (a === "--once" || a === "--start-nginx" || a === "--insecure") flags.add(a);
     else if (["--panel", "--token-file", "--dir", "--interval", "--keep"].includes(a)) {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--")) return `${a} needs a value`;
@@ -39,8 +54,12 @@ export function parseArgs(argv: string[]): Parsed | string {
   try {
     const u = new URL(values["--panel"]!);
     if (u.protocol !== "https:" && u.protocol !== "http:") return "--panel must be an http(s) URL";
+    if (u.protocol === "http:" && !flags.has("--insecure") && !isLoopbackHost(u.hostname)) return PLAIN_HTTP_REFUSED;
   } catch {
     return "--panel must be a URL such as https://panel.example.com";
+  }
+  if (flags.has("--insecure") && new URL(values["--panel"]!).protocol === "http:") {
+    console.warn("warning: --insecure: talking to the panel over plain HTTP; the token and the configuration are not protected in transit");
   }
   const interval = Number(values["--interval"] ?? 10);
   if (!Number.isFinite(interval) || interval < 1 || interval > 3600) return "--interval is in seconds, 1 to 3600";
@@ -54,6 +73,7 @@ export function parseArgs(argv: string[]): Parsed | string {
     interval,
     startNginx: flags.has("--start-nginx"),
     keep,
+    insecure: flags.has("--insecure"),
   };
 }
 

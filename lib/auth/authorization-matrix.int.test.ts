@@ -12,6 +12,7 @@ import { runWithSession } from "./session";
 // action name → the permission it requires
 const MATRIX: Record<string, Permission> = {
   signOutEverywhereAction: "session.self",
+  changeOwnPasswordAction: "session.self",
   createVhostAction: "vhost.write",
   updateVhostAction: "vhost.write",
   setVhostEnabledAction: "vhost.write",
@@ -57,6 +58,7 @@ const NATIVE_MATRIX: Record<string, Permission> = {
   updateTemplateForm: "template.manage",
   archiveAuditForm: "audit.archive",
   registerNodeForm: "node.manage",
+  changeOwnPasswordForm: "session.self",
 };
 
 /** What the browser posts for a form with no fields (the shape and start of an empty object). */

@@ -4,6 +4,7 @@
 import { audited } from "@/lib/audit/audited";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { pruneLoginAttemptsPeriodically } from "./login-retention";
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_EMAIL = 5;
@@ -41,6 +42,7 @@ export async function assertNotLocked(email: string, ip: string | null, now = ne
 
 export async function recordLoginAttempt(email: string, ip: string | null, success: boolean, userAgent?: string | null): Promise<void> {
   await db.loginAttempt.create({ data: { email, ip, success } });
+  await pruneLoginAttemptsPeriodically(); // retention: lib/auth/login-retention.ts
   if (success) return;
   const since = new Date(Date.now() - LOGIN_WINDOW_MS);
   const count = await db.loginAttempt.count({ where: { email, success: false, createdAt: { gte: since } } });

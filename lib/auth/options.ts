@@ -12,6 +12,7 @@ import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-g
 import { verifyPassword } from "./password";
 import { revokeSession } from "./revoked-sessions";
 import { authSecret } from "./secret";
+import { sessionCookiesSecure } from "./secure-cookies";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
@@ -54,6 +55,8 @@ export function loginMeta(req: { headers?: unknown } | undefined): LoginRequestM
 export function getAuthOptions(): NextAuthOptions {
   return {
     secret: authSecret(),
+    // Secure cookies whenever the panel is served over HTTPS (lib/auth/secure-cookies.ts).
+    useSecureCookies: sessionCookiesSecure(),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login" },
     providers: [

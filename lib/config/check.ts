@@ -4,6 +4,12 @@
 // TLS: the panel holds no private keys (they live on the nodes, in <certDir>/<ref>/), so the check puts a
 // throwaway self-signed pair (made once per process with openssl) wherever a vhost names a certificate by
 // a relative path. nginx -t then checks everything but the real certificate files.
+//
+// DNS: nginx resolves a proxy_pass host name once, when it loads the config ("host not found in upstream"
+// otherwise), and nginx 1.22 open source has no `server name resolve` (measured: "invalid parameter
+// \"resolve\""). The panel usually cannot see the nodes' DNS, so the check runs on a copy whose backend
+// host names are replaced by 127.0.0.1 (scheme, port and path kept); IP literals stay as they are. The
+// stored bundle keeps the names, and the node's own `nginx -t` (lib/agent) resolves them where they live.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -29,10 +35,21 @@ export const checkWithEngine: EngineChecker = async (bundle, settings) => {
     if (!pair) return { checked: false, reason: "TLS vhosts need placeholder certificates for nginx -t, and openssl is not installed on the panel's machine." };
     extraFiles = Object.fromEntries(certPaths.map((p) => [p, p.endsWith("privkey.pem") ? pair.key : pair.cert]));
   }
-  const result = await checkBundle(bundle, { settings, extraFiles });
+  const result = await checkBundle(withoutBackendNames(bundle), { settings, extraFiles });
   if (result.ok) return { checked: true, ok: true, warnings: result.warnings, durationMs: result.durationMs };
   return { checked: true, ok: false, errors: result.errors.map((e) => locateError(e, bundle)), output: result.output };
 };
+
+const PROXY_PASS_NAME = /^(\s*proxy_pass\s+https?:\/\/)([A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*)((?::\d+)?(?:\/\S*)?;)$/gm;
+
+/** The bundle as the check sees it: each backend host name in a vhost's proxy_pass becomes 127.0.0.1 (see the top of this file). */
+export function withoutBackendNames(bundle: Bundle): Bundle {
+  const files: Record<string, string> = {};
+  for (const [file, text] of Object.entries(bundle.files)) {
+    files[file] = file.startsWith("vhosts/") ? text.replace(PROXY_PASS_NAME, (_m, head: string, _name: string, tail: string) => `${head}127.0.0.1${tail}`) : text;
+  }
+  return { ...bundle, files };
+}
 
 /**
  * Some nginx errors come without a position (a certificate it cannot load is reported when the server

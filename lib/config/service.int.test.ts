@@ -238,6 +238,18 @@ describeWithEngine(`the real engine check (${process.env.TEST_DB})`, { timeout: 
     expect(r.status === "published" && r.revision.engineChecked).toBe(true);
   });
 
+  it("does not depend on the panel's DNS: a backend name that never resolves here passes, and the bundle keeps the name", async () => {
+    // .invalid never resolves (RFC 6761); nginx -t on the bundle as stored would fail with "host not found in upstream".
+    await makeVhost("dns.publish.test", { backendUrl: "http://backend.invalid:8080" });
+    await makeVhost("dns-tls.publish.test", { backendUrl: "https://api.backend.invalid:8443/app" });
+    const r = await publishConfig(admin, { basedOn: await latestNumber() });
+    expect(r.status === "published" && r.revision.engineChecked).toBe(true);
+    if (r.status !== "published") return;
+    const files = bundleOf(await db.configRevision.findUniqueOrThrow({ where: { number: r.revision.number } }));
+    expect(files["vhosts/dns.publish.test.conf"]).toContain("proxy_pass http://backend.invalid:8080;");
+    expect(files["vhosts/dns-tls.publish.test.conf"]).toContain("proxy_pass https://api.backend.invalid:8443/app;");
+  });
+
   it("stores nothing when nginx -t fails, and says which vhost and line", async () => {
     const before = await totals();
     // An absolute certificate directory that does not exist here: the compiler accepts it, nginx does not.

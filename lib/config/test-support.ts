@@ -10,7 +10,7 @@ import type { EngineChecker } from "./check";
 export const admin: AuditContext = { actor: { id: null, email: "admin@config.test" }, meta: { ip: "192.0.2.1", userAgent: "vitest" } };
 
 export async function makeVhost(domain: string, patch: Partial<VhostFormValues> = {}) {
-  return createVhost(admin, CreateVhostSchema.parse({ ...EMPTY_VHOST_FORM, domain, backendUrl: "http://127.0.0.1:9", ...patch }));
+  return createVhost(admin, CreateVhostSchema.parse({ ...EMPTY_VHOST_FORM, domain, backendUrl: "http://127.0.0.1:9", confirmInternalBackend: true, ...patch }));
 }
 
 /** Changes a vhost's policy through the service (optimistic locking included). */

@@ -1,10 +1,12 @@
 // Database commands: `npm run db:migrate`, `npm run db:seed` (demo users, development only),
-// `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env).
+// `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env,
+// then the retention prune), `npm run db:prune` (sign-in attempts past their retention, lib/auth/login-retention.ts).
 import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
 import { migrate } from "./migrate";
 import { assertMigrated } from "./ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
+import { pruneLoginAttempts } from "@/lib/auth/login-retention";
 
 /** Development-only demo accounts (the README lists them). Production creates its own admin. */
 export const DEMO_USERS = [
@@ -60,6 +62,11 @@ async function runBootstrap() {
   console.log(`created admin ${email}`);
 }
 
+async function runPrune() {
+  const r = await pruneLoginAttempts();
+  console.log(`sign-in attempts before ${r.before.toISOString()}: ${r.deleted} deleted (audit events follow the audit archive, not this prune)`);
+}
+
 async function main() {
   const cmd = process.argv[2];
   try {
@@ -71,11 +78,12 @@ async function main() {
     else if (cmd === "bootstrap") {
       await runMigrate();
       await runBootstrap();
-    } else if (cmd === "setup") {
+      await runPrune();
+    } else if (cmd === "prune") await runPrune(); else if (cmd === "setup") {
       await runMigrate();
       await runSeed();
     } else {
-      console.error("usage: tsx lib/db/cli.ts migrate|seed|setup|bootstrap");
+      console.error("usage: tsx lib/db/cli.ts migrate|seed|setup|bootstrap|prune");
       process.exitCode = 2;
     }
   } catch (err) {

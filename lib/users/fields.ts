@@ -1,5 +1,5 @@
 // The user forms' choices, limits and blank values. No zod here: client components import this without the schemas.
-import type { CreateUserFormValues } from "./schema";
+import type { ChangeOwnPasswordFormValues, CreateUserFormValues } from "./schema";
 
 export const ROLES = ["ADMIN", "EDITOR", "AUDITOR"] as const;
 export type UserRole = (typeof ROLES)[number];
@@ -15,3 +15,5 @@ export const PASSWORD_MAX = 1024;
 export const NAME_MAX = 100;
 
 export const EMPTY_USER_FORM: CreateUserFormValues = { email: "", name: "", role: "EDITOR", password: "", confirmPassword: "" };
+
+export const EMPTY_PASSWORD_CHANGE_FORM: ChangeOwnPasswordFormValues = { currentPassword: "", password: "", confirmPassword: "" };

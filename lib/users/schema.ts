@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ROLES } from "./fields";
 
-export { EMPTY_USER_FORM, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ROLE_LABELS, ROLES, type UserRole } from "./fields";
+export { EMPTY_PASSWORD_CHANGE_FORM, EMPTY_USER_FORM, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ROLE_LABELS, ROLES, type UserRole } from "./fields";
 
 export const EmailSchema = z
   .string()
@@ -62,6 +62,18 @@ export const ResetPasswordSchema = z
     if (v.password !== v.confirmPassword) ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: PASSWORDS_DIFFER });
   });
 
+/** "Change your password" (/account): the signed-in user's own password; the current one is required. */
+export const ChangeOwnPasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password.").max(PASSWORD_MAX, "That is not your current password."),
+    password: PasswordSchema,
+    confirmPassword: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password !== v.confirmPassword) ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: PASSWORDS_DIFFER });
+    if (v.password === v.currentPassword) ctx.addIssue({ code: "custom", path: ["password"], message: "Choose a new password, not the current one." });
+  });
+
 export type NewUserInput = z.input<typeof NewUserSchema>;
 export type CreateUserFormValues = z.input<typeof CreateUserSchema>;
 export type CreateUserInput = z.output<typeof CreateUserSchema>;
@@ -69,3 +81,5 @@ export type ChangeRoleInput = z.output<typeof ChangeRoleSchema>;
 export type SetUserDisabledInput = z.output<typeof SetUserDisabledSchema>;
 export type ResetPasswordFormValues = z.input<typeof ResetPasswordSchema>;
 export type ResetPasswordInput = z.output<typeof ResetPasswordSchema>;
+export type ChangeOwnPasswordFormValues = z.input<typeof ChangeOwnPasswordSchema>;
+export type ChangeOwnPasswordInput = z.output<typeof ChangeOwnPasswordSchema>;

@@ -6,7 +6,8 @@
 // concurrent demotions of the last two admins the second one counts after the first has committed and
 // is refused: there is always at least one active admin.
 import { audited, type AuditContext } from "@/lib/audit/audited";
-import { hashPassword } from "@/lib/auth/password";
+import { assertNotLocked, recordLoginAttempt } from "@/lib/auth/login-guard";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { db, isUniqueViolation, type Role, type Tx } from "@/lib/db";
 import { AppError, FieldValidationError, NotFoundError, type FieldErrors } from "@/lib/errors";
 import { NewUserSchema, PASSWORD_IS_EMAIL, PasswordSchema, passwordIsEmail, ROLE_LABELS, type NewUserInput } from "./schema";
@@ -168,3 +169,42 @@ export async function resetPassword(ctx: AuditContext, input: { id: string; pass
   });
 }
 
+
+export const WRONG_CURRENT_PASSWORD = "That is not your current password.";
+
+/**
+ * The signed-in user changes their own password: the current one is required, and a wrong one counts as a
+ * failed sign-in for the account (lib/auth/login-guard.ts), so a borrowed session cannot guess it. Every
+ * session of the user ends (sessionVersion); the action renews the cookie of the session that asked, so
+ * only the *other* sessions end. The audit row records that the password changed, never the password.
+ */
+export async function changeOwnPassword(ctx: AuditContext, input: { userId: string; currentPassword: string; password: string }) {
+  const checked = PasswordSchema.safeParse(input.password);
+  if (!checked.success) throw new FieldValidationError({ password: checked.error.issues.map((i) => i.message) });
+  const me = await db.user.findUnique({ where: { id: input.userId }, select: { email: true, passwordHash: true, disabled: true } });
+  if (!me || me.disabled) throw new NotFoundError(NOT_FOUND);
+  await assertNotLocked(me.email, null);
+  if (!(await verifyPassword(input.currentPassword, me.passwordHash))) {
+    await recordLoginAttempt(me.email, ctx.meta?.ip ?? null, false, ctx.meta?.userAgent ?? null);
+    throw new FieldValidationError({ currentPassword: [WRONG_CURRENT_PASSWORD] }, WRONG_CURRENT_PASSWORD);
+  }
+  if (passwordIsEmail(input.password, me.email)) throw new FieldValidationError({ password: [PASSWORD_IS_EMAIL] });
+  const passwordHash = await hashPassword(input.password);
+  return audited(ctx, async (tx) => {
+    const current = await userOrThrow(tx, input.userId);
+    // The hash checked above is still the stored one: two changes at once cannot both pass with the old password.
+    if (current.passwordHash !== me.passwordHash) throw new UserRuleError("Your password was changed meanwhile: reload the page and try again.");
+    const updated = await tx.user.update({ where: { id: current.id }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+    return {
+      result: { ...userView(updated), sessionVersion: updated.sessionVersion },
+      audit: {
+        action: "user.password_change",
+        entityType: "User",
+        entityId: updated.id,
+        summary: `${updated.email} changed their password (their other sessions ended)`,
+        before: sessionView(current),
+        after: { ...sessionView(updated), passwordChanged: true },
+      },
+    };
+  });
+}

@@ -1,6 +1,19 @@
 import { z } from "zod";
 import { db, Prisma } from "@/lib/db";
+import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { summarizePolicy } from "@/lib/policies/policy";
+import { internalBackendRisk, type BackendRisk } from "./backend-risk";
+
+/** Why a backend is internal (loopback, link-local, metadata, a node's own listen address), or null: the "backend is internal" flag. */
+export function internalBackendOf(backendUrl: string): BackendRisk | null {
+  let nodeAddresses: string[] = [];
+  try {
+    nodeAddresses = compilerSettingsFromEnv().listenAddresses;
+  } catch {
+    // a broken setting is reported where the bundle is compiled
+  }
+  return internalBackendRisk(backendUrl, nodeAddresses);
+}
 
 export const VHOST_SORTS = ["domain", "updatedAt", "createdAt"] as const;
 export const VHOST_PAGE_SIZE = 25;

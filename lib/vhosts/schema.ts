@@ -60,6 +60,7 @@ export const VhostFieldsSchema = z
     hsts: z.boolean(),
     minTlsVersion: z.enum(TLS_VERSIONS),
     enabled: z.boolean(),
+    confirmInternalBackend: z.boolean().optional(), // lib/vhosts/backend-risk.ts: loopback, link-local, metadata, the node's own address
   })
   .superRefine((v, ctx) => {
     if (v.tlsMode !== "NONE" && !v.certificateRef) {
@@ -116,4 +117,5 @@ export const EMPTY_VHOST_FORM: VhostFormValues = {
   hsts: false,
   minTlsVersion: "TLS1_2",
   enabled: true,
+  confirmInternalBackend: false,
 };

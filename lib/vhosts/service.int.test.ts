@@ -564,3 +564,49 @@ describe(`listAuditEvents (${process.env.TEST_DB})`, () => {
     expect(JSON.stringify(e!.after)).not.toMatch(/\$2[aby]\$/);
   });
 });
+
+describe(`internal backends (${process.env.TEST_DB})`, () => {
+  it("refuses loopback, link-local and metadata backends without the confirmation, and stores nothing", async () => {
+    for (const [i, url] of ["http://127.0.0.1:8080", "http://169.254.169.254/latest", "http://[fe80::1]:80", "http://localhost:3000", "http://0.0.0.0"].entries()) {
+      const before = await totals();
+      const err = await caught(() => createVhost(alice, createInput(`internal-${i}.risk.test`, { backendUrl: url })));
+      expect(err, url).toBeInstanceOf(FieldValidationError);
+      expect((err as FieldValidationError).fieldErrors.backendUrl![0], url).toMatch(/^The backend is internal: /);
+      expect(await totals()).toEqual(before);
+    }
+  });
+
+  it("saves them with confirmInternalBackend: true and says so in the audit row", async () => {
+    const v = await createVhost(alice, createInput("confirmed.risk.test", { backendUrl: "http://169.254.169.254", confirmInternalBackend: true }));
+    const [e] = await eventsFor(v.id);
+    expect(e!.summary).toBe("Created virtual host confirmed.risk.test → http://169.254.169.254 (internal backend confirmed: metadata 169.254.169.254) with the default policy (blocking, paranoia 1)");
+  });
+
+  it("asks again when an update changes the backend to an internal one, not when it keeps a confirmed one", async () => {
+    const v = await createVhost(alice, createInput("update.risk.test"));
+    const err = await caught(() => updateVhost(alice, updateInput(v, { backendUrl: "http://127.0.0.2:9000" })));
+    expect(err).toBeInstanceOf(FieldValidationError);
+    const v2 = await updateVhost(alice, updateInput(v, { backendUrl: "http://127.0.0.2:9000", confirmInternalBackend: true }));
+    const v3 = await updateVhost(alice, updateInput(v2, { aliases: "www.update.risk.test" }));
+    expect(v3.version).toBe(3);
+    const events = await eventsFor(v.id);
+    expect(events.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/^Created virtual host update\.risk\.test → http:\/\/10\.0\.0\.5:8080 with/),
+      "Updated update.risk.test: backendUrl (internal backend confirmed: loopback 127.0.0.2)",
+      "Updated update.risk.test: aliases",
+    ]);
+  });
+
+  it("treats the nodes' own listen addresses as internal", async () => {
+    const previous = process.env.PALISADE_LISTEN_ADDRESSES;
+    process.env.PALISADE_LISTEN_ADDRESSES = "192.0.2.80, 2001:db8::80";
+    try {
+      const err = await caught(() => createVhost(alice, createInput("own.risk.test", { backendUrl: "http://192.0.2.80:8080" })));
+      expect((err as FieldValidationError).fieldErrors.backendUrl![0]).toContain("one of the WAF node's own listen addresses");
+      await createVhost(alice, createInput("other.risk.test", { backendUrl: "http://192.0.2.81:8080" }));
+    } finally {
+      if (previous === undefined) delete process.env.PALISADE_LISTEN_ADDRESSES;
+      else process.env.PALISADE_LISTEN_ADDRESSES = previous;
+    }
+  });
+});

@@ -4,6 +4,8 @@ import { isUniqueViolation, type Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
 import { createExclusions, exclusionView, templateForNewVhost } from "@/lib/templates/service";
 import { describeTemplatePolicy, exclusionToColumns } from "@/lib/templates/schema";
+import type { BackendRisk } from "./backend-risk";
+import { internalBackendOf } from "./queries";
 import { vhostColumns, type CreateVhostInput, type UpdateVhostInput } from "./schema";
 
 /** CRS's own defaults: anomaly scoring in blocking mode at paranoia 1, thresholds 5 (inbound) / 4 (outbound). */
@@ -21,6 +23,23 @@ function duplicateDomain(domain: string): FieldValidationError {
 
 function toStored(input: Omit<CreateVhostInput, "templateId">) {
   return vhostColumns(input);
+}
+
+/**
+ * A backend on loopback, link-local, the metadata endpoint or a node's own address needs
+ * `confirmInternalBackend: true` (lib/vhosts/backend-risk.ts). An update that keeps the stored backend
+ * needs no new confirmation: it was given (or the row predates the rule, and the list flags it anyway).
+ */
+function confirmedBackendRisk(input: { backendUrl: string; confirmInternalBackend?: boolean }, storedUrl?: string): BackendRisk | null {
+  const risk = internalBackendOf(input.backendUrl);
+  if (risk && storedUrl !== input.backendUrl && input.confirmInternalBackend !== true) {
+    throw new FieldValidationError({ backendUrl: [risk.message] }, risk.message);
+  }
+  return risk;
+}
+
+function internalNote(risk: BackendRisk | null): string {
+  return risk ? ` (internal backend confirmed: ${risk.kind} ${risk.host})` : "";
 }
 
 async function assertDomainFree(tx: Tx, domain: string, exceptId?: string) {
@@ -42,6 +61,7 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
   return mapUnique(input.domain, () =>
     audited(ctx, async (tx) => {
       await assertDomainFree(tx, input.domain);
+      const risk = confirmedBackendRisk(input);
       // A template gives the policy and its exclusions; without one the vhost gets CRS's defaults.
       const from = input.templateId ? await templateForNewVhost(tx, input.templateId) : null;
       const vhost = await tx.virtualHost.create({ data: { ...toStored(input), updatedByEmail: ctx.actor.email } });
@@ -59,8 +79,8 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
           entityId: vhost.id,
           vhostId: vhost.id,
           summary: from
-            ? `Created virtual host ${vhost.domain} → ${vhost.backendUrl} from the template "${from.template.name}" (${describeTemplatePolicy(from.policy)})`
-            : `Created virtual host ${vhost.domain} → ${vhost.backendUrl} with the default policy (blocking, paranoia 1)`,
+            ? `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} from the template "${from.template.name}" (${describeTemplatePolicy(from.policy)})`
+            : `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} with the default policy (blocking, paranoia 1)`,
           after: from
             ? { vhost: auditView(vhost), policy: policyView(policy), template: from.template, exclusions: exclusions.map(exclusionView) }
             : { vhost: auditView(vhost), policy: policyView(policy) },
@@ -113,6 +133,7 @@ export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
     audited(ctx, async (tx) => {
       const current = await loadForUpdate(tx, input.id, input.version);
       if (input.domain !== current.domain) await assertDomainFree(tx, input.domain, input.id);
+      const risk = confirmedBackendRisk(input, current.backendUrl);
       const updated = await writeVersioned(tx, input.id, input.version, toStored(input), ctx.actor.email);
       const before = auditView(current);
       const after = auditView(updated);
@@ -124,7 +145,9 @@ export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
           entityType: "VirtualHost",
           entityId: updated.id,
           vhostId: updated.id,
-          summary: fields.length ? `Updated ${updated.domain}: ${fields.join(", ")}` : `Saved ${updated.domain} without changes`,
+          summary:
+            (fields.length ? `Updated ${updated.domain}: ${fields.join(", ")}` : `Saved ${updated.domain} without changes`) +
+            (fields.includes("backendUrl") ? internalNote(risk) : ""),
           before,
           after,
         },

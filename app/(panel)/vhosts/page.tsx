@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { unpublishedAmong } from "@/lib/config/status";
 import { SettingsError } from "@/lib/config/settings";
-import { listVhosts, parseVhostListParams, type VhostListParams } from "@/lib/vhosts/queries";
+import { internalBackendOf, listVhosts, parseVhostListParams, type VhostListParams } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual hosts" };
 
@@ -19,6 +19,15 @@ function href(p: VhostListParams, change: Partial<VhostListParams>) {
   if (next.page > 1) s.set("page", String(next.page));
   const qs = s.toString();
   return `/vhosts${qs ? `?${qs}` : ""}`;
+}
+
+function InternalBackendBadge({ backendUrl }: { backendUrl: string }) {
+  const risk = internalBackendOf(backendUrl);
+  return risk ? (
+    <Badge tone="amber" title={risk.message}>
+      Backend is internal
+    </Badge>
+  ) : null;
 }
 
 function SortLink({ p, col, children }: { p: VhostListParams; col: VhostListParams["sort"]; children: React.ReactNode }) {
@@ -111,6 +120,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                   </td>
                   <td className="px-4 py-2">
                     {v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}{" "}
+                    <InternalBackendBadge backendUrl={v.backendUrl} />{" "}
                     {unpublished.has(v.id) && (
                       <Link href="/config" title="Its stored configuration differs from the latest published revision">
                         <Badge tone="amber">Unpublished changes</Badge>

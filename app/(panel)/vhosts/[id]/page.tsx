@@ -3,7 +3,8 @@ import { notFound } from "next/navigation";
 import { VhostForm } from "@/components/vhost-form";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { getVhost } from "@/lib/vhosts/queries";
+import { Badge } from "@/components/ui";
+import { getVhost, internalBackendOf } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual host" };
 
@@ -13,6 +14,7 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
   const v = await getVhost(id);
   if (!v) notFound();
   const aliases = (v.aliases as string[]) ?? [];
+  const internal = internalBackendOf(v.backendUrl);
 
   return (
     <>
@@ -20,6 +22,12 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
         Version {v.version}
         {v.updatedByEmail ? `, last saved by ${v.updatedByEmail}` : ""}.
       </p>
+      {internal && (
+        <p className="mb-4 flex items-center gap-2 text-sm text-amber-900" data-testid="internal-backend">
+          <Badge tone="amber">Backend is internal</Badge>
+          {internal.message.replace(/ Tick .*$/, "")}
+        </p>
+      )}
       {can(user.role, "vhost.write") ? (
         <VhostForm
           id={v.id}
@@ -33,6 +41,7 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
             hsts: v.hsts,
             minTlsVersion: v.minTlsVersion,
             enabled: v.enabled,
+            confirmInternalBackend: false,
           }}
         />
       ) : (

@@ -1,0 +1,22 @@
+// The agent refuses a plain-http panel URL unless it stays on the machine (loopback) or --insecure says so.
+import { describe, expect, it, vi } from "vitest";
+import { parseArgs, PLAIN_HTTP_REFUSED } from "./cli";
+
+const args = (panel: string, ...more: string[]) => parseArgs(["--panel", panel, "--token-file", "/tmp/t", "--dir", "/tmp/d", ...more]);
+
+describe("node:agent --panel", () => {
+  it.each(["http://panel.example.com", "http://10.0.0.2:3000", "http://[2001:db8::1]:3000", "HTTP://panel.example.com/", "http://127.0.0.1.example.com"])("refuses plain %s", (url) => {
+    expect(args(url)).toBe(PLAIN_HTTP_REFUSED);
+  });
+
+  it.each(["https://panel.example.com", "http://127.0.0.1:3000", "http://127.1:3000", "http://[::1]:3000", "http://localhost:3000"])("accepts %s", (url) => {
+    expect(args(url)).toMatchObject({ panel: url, insecure: false });
+  });
+
+  it("accepts plain http with --insecure, and warns", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(args("http://panel.example.com", "--insecure")).toMatchObject({ panel: "http://panel.example.com", insecure: true });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^warning: --insecure: /));
+    warn.mockRestore();
+  });
+});

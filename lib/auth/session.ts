@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getServerSession } from "next-auth";
-import { db, type Role } from "@/lib/db";
+import { db, readWithRetry, type Role } from "@/lib/db";
 import { redirect } from "next/navigation";
 import { ForbiddenError } from "@/lib/errors";
 import { getAuthOptions } from "./options";
@@ -29,10 +29,13 @@ async function currentClaim(): Promise<SessionClaim> {
 export async function getSessionUser(): Promise<SessionUser | null> {
   const claim = await currentClaim();
   if (!claim) return null;
-  const user = await db.user.findUnique({
-    where: { id: claim.uid },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
-  });
+  // Every panel page starts with this read: retried once, so a page rendered while PostgreSQL restarts still shows.
+  const user = await readWithRetry(() =>
+    db.user.findUnique({
+      where: { id: claim.uid },
+      select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+    }),
+  );
   if (!user || user.disabled || user.sessionVersion !== claim.sv) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

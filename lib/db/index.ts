@@ -120,15 +120,4 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
-/**
- * True for failures that say nothing about the input and may pass on retry: SQLite's write lock held by
- * another writer, a PostgreSQL connection killed or lost mid-transaction, a serialization conflict.
- */
-export function isTransientDbError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: string }).code;
-  if (code && ["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034", "SQLITE_BUSY", "SQLITE_LOCKED", "57P01", "57P02", "57P03", "40001", "40P01"].includes(code)) return true;
-  return /database is locked|SQLITE_BUSY|terminating connection|Connection terminated|connection error|not queryable|server closed the connection|ECONNRESET|ECONNREFUSED|Transaction already closed|could not serialize/i.test(
-    `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}`,
-  );
-}
+export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db, Prisma } from "@/lib/db";
+import { db, Prisma, retryingRead } from "@/lib/db";
 import { summarizePolicy } from "@/lib/policies/policy";
 
 export const VHOST_SORTS = ["domain", "updatedAt", "createdAt"] as const;
@@ -14,7 +14,7 @@ export const VhostListParamsSchema = z.object({
 });
 export type VhostListParams = z.output<typeof VhostListParamsSchema>;
 
-export async function listVhosts(params: VhostListParams) {
+export const listVhosts = retryingRead(async function listVhosts(params: VhostListParams) {
   // Domains are stored lowercase (punycode), so a lowercase `contains` is case-insensitive on both databases.
   const where: Prisma.VirtualHostWhereInput = params.q ? { domain: { contains: params.q.toLowerCase() } } : {};
   const [total, page] = await Promise.all([
@@ -61,7 +61,7 @@ export async function listVhosts(params: VhostListParams) {
         : "No WAF policy",
     })),
   };
-}
+});
 
 export type VhostListRow = Awaited<ReturnType<typeof listVhosts>>["rows"][number];
 

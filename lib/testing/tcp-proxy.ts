@@ -1,0 +1,75 @@
+// A TCP proxy between the panel and its PostgreSQL for fault tests and the fault drill: it can cut every
+// connection and refuse new ones (PostgreSQL stopped or restarting, without touching the shared server),
+// restore service, or reset the next connection that sends anything (a connection that dies mid-query).
+import net from "node:net";
+
+export type TcpProxy = {
+  port: number;
+  /** A URL like `url` but pointing at the proxy. */
+  via(url: string): string;
+  /** Resets every open connection and refuses new ones until restore(). */
+  cut(): void;
+  restore(): void;
+  /** The next time any connection sends data, it is reset instead (once). */
+  resetNextQuery(): void;
+  connections(): number;
+  close(): Promise<void>;
+};
+
+export function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const open = new Set<net.Socket>();
+  let down = false;
+  let resetNext = false;
+  const server = net.createServer((client) => {
+    if (down) return client.resetAndDestroy();
+    const upstream = net.connect(target.port, target.host);
+    open.add(client);
+    open.add(upstream);
+    const end = () => {
+      open.delete(client);
+      open.delete(upstream);
+      if (!client.destroyed) client.resetAndDestroy();
+      if (!upstream.destroyed) upstream.resetAndDestroy();
+    };
+    client.on("data", (chunk) => {
+      if (resetNext) {
+        resetNext = false;
+        return end();
+      }
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk) => client.write(chunk));
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      resolve({
+        port,
+        via(url) {
+          const u = new URL(url);
+          u.hostname = "127.0.0.1";
+          u.port = String(port);
+          return u.toString();
+        },
+        cut() {
+          down = true;
+          for (const s of open) s.resetAndDestroy();
+          open.clear();
+        },
+        restore() {
+          down = false;
+        },
+        resetNextQuery() {
+          resetNext = true;
+        },
+        connections: () => open.size / 2,
+        close() {
+          for (const s of open) s.destroy();
+          return new Promise((r) => server.close(() => r()));
+        },
+      });
+    }),
+  );
+}

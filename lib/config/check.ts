@@ -5,11 +5,11 @@
 // throwaway self-signed pair (made once per process with openssl) wherever a vhost names a certificate by
 // a relative path. nginx -t then checks everything but the real certificate files.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkBundle, findEngine, type CheckError } from "@/lib/waf/engine";
 import type { Bundle, CompilerSettings } from "@/lib/waf/types";
+import { makeWorkDir } from "@/lib/waf/work-dir";
 import { vhostOfFile } from "./changes";
 
 export type EngineCheck =
@@ -100,7 +100,7 @@ let placeholder: Promise<{ cert: string; key: string } | null> | undefined;
 
 function placeholderCertificate(): Promise<{ cert: string; key: string } | null> {
   placeholder ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "palisade-placeholder-cert-"));
+    const dir = await makeWorkDir("palisade-placeholder-cert-");
     try {
       const key = path.join(dir, "privkey.pem");
       const cert = path.join(dir, "fullchain.pem");

@@ -109,7 +109,7 @@ async function main() {
       for (let i = 0; !stop; i++) {
         const domain = `drill-${i}.example.test`;
         const start = performance.now() - t0;
-        const p = callAction(server!.baseUrl, id, cookie, { domain, aliases: [], backendUrl: "http://10.0.0.1", tlsMode: "NONE", certificateRef: "", hsts: false, minTlsVersion: "TLS1_2", enabled: true }).then((r) => {
+        const p = callAction(server!.baseUrl, id, cookie, { domain, aliases: "", backendUrl: "http://10.0.0.1", tlsMode: "NONE", certificateRef: "", hsts: false, minTlsVersion: "TLS1_2", enabled: true, templateId: "" }).then((r) => {
           saves.push({ i, domain, start, end: performance.now() - t0, ...outcome(r) });
         });
         inflight.add(p);

@@ -10,7 +10,10 @@
 // event, reported saves missing, the chain verdict, the messages failed saves got, and the longest error
 // window (from the first failed save to the next successful one, as a user sees it).
 //
-//   npm run fault:drill -- [--rounds 4] [--rate 5] [--down-ms 4000] [--steady-ms 4000]
+//   npm run fault:drill -- [--rounds 4] [--rate 5] [--down-ms 4000] [--steady-ms 4000] [--timeline]
+//
+// --timeline prints one character per save in the order sent (+ saved, x failed) with the phase changes,
+// and the first failures with their duration and message.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -118,6 +121,7 @@ async function main() {
       }
     })();
 
+    const marks: [number, string][] = [];
     const phases: [ProxyPhase, number][] = [
       ["shutting down", 500],
       ["refusing", downMs],
@@ -128,6 +132,7 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       for (const [phase, ms] of phases) {
         proxy.setPhase(phase);
+        marks.push([performance.now() - t0, phase]);
         await sleep(ms);
       }
       process.stdout.write(`restart ${r + 1}/${rounds} done\n`);
@@ -172,6 +177,17 @@ async function main() {
     console.log(`stored but reported failed ${stored.length - reported.length + missing.length} (ambiguous commits: the connection dropped after COMMIT)`);
     console.log(`chain                  ${describeChainReport(chain)}`);
     console.log(`longest error window   ${(longest / 1000).toFixed(1)} s (restart phases: ${(500 + downMs + 1000) / 1000} s each)`);
+    if (process.argv.includes("--timeline")) {
+      // One character per save in order of sending: + saved, x failed; phase changes in brackets.
+      let line = "";
+      let m = 0;
+      for (const s of ordered) {
+        while (m < marks.length && marks[m]![0] <= s.start) line += ` [${marks[m++]![1]} @${(marks[m - 1]![0] / 1000).toFixed(1)}s] `;
+        line += s.ok ? "+" : "x";
+      }
+      console.log(`timeline ${line}`);
+    }
+    if (process.argv.includes("--timeline")) for (const s of ordered.filter((x) => !x.ok).slice(0, 3)) console.log(`  first failures: #${s.i} at ${(s.start / 1000).toFixed(1)} s, ${(s.end - s.start).toFixed(0)} ms: ${s.message}`);
     console.log(`failed saves said:`);
     for (const [m, n] of [...messages].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${m}`);
     process.exitCode = missing.length === 0 && stored.length === audited.size && chain.ok ? 0 : 1;

@@ -89,6 +89,25 @@ describe.runIf(process.platform === "linux")("kill -9 of the panel during nginx 
     }, 30_000);
   }
 
+  it("a process that exits normally removes its own folder", async () => {
+    const workDir = path.join(base, "work-exit");
+    const script = `
+      const wd = await import("./lib/waf/work-dir.ts");
+      const { makeWorkDir } = wd.makeWorkDir ? wd : wd.default;
+      console.log(await makeWorkDir("palisade-waf-"));
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: process.cwd(),
+      env: { ...process.env, PALISADE_WORK_DIR: workDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let made = "";
+    child.stdout!.on("data", (d: Buffer) => (made += d.toString()));
+    await new Promise((r) => child.once("exit", r));
+    expect(made.trim().startsWith(workDir)).toBe(true);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
   it("runs the cleanup when the server starts (instrumentation.ts)", async () => {
     const workDir = path.join(base, "work-start");
     mkdirSync(path.join(workDir, "999999999-0123abcd", "palisade-waf-x"), { recursive: true });

@@ -7,7 +7,7 @@
 // The root must be a real directory owned by this user (not a symlink someone else planted in /tmp).
 // It is 0755, like the bundle folders: run as root, nginx's workers become "nobody" and must reach them.
 import { randomBytes } from "node:crypto";
-import { lstatSync } from "node:fs";
+import { lstatSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -36,6 +36,8 @@ export function processWorkDir(): Promise<string> {
     const dir = ownedRoot().then(async (r) => {
       const d = path.join(r, `${process.pid}-${randomBytes(4).toString("hex")}`);
       await mkdir(d, { mode: 0o755 });
+      // A process that ends normally takes its folder with it; a killed one leaves it to cleanStaleWork.
+      process.once("exit", () => rmSync(d, { recursive: true, force: true }));
       return d;
     });
     dir.catch(() => (mine = undefined));

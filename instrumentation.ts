@@ -2,7 +2,8 @@
 // - every request's socket address is stamped into an internal header, the only source of the client's
 //   address that the client cannot choose (lib/auth/client-address.ts);
 // - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
-//   real session secret.
+//   real session secret;
+// - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check.
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
   if (process.env.NEXT_RUNTIME === "nodejs") {
@@ -14,6 +15,13 @@ export async function register() {
     } catch (err) {
       console.error(`Palisade cannot start: ${(err as Error).message}`);
       process.exit(1);
+    }
+    const { cleanStaleWork } = await import("./lib/waf/work-dir");
+    try {
+      const removed = await cleanStaleWork();
+      if (removed.length) console.log(JSON.stringify({ level: "info", msg: "removed temporary work left by stopped panel processes", folders: removed }));
+    } catch (err) {
+      console.error(JSON.stringify({ level: "warn", msg: "could not clean the temporary work folder", error: (err as Error).message }));
     }
   }
 }

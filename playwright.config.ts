@@ -42,6 +42,8 @@ export default defineConfig({
       NEXTAUTH_URL: `http://127.0.0.1:${d.port}`,
       NEXTAUTH_SECRET: E2E_SECRET,
       NEXT_TELEMETRY_DISABLED: "1",
+      // Lets e2e/faults.spec.ts make a page fail to render (lib/testing/fault-injection.ts); never set in production.
+      PALISADE_TEST_FAULTS: "1",
     } as Record<string, string>,
     stdout: "ignore" as const,
     stderr: "pipe" as const,

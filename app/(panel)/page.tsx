@@ -5,6 +5,7 @@ import { Badge, cx, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getDashboard } from "@/lib/dashboard/queries";
+import { throwIfRenderFault } from "@/lib/testing/fault-injection";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -19,6 +20,7 @@ function More({ shown, total }: { shown: number; total: number }) {
 }
 
 export default async function DashboardPage() {
+  throwIfRenderFault("dashboard");
   const user = await requireUser();
   const { counts, attention, recent } = await getDashboard();
   const canWrite = can(user.role, "vhost.write");

@@ -206,6 +206,11 @@ export type AgentOptions = {
   keepReleases?: number;
   fetch?: typeof fetch;
   log?: (line: string) => void;
+  /** Longest wait between rounds while the panel fails (default 5 minutes). */
+  maxBackoffMs?: number;
+  /** For tests: the loop's clock and its jitter. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
 };
 
 export type CycleOutcome = {
@@ -219,6 +224,16 @@ export type CycleOutcome = {
 };
 
 export class AgentAuthError extends Error {}
+/** The panel answered with a status the agent cannot use (a 5xx while it restarts or its database is down). */
+export class PanelHttpError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly detail: string,
+    public readonly retryAfterSeconds: number | null,
+  ) {
+    super(`the panel answered ${status}: ${detail}`);
+  }
+}
 export class RateLimitedError extends Error {
   constructor(public readonly retryAfterSeconds: number) {
     super(`the panel rate-limits this address; retrying in ${retryAfterSeconds} s`);
@@ -234,6 +249,8 @@ export class NodeAgent {
   /** The content hash of the last revision tried (applied or refused), sent as If-None-Match. */
   private lastAttempt: string | null = null;
   private lastReport: { revision: number; ok: boolean } | null = null;
+  /** The state last written to the log: a line is written only when it changes. */
+  private loggedState: string | null = null;
 
   constructor(private readonly options: AgentOptions) {
     this.dir = path.resolve(options.dir);
@@ -301,9 +318,9 @@ export class NodeAgent {
           ? { pulled: "same", ...(await this.adopt(pulled.revision)) }
           : { pulled: "new", ...(await this.apply(pulled)) };
     } else {
-      throw new Error(`the panel answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      throw await panelHttpError(res);
     }
-    this.log(`${outcome.ok ? "ok" : "FAILED"}: ${outcome.message}`);
+    this.logChange(`${outcome.ok ? "ok" : "FAILED"}: ${outcome.message}`);
     const reported = await this.report(outcome, signal);
     return { ...outcome, reported };
   }
@@ -460,20 +477,85 @@ export class NodeAgent {
     for (const old of others.slice(this.options.keepReleases ?? 3)) await rm(path.join(releasesDir, old.name), { recursive: true, force: true });
   }
 
-  /** Pulls every `intervalMs` until `signal` aborts; a cycle that has started writing always finishes. */
+  /** Writes `line` unless it repeats the state logged last (`key`, when the line carries a changing detail). */
+  private logChange(line: string, key: string = line): void {
+    if (key === this.loggedState) return;
+    this.loggedState = key;
+    this.log(line);
+  }
+
+  /**
+   * Pulls every `intervalMs` until `signal` aborts; a cycle that has started writing always finishes.
+   * While the panel fails, the waits grow exponentially with jitter up to `maxBackoffMs` (a 429's or
+   * 503's Retry-After is a minimum); the log gets one line per change of state, not one per round.
+   */
   async run(signal: AbortSignal, intervalMs: number): Promise<void> {
+    const sleepFor = this.options.sleep ?? sleep;
+    let failures = 0;
     while (!signal.aborted) {
       let wait = intervalMs;
       try {
-        await this.runOnce(signal);
+        const outcome = await this.runOnce(signal);
+        if (failures > 0) this.log(`panel reachable again after ${failures} failed round${failures === 1 ? "" : "s"}`);
+        failures = 0;
+        if (outcome.pulled === "none") this.logChange(`ok: ${outcome.message}`);
       } catch (err) {
         if (signal.aborted) break;
-        if (err instanceof RateLimitedError) wait = Math.max(wait, err.retryAfterSeconds * 1000);
-        this.log(`error: ${errorText(err)}`);
+        failures++;
+        wait = nextDelay({ failures, intervalMs, maxMs: this.options.maxBackoffMs ?? 300_000, random: this.options.random ?? Math.random });
+        const retryAfter = err instanceof RateLimitedError || err instanceof PanelHttpError ? err.retryAfterSeconds : null;
+        if (retryAfter) wait = Math.max(wait, retryAfter * 1000);
+        const failure = describeFailure(err, this.options.panelUrl);
+        // A failure logged once; the same failure again (only the wait changed) is not repeated.
+        this.logChange(`${failure.line}; retrying with backoff, next try in ${Math.round(wait / 100) / 10} s`, failure.key);
       }
-      await sleep(wait, signal);
+      await sleepFor(wait, signal);
     }
   }
+}
+
+/** The wait after `failures` failed rounds in a row: the interval doubled per failure, capped, with "equal jitter" (half fixed, half random). */
+export function nextDelay(o: { failures: number; intervalMs: number; maxMs: number; random: () => number }): number {
+  const step = Math.min(o.maxMs, o.intervalMs * 2 ** Math.min(o.failures, 30));
+  return Math.round(step / 2 + o.random() * (step / 2));
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "cannot connect to",
+  ECONNRESET: "the connection was reset by",
+  ETIMEDOUT: "timed out connecting to",
+  ENOTFOUND: "cannot resolve the name of",
+  EAI_AGAIN: "cannot resolve the name of",
+  UND_ERR_SOCKET: "the connection was closed by",
+  UND_ERR_CONNECT_TIMEOUT: "timed out connecting to",
+};
+
+/** A log line for a failed round, and what identifies that kind of failure (for logging changes only). */
+function describeFailure(err: unknown, panelUrl: string): { line: string; key: string } {
+  const url = new URL(panelUrl).toString();
+  if (err instanceof PanelHttpError) return { line: `panel error: it answered ${err.status}: ${err.detail}`, key: `http:${err.status}` };
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  const code = cause?.code;
+  if (code && NETWORK_CODES[code]) {
+    const what = code === "ECONNRESET" ? `the connection to ${url} was reset` : `${NETWORK_CODES[code]} ${url}`;
+    return { line: `panel unreachable: ${what} (${code})`, key: `net:${code}` };
+  }
+  if ((err as Error)?.name === "TimeoutError") return { line: `panel unreachable: no answer from ${url} within 30 s`, key: "net:timeout" };
+  const text = errorText(err);
+  return { line: `error: ${text}`, key: `error:${text}` };
+}
+
+/** The panel's answer as an error, with its JSON `error` text when it sent one. */
+async function panelHttpError(res: Response): Promise<PanelHttpError> {
+  const text = (await res.text().catch(() => "")).slice(0, 300);
+  let detail = text;
+  try {
+    detail = (JSON.parse(text) as { error?: string }).error ?? text;
+  } catch {
+    // not JSON: keep the text
+  }
+  const retryAfter = Number(res.headers.get("retry-after"));
+  return new PanelHttpError(res.status, detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
 }
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, a certificate error) in `cause`. */

@@ -4,7 +4,7 @@
 // Paging is by seq (unique, in commit order), newest first, so every page is an index range scan however
 // deep it is: (action, seq), (vhostId, seq), (actorId, seq), (entityType, entityId, seq) or seq itself.
 import { z } from "zod";
-import { db, dbKind, Prisma, type DbKind } from "@/lib/db";
+import { db, dbKind, Prisma, type DbKind, retryingRead } from "@/lib/db";
 import { filterTimeRange, type AuditFilter } from "./filters";
 import { parseSearchQuery, PG_SEARCH_VECTOR, SQLITE_SEARCH_TABLE, toFts5Match, toPgTsQuery } from "./search";
 
@@ -116,7 +116,7 @@ function listRow(r: Record<string, unknown>): AuditListRow {
  * account) by the email recorded with the event — the rule of auditConditions. A single OR of both arms
  * defeats the index on PostgreSQL (it then sorts all of the actor's events).
  */
-export async function listAuditEvents(params: AuditListParams) {
+export const listAuditEvents = retryingRead(async function listAuditEvents(params: AuditListParams) {
   const limit = params.limit ?? AUDIT_PAGE_SIZE;
   const kind = dbKind();
   const filter = { ...params.filter, ...(params.vhost ? { vhost: params.vhost } : {}) };
@@ -142,7 +142,7 @@ export async function listAuditEvents(params: AuditListParams) {
     nextBefore: ascending ? oldest : hasMore ? oldest : null,
     newerAfter: ascending ? (hasMore ? newest : null) : params.before !== undefined ? newest : null,
   };
-}
+});
 
 export function getAuditEvent(id: string) {
   if (!z.uuid().safeParse(id).success) return Promise.resolve(null);
@@ -174,7 +174,7 @@ async function distinctIndexed(column: "action" | "entityType"): Promise<string[
 }
 
 /** The choices offered by the filter form. */
-export async function auditFilterOptions() {
+export const auditFilterOptions = retryingRead(async function auditFilterOptions() {
   const [actions, entityTypes, users, vhosts] = await Promise.all([
     distinctIndexed("action"),
     distinctIndexed("entityType"),
@@ -182,7 +182,7 @@ export async function auditFilterOptions() {
     db.virtualHost.findMany({ select: { id: true, domain: true }, orderBy: { domain: "asc" }, take: 1000 }),
   ]);
   return { actions, entityTypes, actors: users.map((u) => u.email), vhosts };
-}
+});
 
 export const OVERVIEW_DEFAULT_DAYS = 30;
 export const OVERVIEW_MAX_DAYS = 366;
@@ -204,7 +204,7 @@ function isoDay(d: Date): string {
 }
 
 /** Events per day (UTC, every day of the range, zeros included) and the most active actors and vhosts. */
-export async function auditOverview(filter: AuditFilter, now: Date = new Date()): Promise<AuditOverview> {
+export const auditOverview = retryingRead(async function auditOverview(filter: AuditFilter, now: Date = new Date()): Promise<AuditOverview> {
   const defaultRange = !filter.from && !filter.to;
   const to = filter.to ?? (filter.from && filter.from > isoDay(now) ? filter.from : isoDay(now));
   const daysBefore = (n: number) => isoDay(new Date(new Date(`${to}T00:00:00Z`).getTime() - n * 86_400_000));
@@ -243,7 +243,7 @@ export async function auditOverview(filter: AuditFilter, now: Date = new Date())
     topActors: actors.map((a) => ({ actorEmail: a.actorEmail, count: Number(a.n) })),
     topVhosts: vhosts.map((v) => ({ vhostId: String(v.vhostId), domain: domains.get(String(v.vhostId)) ?? null, count: Number(v.n) })),
   };
-}
+});
 
 /** The first published config revision at or after `at`: the one that first carried a change made then. */
 export function firstRevisionAfter(at: Date) {

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, isDatabaseUnavailable } from "@/lib/db";
+import { log } from "@/lib/log";
 import { clientAddress } from "./client-address";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
@@ -15,6 +16,9 @@ import { authSecret } from "./secret";
 import { sessionCookiesSecure } from "./secure-cookies";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export const SIGN_IN_DB_UNAVAILABLE = "The panel cannot reach its database; try again in a moment";
+export const SIGN_IN_FAILED = "Sign-in failed because of a server error; try again in a moment, and tell an administrator if it persists";
 
 const LoginSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
@@ -67,9 +71,11 @@ export function getAuthOptions(): NextAuthOptions {
           try {
             return await verifyCredentials(credentials, loginMeta(req));
           } catch (err) {
-            // next-auth passes the message of a thrown error to the sign-in form as `error`.
+            // next-auth passes the message of a thrown error to the sign-in form as `error`: only our own
+            // sentences go there, never Prisma's text (which names the query and the database server).
             if (err instanceof LoginLockedError) throw new Error(err.message);
-            throw err;
+            void log.error("sign-in failed on the server", { error: err });
+            throw new Error(isDatabaseUnavailable(err) ? SIGN_IN_DB_UNAVAILABLE : SIGN_IN_FAILED);
           }
         },
       }),

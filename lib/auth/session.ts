@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getServerSession } from "next-auth";
-import { db, type Role } from "@/lib/db";
+import { db, readWithRetry, type Role } from "@/lib/db";
 import { redirect } from "next/navigation";
 import { ForbiddenError } from "@/lib/errors";
 import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
@@ -36,13 +36,16 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
   const claim = await currentClaim();
   if (!claim) return null;
   if (claim.at !== undefined && now / 1000 - claim.at > SESSION_MAX_AGE_SECONDS) return null;
-  const [user, revoked] = await Promise.all([
+  // Every panel page starts with these reads: retried once, so a page rendered while PostgreSQL restarts still shows.
+  const [user, revoked] = await readWithRetry(() =>
+    Promise.all([
     db.user.findUnique({
       where: { id: claim.uid },
       select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
     }),
     claim.sid !== undefined ? db.revokedSession.findUnique({ where: { sid: claim.sid }, select: { sid: true } }) : null,
-  ]);
+    ]),
+  );
   if (!user || user.disabled || user.sessionVersion !== claim.sv || revoked) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

@@ -11,11 +11,11 @@
 // host names are replaced by 127.0.0.1 (scheme, port and path kept); IP literals stay as they are. The
 // stored bundle keeps the names, and the node's own `nginx -t` (lib/agent) resolves them where they live.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkBundle, findEngine, type CheckError } from "@/lib/waf/engine";
 import type { Bundle, CompilerSettings } from "@/lib/waf/types";
+import { makeWorkDir } from "@/lib/waf/work-dir";
 import { vhostOfFile } from "./changes";
 
 export type EngineCheck =
@@ -117,7 +117,7 @@ let placeholder: Promise<{ cert: string; key: string } | null> | undefined;
 
 function placeholderCertificate(): Promise<{ cert: string; key: string } | null> {
   placeholder ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "palisade-placeholder-cert-"));
+    const dir = await makeWorkDir("palisade-placeholder-cert-");
     try {
       const key = path.join(dir, "privkey.pem");
       const cert = path.join(dir, "fullchain.pem");

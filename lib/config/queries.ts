@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, retryingRead } from "@/lib/db";
 import { CompileError } from "@/lib/waf/types";
 import type { BundleChanges } from "./changes";
 import type { BundleFiles } from "./hash";
@@ -9,7 +9,7 @@ import { bundleOf, compileCurrent } from "./service";
 export const REVISION_PAGE_SIZE = 50;
 
 /** Newest first, without the bundles. */
-export async function listRevisions(options: { page?: number } = {}) {
+export const listRevisions = retryingRead(async function listRevisions(options: { page?: number } = {}) {
   const page = Math.max(1, options.page ?? 1);
   const [total, rows] = await Promise.all([
     db.configRevision.count(),
@@ -25,7 +25,7 @@ export async function listRevisions(options: { page?: number } = {}) {
     pageCount: Math.max(1, Math.ceil(total / REVISION_PAGE_SIZE)),
     rows: rows.map((r) => ({ ...r, changes: r.changes as BundleChanges })),
   };
-}
+});
 
 export type RevisionListRow = Awaited<ReturnType<typeof listRevisions>>["rows"][number];
 

@@ -1,12 +1,12 @@
 // Everything the dashboard shows, read in one round of parallel queries.
-import { db } from "@/lib/db";
+import { db, retryingRead } from "@/lib/db";
 import { wholeFamilyReason } from "./attention";
 
 export const RECENT_CHANGES = 10;
 /** Each "needs attention" list shows this many vhosts and says how many more there are. */
 export const ATTENTION_LIMIT = 20;
 
-export async function getDashboard(now: Date = new Date()) {
+export const getDashboard = retryingRead(async function getDashboard(now: Date = new Date()) {
   const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
   const [total, byMode, notBlocking, notBlockingCount, disabled, disabledCount, wideExclusions, recent, refused24h] = await Promise.all([
     db.virtualHost.count(),
@@ -64,6 +64,6 @@ export async function getDashboard(now: Date = new Date()) {
     },
     recent,
   };
-}
+});
 
 export type Dashboard = Awaited<ReturnType<typeof getDashboard>>;

@@ -5,8 +5,10 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { audited } from "@/lib/audit/audited";
 import { toActionError } from "@/lib/auth/action";
+import { listVhosts, VhostListParamsSchema } from "@/lib/vhosts/queries";
 import { createVhost } from "@/lib/vhosts/service";
-import { db, isTransientDbError } from "./index";
+import { startTcpProxy } from "@/lib/testing/tcp-proxy";
+import { db, disconnectDb, isTransientDbError } from "./index";
 import { pgAdmin } from "@/lib/testing/test-db";
 
 const ctx = { actor: { id: null, email: "faults@example.test" } };
@@ -41,6 +43,27 @@ describe.runIf(process.env.TEST_DB === "postgres")("PostgreSQL connection killed
     expect(await db.auditEvent.count()).toBe(events);
     const v = await createVhost(ctx, input("after-kill.example.test"));
     expect(v.domain).toBe("after-kill.example.test");
+  });
+});
+
+describe.runIf(process.env.TEST_DB === "postgres")("PostgreSQL drops the connection under a page query", () => {
+  it("the query is retried once and the page shows its data instead of an error", async () => {
+    await createVhost(ctx, input("retried.example.test"));
+    const realUrl = process.env.DATABASE_URL!;
+    const u = new URL(realUrl);
+    const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port || 5432) });
+    try {
+      process.env.DATABASE_URL = proxy.via(realUrl);
+      await disconnectDb();
+      await db.user.count(); // the panel's pool is connected through the proxy
+      proxy.resetNextQuery(); // the next statement dies with its connection, as in a restart
+      const page = await listVhosts(VhostListParamsSchema.parse({}));
+      expect(page.rows.map((r) => r.domain)).toContain("retried.example.test");
+    } finally {
+      await disconnectDb();
+      process.env.DATABASE_URL = realUrl;
+      await proxy.close();
+    }
   });
 });
 

@@ -9,8 +9,12 @@ import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { SQLITE_BUSY_TIMEOUT_MS, waitForLocksAsynchronously } from "./sqlite-lock";
 
 export type DbKind = "sqlite" | "postgres";
+
+/** How long a write waits for SQLite's write lock (held by another process) before "busy, try again". */
+export const SQLITE_LOCK_WAIT_MS = 5000;
 
 // The two generated clients have the same API for everything this project uses (the parity and
 // integration tests prove it on both databases); the Postgres one serves as the common type.
@@ -36,9 +40,10 @@ export function createDb(url: string = databaseUrl()): Db {
   if (dbKindOf(url) === "postgres") {
     return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
-  // timeout: how long a writer waits for SQLite's write lock before SQLITE_BUSY.
-  const adapter = new SqliteAdapterFactory({ url, timeout: 5000 });
-  const client = new SqliteClient({ adapter }) as unknown as Db;
+  // A writer waits up to SQLITE_LOCK_WAIT_MS for SQLite's write lock, on timers (lib/db/sqlite-lock.ts);
+  // Prisma's wait to start a transaction is longer, so the lock wait decides.
+  const adapter = new SqliteAdapterFactory({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new SqliteClient({ adapter, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 2000 } }) as unknown as Db;
   Object.defineProperty(client, SQLITE_ADAPTER, { value: adapter });
   return client;
 }
@@ -58,6 +63,16 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
     const connection = (adapter as unknown as { client?: unknown }).client;
     if (!(connection instanceof Database)) throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection: update lib/db (SqliteAdapterFactory).");
     this.connection = connection;
+    // Readers never wait for a writer in WAL mode. Migrations set it (it is a property of the file);
+    // a database made some other way gets it here, when nobody else holds it.
+    if (!connection.memory && String(connection.pragma("journal_mode", { simple: true })).toLowerCase() !== "wal") {
+      try {
+        connection.pragma("journal_mode = WAL");
+      } catch {
+        // another process has it open in the old mode: reads may then wait behind writes, nothing breaks
+      }
+    }
+    waitForLocksAsynchronously(adapter as unknown as Parameters<typeof waitForLocksAsynchronously>[0], connection, SQLITE_LOCK_WAIT_MS);
     return adapter;
   }
 }
@@ -120,15 +135,4 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
-/**
- * True for failures that say nothing about the input and may pass on retry: SQLite's write lock held by
- * another writer, a PostgreSQL connection killed or lost mid-transaction, a serialization conflict.
- */
-export function isTransientDbError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: string }).code;
-  if (code && ["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034", "SQLITE_BUSY", "SQLITE_LOCKED", "57P01", "57P02", "57P03", "40001", "40P01"].includes(code)) return true;
-  return /database is locked|SQLITE_BUSY|terminating connection|Connection terminated|connection error|not queryable|server closed the connection|ECONNRESET|ECONNREFUSED|Transaction already closed|could not serialize/i.test(
-    `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}`,
-  );
-}
+export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

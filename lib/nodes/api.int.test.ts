@@ -245,3 +245,29 @@ describe(`POST /api/v1/nodes/status (${process.env.TEST_DB})`, () => {
     expect(await db.wafNode.count({ where: { lastStatus: { not: null } } })).toBe(before);
   });
 });
+
+describe(`the node API during a database outage (${process.env.TEST_DB})`, () => {
+  it("answers 503 with Retry-After, not 500, and its body names no internals", async () => {
+    const realUrl = process.env.DATABASE_URL;
+    const { closedPort } = await import("@/lib/testing/fake-postgres");
+    const { disconnectDb } = await import("@/lib/db");
+    process.env.DATABASE_URL = process.env.TEST_DB === "postgres" ? (await closedPort()).url : "file:/nonexistent-palisade-dir/panel.db";
+    await disconnectDb();
+    const { vi } = await import("vitest");
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      for (const res of [await getConfig(token), await postStatus(token, { revision: 1, ok: true, message: "x" })]) {
+        expect(res.status).toBe(503);
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+        const body = (await res.json()) as { error: string };
+        expect(body.error).toBe("The panel cannot reach its database; try again shortly.");
+      }
+    } finally {
+      expect(warned).toHaveBeenCalled(); // the detail is logged
+      warned.mockRestore();
+      await disconnectDb();
+      process.env.DATABASE_URL = realUrl;
+    }
+    expect((await getConfig(token)).status).not.toBe(503);
+  });
+});

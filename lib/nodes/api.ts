@@ -3,6 +3,7 @@
 //   GET  /api/v1/nodes/config   → 200 { revision, contentHash, files } with ETag "<contentHash>",
 //                                  304 when If-None-Match names the latest content, 404 before the first publish
 //   POST /api/v1/nodes/status   { revision, ok, message } → 200 { recorded: true, appliedRevision }
+//   either, while the database is unreachable  → 503 with Retry-After (never a 500: nothing is wrong with the request)
 //
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
 // counted per client address (lib/auth/client-address.ts: the socket's address, or what a trusted proxy
@@ -13,7 +14,7 @@
 // process's memory (see rate-limit.ts): per process, and forgotten on restart.
 import { clientAddress } from "@/lib/auth/client-address";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
-import { db } from "@/lib/db";
+import { db, isDatabaseUnavailable } from "@/lib/db";
 import { FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
 import { authenticateNode, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
@@ -22,6 +23,8 @@ import { bearerToken, isTokenFormat } from "./token";
 export const AUTH_FAILURE_LIMIT = 20;
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
 export const MAX_STATUS_BODY = 64 * 1024;
+/** What a node is told to wait while the panel cannot reach its database. */
+export const DB_OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 const limiter = new FailureLimiter({ limit: AUTH_FAILURE_LIMIT, windowMs: AUTH_FAILURE_WINDOW_MS });
 
@@ -83,6 +86,11 @@ async function guarded(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: the agent backs off and tries again (lib/agent/agent.ts).
+      console.warn(JSON.stringify({ level: "warn", msg: "node API: database unavailable", error: String((err as Error)?.message ?? err) }));
+      return json(503, { error: "The panel cannot reach its database; try again shortly." }, { "retry-after": String(DB_OUTAGE_RETRY_AFTER_SECONDS) });
+    }
     console.error(JSON.stringify({ level: "error", msg: "node API failed", error: String((err as Error)?.stack ?? err) }));
     return json(500, { error: "The panel could not answer; try again shortly." });
   }

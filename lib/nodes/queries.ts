@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db, retryingRead } from "@/lib/db";
 import { nodeHealth, type NodeHealth } from "./health";
 
 export type NodeRow = {
@@ -15,7 +15,7 @@ export type NodeRow = {
 };
 
 /** Every node with its health against the latest revision, in three queries. */
-export async function listNodes(now: Date = new Date()): Promise<{ rows: NodeRow[]; latest: { number: number; contentHash: string } | null }> {
+export const listNodes = retryingRead(async function listNodes(now: Date = new Date()): Promise<{ rows: NodeRow[]; latest: { number: number; contentHash: string } | null }> {
   const [nodes, latest] = await Promise.all([
     db.wafNode.findMany({ orderBy: { name: "asc" }, omit: { tokenHash: true } }),
     db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } }),
@@ -40,4 +40,4 @@ export async function listNodes(now: Date = new Date()): Promise<{ rows: NodeRow
     health: nodeHealth({ ...n, appliedHash: n.appliedRevision === null ? null : (hashes.get(n.appliedRevision) ?? null) }, latest, now),
   }));
   return { rows, latest };
-}
+});

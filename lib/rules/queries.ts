@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db, type Tx } from "@/lib/db";
+import { db, type Tx, retryingRead } from "@/lib/db";
 import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/modsec-vocabulary";
 
 /**
@@ -26,7 +26,7 @@ export async function ruleIdOwner(ruleId: number, client: Tx = db) {
 }
 
 /** The custom rules page of one vhost: its rules in evaluation order and the id the add form proposes. */
-export async function getVhostCustomRules(vhostId: string) {
+export const getVhostCustomRules = retryingRead(async function getVhostCustomRules(vhostId: string) {
   if (!z.uuid().safeParse(vhostId).success) return null;
   const vhost = await db.virtualHost.findUnique({ where: { id: vhostId }, select: { id: true, domain: true } });
   if (!vhost) return null;
@@ -35,13 +35,13 @@ export async function getVhostCustomRules(vhostId: string) {
     nextFreeRuleId(),
   ]);
   return { vhost, rules, nextRuleId };
-}
+});
 
 /** The exclusions page of one vhost, oldest first. */
-export async function getVhostExclusions(vhostId: string) {
+export const getVhostExclusions = retryingRead(async function getVhostExclusions(vhostId: string) {
   if (!z.uuid().safeParse(vhostId).success) return null;
   const vhost = await db.virtualHost.findUnique({ where: { id: vhostId }, select: { id: true, domain: true } });
   if (!vhost) return null;
   const exclusions = await db.ruleExclusion.findMany({ where: { vhostId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   return { vhost, exclusions };
-}
+});

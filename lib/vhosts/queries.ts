@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db, Prisma } from "@/lib/db";
+import { db, Prisma, retryingRead } from "@/lib/db";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { summarizePolicy } from "@/lib/policies/policy";
 import { internalBackendRisk, type BackendRisk } from "./backend-risk";
@@ -37,7 +37,7 @@ export function parseVhostListParams(raw: Record<string, string | string[] | und
   return { params: { ...params, q: "" }, problems: ["The search contains a control character (such as NUL), which no domain has: search ignored."] };
 }
 
-export async function listVhosts(params: VhostListParams) {
+export const listVhosts = retryingRead(async function listVhosts(params: VhostListParams) {
   // Domains are stored lowercase (punycode), so a lowercase `contains` is case-insensitive on both databases.
   const where: Prisma.VirtualHostWhereInput = params.q ? { domain: { contains: params.q.toLowerCase() } } : {};
   const [total, page] = await Promise.all([
@@ -84,7 +84,7 @@ export async function listVhosts(params: VhostListParams) {
         : "No WAF policy",
     })),
   };
-}
+});
 
 export type VhostListRow = Awaited<ReturnType<typeof listVhosts>>["rows"][number];
 

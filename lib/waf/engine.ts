@@ -7,12 +7,12 @@
 // process's working directory, not nginx's prefix (measured). Every nginx here runs with cwd = bundle dir.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { BUNDLE_DIRECTORIES } from "./compile";
 import type { Bundle, CompilerSettings } from "./types";
+import { makeWorkDir } from "./work-dir";
 import { DEFAULT_COMPILER_SETTINGS } from "./types";
 
 export const ENGINE_INSTALL_COMMAND =
@@ -92,7 +92,7 @@ function requireEngine(settings?: Parameters<typeof findEngine>[0]): EnginePaths
 export async function writeBundle(bundle: Bundle, options: { dir?: string; extraFiles?: Record<string, string> } = {}): Promise<string> {
   let dir: string;
   if (options.dir === undefined) {
-    dir = await mkdtemp(path.join(os.tmpdir(), "palisade-waf-"));
+    dir = await makeWorkDir("palisade-waf-");
     // mkdtemp makes it 0700; run as root, nginx's workers become "nobody" and must reach tmp/ inside.
     await chmod(dir, 0o755);
   } else {
@@ -155,14 +155,38 @@ export async function checkDir(dir: string, engine: EnginePaths = requireEngine(
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const [file, argv, stdin] = diesWithParent(cmd, args);
+    const child = spawn(file, argv, { cwd, stdio: [stdin, "pipe", "pipe"] });
     let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
+
+/**
+ * The command line that starts `cmd` so that it dies with this process, even on SIGKILL (kill -9 of the
+ * panel mid-publish must not leave an `nginx -t` behind). On Linux, util-linux's setpriv sets the
+ * parent-death signal (prctl PR_SET_PDEATHSIG) and execs the command: the kernel kills it when the panel
+ * goes. Without setpriv, a small sh wrapper runs the command in the background and kills it when its
+ * stdin — a pipe only the panel holds open — reaches end of file. PALISADE_CHILD_GUARD=shell|setpriv|none
+ * picks one (tests measure both).
+ */
+export function diesWithParent(cmd: string, args: string[]): [string, string[], "ignore" | "pipe"] {
+  const guard = process.env.PALISADE_CHILD_GUARD ?? (process.platform === "linux" && SETPRIV ? "setpriv" : process.platform === "win32" ? "none" : "shell");
+  if (guard === "setpriv" && SETPRIV) return [SETPRIV, ["--pdeathsig", "KILL", "--", cmd, ...args], "ignore"];
+  if (guard === "shell") return ["/bin/sh", ["-c", SHELL_GUARD, "palisade-child-guard", cmd, ...args], "pipe"];
+  return [cmd, args, "ignore"];
+}
+
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p)) ?? null;
+// $@ runs in the background; a watcher reads the wrapper's stdin (the panel's pipe, kept as fd 3: sh
+// gives background jobs /dev/null as stdin) and kills it at end of file; the wrapper exits with its status.
+const SHELL_GUARD = `exec 3<&0
+"$@" </dev/null 3<&- & c=$!
+( while read -r _ <&3; do :; done; kill -KILL $c 2>/dev/null ) & w=$!
+wait $c; s=$?; kill $w 2>/dev/null; exit $s`;
 
 /**
  * Turns `nginx -t` output into errors with file and line. nginx reports where the directive is

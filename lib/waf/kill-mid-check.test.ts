@@ -71,10 +71,13 @@ describe.runIf(process.platform === "linux")("kill -9 of the panel during nginx 
       expect(debris).toMatch(new RegExp(`^${panel.pid}-`));
       expect(readdirSync(path.join(workDir, debris!))[0]).toMatch(/^palisade-waf-/);
 
+      const exited = new Promise((resolve) => panel.once("exit", resolve));
       panel.kill("SIGKILL");
       const goneAfterMs = await until("nginx -t to die with the panel", () => !alive(nginxPid), 5000);
       console.log(`${guard}: nginx -t gone ${goneAfterMs.toFixed(0)} ms after kill -9 of the panel`);
 
+      // Reaped first: until then the killed panel is a zombie, which still counts as a running process.
+      await exited;
       // The folder stays until the next start cleans it; a running process's folder is left alone.
       expect(existsSync(path.join(workDir, debris!))).toBe(true);
       process.env.PALISADE_WORK_DIR = workDir;

@@ -2,6 +2,7 @@
 // production build (never the shared checkout's: the bench starts its own server from --app-dir).
 // No load tool is installed (autocannon is not in node_modules), so this is a small closed-loop client:
 // N connections kept alive, each sending its next request when the previous answer is complete.
+import { randomUUID } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -131,7 +132,8 @@ const statusText = (s: Record<number, number>) =>
 /** A session cookie for `email`, made the way next-auth makes one at sign-in (same secret, same claims). */
 export async function sessionCookie(secret: string, email: string): Promise<string> {
   const u = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, email: true, name: true, sessionVersion: true } });
-  const token = await encode({ token: { sub: u.id, email: u.email, name: u.name, uid: u.id, sv: u.sessionVersion }, secret, maxAge: 8 * 60 * 60 });
+  // As lib/auth/options.ts signs a session in: a session id and the sign-in time (seconds) with the user's claims.
+  const token = await encode({ token: { sub: u.id, email: u.email, name: u.name, uid: u.id, sv: u.sessionVersion, sid: randomUUID(), at: Math.floor(Date.now() / 1000) }, secret, maxAge: 8 * 60 * 60 });
   return `next-auth.session-token=${token}`;
 }
 

@@ -34,10 +34,11 @@ describe(`control characters in list filters (${process.env.TEST_DB})`, () => {
   });
 
   it("the queries would fail on PostgreSQL without the check (what the parser keeps away from them)", async () => {
-    const attempts = [listAuditEvents({ filter: { actor: "a\u0000b" } }), listVhosts({ q: "a\u0000b", sort: "domain", dir: "asc", page: 1 })];
+    // Started one at a time: a second query failing while the first is awaited would be an unhandled rejection.
+    const attempts = [() => listAuditEvents({ filter: { actor: "a\u0000b" } }), () => listVhosts({ q: "a\u0000b", sort: "domain", dir: "asc", page: 1 })];
     for (const attempt of attempts) {
-      if (process.env.TEST_DB === "postgres") await expect(attempt).rejects.toThrow();
-      else await expect(attempt).resolves.toBeDefined();
+      if (process.env.TEST_DB === "postgres") await expect(attempt()).rejects.toThrow();
+      else await expect(attempt()).resolves.toBeDefined();
     }
   });
 

@@ -4,7 +4,7 @@ import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { archiveAuditAction, archiveAuditForm } from "@/lib/audit/actions";
 import type { ArchiveAuditInput, ArchiveAuditSchema } from "@/lib/audit/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
@@ -28,7 +28,7 @@ export function AuditArchiveForm() {
   const errors = formState.errors;
 
   async function archive(values: ArchiveAuditInput) {
-    const r = await reach(archiveAuditAction(values));
+    const r = await native.send(archiveAuditAction, values);
     if (!r.ok) {
       applyActionErrors(r, setError);
       return;
@@ -41,7 +41,7 @@ export function AuditArchiveForm() {
 
   return (
     <form action={native.action} onSubmit={handleSubmit(archive)} onFocus={resolver.preload} noValidate className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Archive old events">
-      <NativeFields values={{ olderThanDays: 365, confirm: false }} />
+      <NativeFields idempotencyKey={native.key} values={{ olderThanDays: 365, confirm: false }} />
       <NativeStatus state={native.state} success="Archived." />
       <Field label="Archive events older than (days)" htmlFor="olderThanDays" error={errors.olderThanDays?.message}>
         <Input id="olderThanDays" type="number" min={1} step={1} aria-invalid={!!errors.olderThanDays} {...field("olderThanDays")} />

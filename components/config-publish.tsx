@@ -7,9 +7,10 @@ import { useState } from "react";
 import type { PublishActionData } from "@/lib/config/actions";
 import { publishConfigAction, rollbackConfigAction } from "@/lib/config/actions";
 import type { PublishProblem, PublishRefusal } from "@/lib/config/service";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
+import { useIdempotentSend } from "./native-form";
 
 function useOutcome() {
   const router = useRouter();
@@ -33,6 +34,7 @@ function useOutcome() {
 }
 
 export function PublishButton({ latest, disabledReason, pendingSummary }: { latest: number | null; disabledReason?: string; pendingSummary: string }) {
+  const { send } = useIdempotentSend();
   const { refusal, handle } = useOutcome();
   return (
     <div className="space-y-3">
@@ -51,7 +53,7 @@ export function PublishButton({ latest, disabledReason, pendingSummary }: { late
         disabled={!!disabledReason}
         disabledReason={disabledReason}
         onConfirm={async () => {
-          const r = await reach(publishConfigAction({ basedOn: latest }));
+          const r = await send(publishConfigAction, { basedOn: latest });
           if (!r.ok) return applyActionErrors(r);
           handle(r.data);
         }}
@@ -62,6 +64,7 @@ export function PublishButton({ latest, disabledReason, pendingSummary }: { late
 }
 
 export function RollbackButton({ revision, latest }: { revision: number; latest: number }) {
+  const { send } = useIdempotentSend();
   const { refusal, handle } = useOutcome();
   return (
     <>
@@ -79,7 +82,7 @@ export function RollbackButton({ revision, latest }: { revision: number; latest:
         }
         confirmLabel="Roll back"
         onConfirm={async () => {
-          const r = await reach(rollbackConfigAction({ revision, basedOn: latest }));
+          const r = await send(rollbackConfigAction, { revision, basedOn: latest });
           if (!r.ok) return applyActionErrors(r);
           handle(r.data);
         }}

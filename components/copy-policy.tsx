@@ -4,7 +4,7 @@ import { useId, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 import { copyPolicyAction, copyPolicyForm } from "@/lib/templates/actions";
 import type { CopyPolicyFormValues, CopyPolicyInput } from "@/lib/templates/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm } from "./native-form";
@@ -59,7 +59,7 @@ export function CopyPolicy({
 
   async function copy(values: CopyPolicyInput) {
     setBusy(true);
-    const r = await reach(copyPolicyAction(values));
+    const r = await native.send(copyPolicyAction, values);
     setBusy(false);
     dialog.current?.close();
     setPending(null);
@@ -101,7 +101,7 @@ export function CopyPolicy({
         className="space-y-4"
         aria-label="Copy policy"
       >
-        <NativeFields values={start} />
+        <NativeFields idempotencyKey={native.key} values={start} />
         <NativeStatus state={native.state} success="" />
         <Field label="Copy from" htmlFor="copy-source" error={formState.errors.source?.message} hint={chosen?.hint}>
           <Select id="copy-source" {...field("source")} aria-invalid={!!formState.errors.source}>

@@ -6,7 +6,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
 import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
 import { createCustomRuleAction, createCustomRuleForm, updateCustomRuleAction, updateCustomRuleForm } from "@/lib/rules/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -67,7 +67,7 @@ export function CustomRuleForm({
   async function save(values: CustomRule, atUpdatedAt = updatedAt) {
     setConflict(null);
     const result: ActionResult<{ ruleId: number; updatedAt?: string; nextRuleId?: number | null }> =
-      rule && atUpdatedAt ? await reach(updateCustomRuleAction({ ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt })) : await reach(createCustomRuleAction({ ...values, vhostId }));
+      rule && atUpdatedAt ? await native.send(updateCustomRuleAction, { ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt }) : await native.send(createCustomRuleAction, { ...values, vhostId });
     if (!result.ok) {
       if (result.conflict) setConflict({ message: result.error, savedAt: result.conflict.savedAt });
       applyActionErrors(result, setError);
@@ -89,7 +89,7 @@ export function CustomRuleForm({
 
   return (
     <form action={native.action} onSubmit={handleSubmit((values) => save(values))} onFocus={startChecking} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
-      <NativeFields values={native.values} hidden={{ vhostId, id: rule?.id, updatedAt }} />
+      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ vhostId, id: rule?.id, updatedAt }} />
       <NativeStatus state={native.state} success="Custom rule saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={conflict.savedAt ? handleSubmit((values) => save(values, conflict.savedAt!)) : undefined} />}
       <div className="grid gap-4 sm:grid-cols-[10rem_1fr]">

@@ -5,7 +5,7 @@ import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "
 import type { RuleExclusion, RuleExclusionInput } from "@/lib/policies/exclusions";
 import { createExclusionAction, createExclusionForm } from "@/lib/rules/actions";
 import { EMPTY_EXCLUSION_FORM as EMPTY, toSchemaInput, type ExclusionFormValues } from "@/lib/rules/exclusion-form-values";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
@@ -35,7 +35,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
   const withTarget = kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG";
 
   async function save(values: RuleExclusion) {
-    const result = await reach(createExclusionAction({ ...values, vhostId }));
+    const result = await native.send(createExclusionAction, { ...values, vhostId });
     if (!result.ok) return applyActionErrors(result, setError);
     toast.success(`Added exclusion: ${describeExclusion(values)}.`);
     reset({ kind: values.kind, ...EMPTY });
@@ -46,7 +46,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
 
   return (
     <form action={native.action} onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
-      <NativeFields values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId }} />
+      <NativeFields idempotencyKey={native.key} values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId }} />
       <NativeStatus state={native.state} success="Exclusion added." />
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
         <Select id="exclusion-kind" {...field("kind")}>

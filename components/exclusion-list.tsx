@@ -4,9 +4,10 @@ import { useState } from "react";
 import { describeExclusion, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
 import type { RuleExclusion } from "@/lib/policies/exclusions";
 import { deleteExclusionAction } from "@/lib/rules/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
+import { useIdempotentSend } from "./native-form";
 
 export type ExclusionRow = {
   id: string;
@@ -37,6 +38,7 @@ function describeRow(row: ExclusionRow): string {
 }
 
 export function ExclusionList({ vhostId, domain, exclusions, canWrite }: { vhostId: string; domain: string; exclusions: ExclusionRow[]; canWrite: boolean }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   const [pending, setPending] = useState(false);
 
@@ -44,7 +46,7 @@ export function ExclusionList({ vhostId, domain, exclusions, canWrite }: { vhost
     if (pending) return;
     if (!window.confirm(`Delete the exclusion "${description}" from ${domain}? The rule will inspect these requests again. The audit log keeps a copy.`)) return;
     setPending(true);
-    const result = await reach(deleteExclusionAction({ vhostId, id: row.id }));
+    const result = await send(deleteExclusionAction, { vhostId, id: row.id });
     setPending(false);
     if (result.ok) toast.success(`Deleted exclusion: ${description}.`);
     else applyActionErrors(result);

@@ -2,8 +2,8 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { addIpEntriesAction, addIpEntriesForm, removeIpEntryAction } from "@/lib/policies/actions";
-import { applyActionErrors, reach } from "./action-result";
-import { NativeFields, NativeStatus, useNativeForm } from "./native-form";
+import { applyActionErrors } from "./action-result";
+import { NativeFields, NativeStatus, useNativeForm, useIdempotentSend } from "./native-form";
 import { toast } from "./toast";
 import { Button, Field, Select } from "./ui";
 import { Textarea } from "./textarea";
@@ -14,6 +14,7 @@ type Line = { line: number | null; input: string; status: "added" | "refused"; c
 type AddResult = { lines: Line[]; addedCount: number };
 
 export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; entries: Entry[]; canWrite: boolean }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   // Before the page hydrates, the browser submits the form itself (the same action): its answer is this page.
   const native = useNativeForm(addIpEntriesForm, { vhostId, kind: "DENY", text: "", confirmWide: false });
@@ -37,7 +38,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
     }
     setPending(true);
     setError(null);
-    const r = await reach(addIpEntriesAction({ vhostId, kind: data.get("kind") === "ALLOW" ? "ALLOW" : "DENY", text, confirmWide: data.has("confirmWide") }));
+    const r = await native.send(addIpEntriesAction, { vhostId, kind: data.get("kind") === "ALLOW" ? "ALLOW" : "DENY", text, confirmWide: data.has("confirmWide") });
     setPending(false);
     if (!r.ok) {
       setError(r.fieldErrors?.text?.join(" ") ?? null);
@@ -55,7 +56,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
 
   async function remove(entry: Entry) {
     if (!window.confirm(`Remove ${entry.cidr} from the ${entry.kind === "DENY" ? "deny" : "allow"} list?`)) return;
-    const r = await reach(removeIpEntryAction({ vhostId, id: entry.id }));
+    const r = await send(removeIpEntryAction, { vhostId, id: entry.id });
     if (!r.ok) return applyActionErrors(r);
     toast.success(`Removed ${entry.cidr}.`);
     router.refresh();
@@ -96,7 +97,7 @@ export function IpListEditor({ vhostId, entries, canWrite }: { vhostId: string; 
       })}
       {canWrite && (
         <form action={native.action} onSubmit={add} className="space-y-3 lg:col-span-2" aria-label="Add to the IP lists">
-          <NativeFields values={{ kind: "DENY", text: "", confirmWide: false }} hidden={{ vhostId }} />
+          <NativeFields idempotencyKey={native.key} values={{ kind: "DENY", text: "", confirmWide: false }} hidden={{ vhostId }} />
           <h2 className="font-semibold">Add addresses or ranges</h2>
           {native.state && (
             <NativeStatus

@@ -2,12 +2,14 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { revokeNodeAction, rotateNodeTokenAction } from "@/lib/nodes/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
 import { TokenOnce } from "./token-once";
+import { useIdempotentSend } from "./native-form";
 
 export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: string; revoked: boolean }; panelUrl: string }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   const [issued, setIssued] = useState<string | null>(null);
   return (
@@ -27,7 +29,7 @@ export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: 
           confirmLabel="Issue new token"
           variant="primary"
           onConfirm={async () => {
-            const r = await reach(rotateNodeTokenAction({ id: node.id }));
+            const r = await send(rotateNodeTokenAction, { id: node.id });
             if (!r.ok) return applyActionErrors(r);
             setIssued(r.data.token);
             toast.success(`New token for ${node.name}: copy it now.`);
@@ -42,7 +44,7 @@ export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: 
             body={<p>The node can no longer pull configuration or report status (401). It keeps serving its last applied configuration. You can issue a new token later.</p>}
             confirmLabel="Revoke token"
             onConfirm={async () => {
-              const r = await reach(revokeNodeAction({ id: node.id }));
+              const r = await send(revokeNodeAction, { id: node.id });
               if (!r.ok) return applyActionErrors(r);
               toast.success(`Revoked the token of ${node.name}.`);
               router.refresh();

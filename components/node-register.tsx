@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { registerNodeAction, registerNodeForm } from "@/lib/nodes/actions";
 import type { RegisterNodeInput } from "@/lib/nodes/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, useNativeForm, useNativeResult } from "./native-form";
@@ -25,7 +25,7 @@ export function RegisterNodeForm({ panelUrl }: { panelUrl: string }) {
   useNativeResult(native.state, setError);
   const { field } = htmlFields(form);
   const onSubmit = handleSubmit(async (values) => {
-    const r = await reach(registerNodeAction(values));
+    const r = await native.send(registerNodeAction, values);
     if (!r.ok) return applyActionErrors(r, setError);
     setIssued({ name: r.data.node.name, token: r.data.token });
     toast.success(`Registered ${r.data.node.name}. Copy its token now: it is shown only once.`);
@@ -35,7 +35,7 @@ export function RegisterNodeForm({ panelUrl }: { panelUrl: string }) {
   return (
     <div className="space-y-4">
       <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="flex flex-wrap items-end gap-3" aria-label="Register a node">
-        <NativeFields values={{ name: "" }} />
+        <NativeFields idempotencyKey={native.key} values={{ name: "" }} />
         <div className="w-72">
           <Field label="Node name" htmlFor="node-name" error={formState.errors.name?.message} hint="Letters, digits, dots, dashes, underscores; e.g. edge-fra-1.">
             <Input id="node-name" {...field("name")} aria-invalid={!!formState.errors.name} autoComplete="off" />

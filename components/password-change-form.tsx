@@ -23,7 +23,7 @@ export function PasswordChangeForm({ email }: { email: string }) {
   const errors = formState.errors;
 
   const onSubmit = handleSubmit(async (values) => {
-    const r = await changeOwnPasswordAction(values);
+    const r = await native.send(changeOwnPasswordAction, values);
     if (!r.ok) return applyActionErrors(r, setError);
     reset(EMPTY_PASSWORD_CHANGE_FORM);
     toast.success(SUCCESS);
@@ -31,7 +31,7 @@ export function PasswordChangeForm({ email }: { email: string }) {
 
   return (
     <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="Change your password">
-      <NativeFields values={EMPTY_PASSWORD_CHANGE_FORM} />
+      <NativeFields idempotencyKey={native.key} values={EMPTY_PASSWORD_CHANGE_FORM} />
       <NativeStatus state={native.state} success={SUCCESS} />
       {/* For password managers: whose password this is. */}
       <input type="text" name="username" autoComplete="username" value={email} readOnly hidden />

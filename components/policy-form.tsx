@@ -5,7 +5,7 @@ import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { updatePolicyAction, updatePolicyForm } from "@/lib/policies/actions";
 import type { WafPolicy, WafPolicyInput } from "@/lib/policies/policy";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -37,7 +37,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
 
   async function save(values: WafPolicy) {
     setConflict(null);
-    const r = await reach(updatePolicyAction({ ...values, vhostId }));
+    const r = await native.send(updatePolicyAction, { ...values, vhostId });
     if (!r.ok) {
       if (r.conflict) setConflict({ ...r.conflict, message: r.error });
       applyActionErrors(r, setError);
@@ -52,7 +52,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
   const num = { valueAsNumber: true } as const;
   return (
     <form action={native.action} onSubmit={handleSubmit(save)} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-6" aria-label="WAF policy">
-      <NativeFields values={native.values} hidden={{ vhostId }} />
+      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ vhostId }} />
       <NativeStatus state={native.state} success="Policy saved." />
       {conflict && (
         <ConflictBanner

@@ -1,7 +1,7 @@
 "use client";
-import { reach } from "./action-result";
 import { signOutEverywhereAction } from "@/lib/auth/actions";
 import { toast } from "./toast";
+import { useIdempotentSend } from "./native-form";
 
 // next-auth's client is fetched on click: it is needed only to sign out, not on every page load.
 async function signOut() {
@@ -10,6 +10,7 @@ async function signOut() {
 }
 
 export function SignOutButton() {
+  const { send } = useIdempotentSend();
   return (
     <>
       <button type="button" onClick={signOut} className="text-sm text-slate-300 hover:text-white">
@@ -21,7 +22,7 @@ export function SignOutButton() {
         title="End your sessions on every device and browser"
         onClick={async () => {
           if (!window.confirm("Sign out on every device and browser, including this one?")) return;
-          const r = await reach(signOutEverywhereAction({}));
+          const r = await send(signOutEverywhereAction, {});
           if (!r.ok) return void toast.error(r.error);
           await signOut();
         }}

@@ -1,11 +1,13 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { deleteTemplateAction } from "@/lib/templates/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
 import { toast } from "./toast";
+import { useIdempotentSend } from "./native-form";
 
 export function TemplateDeleteButton({ id, version, name }: { id: string; version: number; name: string }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   return (
     <ConfirmButton
@@ -15,7 +17,7 @@ export function TemplateDeleteButton({ id, version, name }: { id: string; versio
       body={<p>Virtual hosts created from it keep their policies; only the template goes. The audit log keeps a copy of it.</p>}
       confirmLabel="Delete template"
       onConfirm={async () => {
-        const r = await reach(deleteTemplateAction({ id, version }));
+        const r = await send(deleteTemplateAction, { id, version });
         if (!r.ok) return applyActionErrors(r);
         toast.success(`Deleted the template "${name}".`);
         router.push("/templates");

@@ -8,7 +8,7 @@ import { EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/excl
 import { createTemplateAction, createTemplateForm, updateTemplateAction, updateTemplateForm } from "@/lib/templates/actions";
 import { EMPTY_EXCLUSION_ROW, TEMPLATE_EXCLUSIONS_MAX } from "@/lib/templates/fields";
 import type { ExclusionRow, TemplateFormValues, TemplateInput } from "@/lib/templates/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields, useFollowStoredVersion, type HtmlField } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -47,14 +47,14 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
   async function save(values: TemplateFormValues, atVersion = version) {
     setConflict(null);
     if (id) {
-      const r = await reach(updateTemplateAction({ ...values, id, version: atVersion! }));
+      const r = await native.send(updateTemplateAction, { ...values, id, version: atVersion! });
       if (!r.ok) return failed(r);
       setVersion(r.data.version);
       form.reset(values);
       toast.success(`Saved the template "${r.data.name}".`);
       router.refresh();
     } else {
-      const r = await reach(createTemplateAction(values));
+      const r = await native.send(createTemplateAction, values);
       if (!r.ok) return failed(r);
       toast.success(`Created the template "${r.data.name}".`);
       router.push("/templates");
@@ -69,7 +69,7 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
 
   return (
     <form action={native.action} onSubmit={handleSubmit(() => save(form.getValues()))} onFocus={resolver.preload} noValidate className="max-w-3xl space-y-6" aria-label={id ? "Edit template" : "New template"}>
-      <NativeFields values={native.values} hidden={{ id, version }} />
+      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ id, version }} />
       <NativeStatus state={native.state} success="Template saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Name" htmlFor="name" error={errors.name?.message}>

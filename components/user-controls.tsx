@@ -2,11 +2,12 @@
 import { useRouter } from "next/navigation";
 import { lazy, Suspense } from "react";
 import { setUserDisabledAction } from "@/lib/users/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConfirmButton, DialogButton } from "./confirm-dialog";
 import { toast } from "./toast";
 import { Button } from "./ui";
 import type { User } from "./user-dialog-forms";
+import { useIdempotentSend } from "./native-form";
 
 // The dialogs' forms (react-hook-form and their schemas) are fetched when a dialog first opens.
 const ChangeRoleForm = lazy(() => import("./user-dialog-forms").then((m) => ({ default: m.ChangeRoleForm })));
@@ -15,6 +16,7 @@ const loading = <p className="text-sm text-slate-600">Loading…</p>;
 
 /** The row's actions. The reasons a control is off are explained; the server checks the same rules itself. */
 export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isSelf: boolean; isLastAdmin: boolean }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   const roleBlock = isSelf && user.role === "ADMIN" ? "You cannot change your own role: another admin can." : undefined;
   const disableBlock = isSelf
@@ -45,7 +47,7 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
           variant="secondary"
           aria-label={`Enable ${user.email}`}
           onClick={async () => {
-            const r = await reach(setUserDisabledAction({ id: user.id, disabled: false }));
+            const r = await send(setUserDisabledAction, { id: user.id, disabled: false });
             if (!r.ok) return applyActionErrors(r);
             toast.success(`Enabled ${user.email}: they can sign in again.`);
             router.refresh();
@@ -68,7 +70,7 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
           disabled={!!disableBlock}
           disabledReason={disableBlock}
           onConfirm={async () => {
-            const r = await reach(setUserDisabledAction({ id: user.id, disabled: true }));
+            const r = await send(setUserDisabledAction, { id: user.id, disabled: true });
             if (!r.ok) return applyActionErrors(r);
             toast.success(`Disabled ${user.email}: their sessions ended.`);
             router.refresh();

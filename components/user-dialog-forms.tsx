@@ -15,18 +15,20 @@ import {
   type ResetPasswordInput,
   type UserRole,
 } from "@/lib/users/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
+import { useIdempotentSend } from "./native-form";
 
 export type User = { id: string; email: string; name: string; role: UserRole; disabled: boolean };
 
 export function ChangeRoleForm({ user, isLastAdmin, close, onDone }: { user: User; isLastAdmin: boolean; close: () => void; onDone: () => void }) {
+  const { send } = useIdempotentSend();
   const form = useForm<ChangeRoleInput>({ resolver: zodResolver(ChangeRoleSchema), defaultValues: { id: user.id, role: user.role } });
   const { register, handleSubmit, formState, setError, watch } = form;
   const role = watch("role");
   const onSubmit = handleSubmit(async (values) => {
-    const r = await reach(changeRoleAction(values));
+    const r = await send(changeRoleAction, (values));
     if (!r.ok) return applyActionErrors(r, setError);
     toast.success(`${r.data.email} is now ${ROLE_LABELS[r.data.role].label.toLowerCase()}. Their sessions ended: they sign in again with the new role.`);
     close();
@@ -61,6 +63,7 @@ export function ChangeRoleForm({ user, isLastAdmin, close, onDone }: { user: Use
 }
 
 export function ResetPasswordForm({ user, isSelf, close, onDone }: { user: User; isSelf: boolean; close: () => void; onDone: () => void }) {
+  const { send } = useIdempotentSend();
   const form = useForm<ResetPasswordFormValues, unknown, ResetPasswordInput>({
     resolver: zodResolver(ResetPasswordSchema),
     defaultValues: { id: user.id, password: "", confirmPassword: "" },
@@ -68,7 +71,7 @@ export function ResetPasswordForm({ user, isSelf, close, onDone }: { user: User;
   const { register, handleSubmit, formState, setError } = form;
   const errors = formState.errors;
   const onSubmit = handleSubmit(async (values) => {
-    const r = await reach(resetPasswordAction(values));
+    const r = await send(resetPasswordAction, (values));
     if (!r.ok) return applyActionErrors(r, setError);
     close();
     if (r.data.self) {

@@ -5,7 +5,7 @@ import { useForm } from "react-hook-form";
 import { createUserAction, createUserForm } from "@/lib/users/actions";
 import { EMPTY_USER_FORM, PASSWORD_MIN, ROLE_LABELS, ROLES } from "@/lib/users/fields";
 import type { CreateUserFormValues, CreateUserInput } from "@/lib/users/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { htmlFields } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
 import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./native-form";
@@ -27,7 +27,7 @@ export function UserCreateForm() {
   const role = watch("role");
 
   const onSubmit = handleSubmit(async (values) => {
-    const r = await reach(createUserAction(values));
+    const r = await native.send(createUserAction, values);
     if (!r.ok) return applyActionErrors(r, setError);
     toast.success(`Created ${r.data.email}. Give them the password through a separate channel.`);
     router.push("/users");
@@ -36,7 +36,7 @@ export function UserCreateForm() {
 
   return (
     <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-xl space-y-5" aria-label="New user">
-      <NativeFields values={EMPTY_USER_FORM} />
+      <NativeFields idempotencyKey={native.key} values={EMPTY_USER_FORM} />
       <NativeStatus state={native.state} success="User created." />
       <Field label="Email" htmlFor="email" error={errors.email?.message} hint="They sign in with it.">
         <Input id="email" type="email" autoComplete="off" {...field("email")} aria-invalid={!!errors.email} />

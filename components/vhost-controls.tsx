@@ -2,11 +2,13 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { deleteVhostAction, setVhostEnabledAction } from "@/lib/vhosts/actions";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { toast } from "./toast";
 import { Button } from "./ui";
+import { useIdempotentSend } from "./native-form";
 
 export function VhostEnableToggle({ id, version, enabled, domain }: { id: string; version: number; enabled: boolean; domain: string }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
@@ -17,7 +19,7 @@ export function VhostEnableToggle({ id, version, enabled, domain }: { id: string
       aria-label={`${enabled ? "Disable" : "Enable"} ${domain}`}
       onClick={async () => {
         setPending(true);
-        const r = await reach(setVhostEnabledAction({ id, version, enabled: !enabled }));
+        const r = await send(setVhostEnabledAction, { id, version, enabled: !enabled });
         setPending(false);
         if (!r.ok) return applyActionErrors(r);
         toast.success(`${r.data.enabled ? "Enabled" : "Disabled"} ${domain}.`);
@@ -30,6 +32,7 @@ export function VhostEnableToggle({ id, version, enabled, domain }: { id: string
 }
 
 export function VhostDeleteButton({ id, version, domain }: { id: string; version: number; domain: string }) {
+  const { send } = useIdempotentSend();
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
@@ -63,7 +66,7 @@ export function VhostDeleteButton({ id, version, domain }: { id: string; version
             disabled={typed.trim().toLowerCase() !== domain || pending}
             onClick={async () => {
               setPending(true);
-              const r = await reach(deleteVhostAction({ id, version }));
+              const r = await send(deleteVhostAction, { id, version });
               setPending(false);
               dialog.current?.close();
               if (!r.ok) return applyActionErrors(r);

@@ -7,7 +7,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { createVhostAction, createVhostForm, updateVhostAction, updateVhostForm } from "@/lib/vhosts/actions";
 import { TLS_MODE_LABELS, TLS_MODES } from "@/lib/vhosts/fields";
 import type { CreateVhostFormValues, CreateVhostInput } from "@/lib/vhosts/schema";
-import { applyActionErrors, reach } from "./action-result";
+import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
 import { htmlFields, useFollowStoredVersion } from "./form-fields";
 import { lazyZodResolver } from "./lazy-zod-resolver";
@@ -56,7 +56,7 @@ export function VhostForm({
 
   async function save(values: CreateVhostFormValues, atVersion = version) {
     setConflict(null);
-    const result = id ? await reach(updateVhostAction({ ...values, id, version: atVersion! })) : await reach(createVhostAction(values));
+    const result = id ? await native.send(updateVhostAction, { ...values, id, version: atVersion! }) : await native.send(createVhostAction, values);
     if (!result.ok) {
       if (result.conflict) setConflict({ ...result.conflict, message: result.error });
       applyActionErrors(result, setError);
@@ -82,7 +82,7 @@ export function VhostForm({
 
   return (
     <form action={native.action} onSubmit={onSubmit} onFocus={resolver.preload} noValidate className="max-w-2xl space-y-5" aria-label={id ? "Edit virtual host" : "New virtual host"}>
-      <NativeFields values={native.values} hidden={{ id, version }} />
+      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ id, version }} />
       <NativeStatus state={native.state} success="Saved." />
       {conflict && <ConflictBanner message={conflict.message} onSaveMine={() => save(form.getValues(), conflict.currentVersion)} />}
       <Field label="Domain" htmlFor="domain" error={errors.domain?.message} hint="Internationalised names are stored as punycode (xn--…).">

@@ -9,10 +9,16 @@ import type BetterSqlite3 from "better-sqlite3";
 import { normalizeAddress } from "@/lib/auth/client-address";
 import { db, dbKind, Prisma, sqliteConnection, sqliteDateText, type DbKind, type Tx } from "@/lib/db";
 import { hashEvent, toJsonValue } from "./chain";
+import { findReceipt, writeReceipt, type IdempotencyScope } from "./idempotency";
 
 export type Actor = { id: string | null; email: string };
 export type RequestMeta = { ip?: string | null; userAgent?: string | null };
-export type AuditContext = { actor: Actor; meta?: RequestMeta };
+export type AuditContext = {
+  actor: Actor;
+  meta?: RequestMeta;
+  /** Set by defineAction when the form sent an idempotency key (lib/audit/idempotency.ts). */
+  idempotency?: IdempotencyScope;
+};
 
 export type AuditEntry = {
   action: string;
@@ -41,20 +47,45 @@ export async function audited<T>(
   options: AuditedOptions = {},
 ): Promise<T> {
   const kind = dbKind();
-  return db.$transaction(
-    async (tx) => {
-      let head: ChainHead | null = await claimHead(tx, kind);
-      const { result, audit } = await change(tx);
-      for (const entry of Array.isArray(audit) ? audit : [audit]) {
-        head ??= await claimHead(tx, kind);
-        await writeEvent(tx, kind, eventRow(ctx, entry, head.lastSeq, head.lastHash));
-        head = null;
-      }
-      if (options.beforeCommit) await options.beforeCommit(tx);
-      return result;
-    },
-    { maxWait: 10_000, timeout: 20_000 },
-  );
+  // A retry of a submission whose first attempt committed gets that attempt's result, without a change.
+  const scope = ctx.idempotency;
+  const step = scope ? scope.calls++ : 0;
+  if (scope) {
+    const prior = await findReceipt(db, scope, step);
+    if (prior.found) return prior.result as T;
+  }
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        let head: ChainHead | null = await claimHead(tx, kind);
+        if (scope) {
+          // Checked again under the head claim: a concurrent duplicate committed meanwhile.
+          const prior = await findReceipt(tx, scope, step);
+          if (prior.found) throw new AlreadyApplied(prior.result);
+        }
+        const { result, audit } = await change(tx);
+        for (const entry of Array.isArray(audit) ? audit : [audit]) {
+          head ??= await claimHead(tx, kind);
+          await writeEvent(tx, kind, eventRow(ctx, entry, head.lastSeq, head.lastHash));
+          head = null;
+        }
+        if (scope) await writeReceipt(tx, scope, step, result);
+        if (options.beforeCommit) await options.beforeCommit(tx);
+        return result;
+      },
+      { maxWait: 10_000, timeout: 20_000 },
+    );
+  } catch (error) {
+    // Thrown to roll back the head claim (a claim without an event would skip a sequence number).
+    if (error instanceof AlreadyApplied) return error.result as T;
+    throw error;
+  }
+}
+
+class AlreadyApplied extends Error {
+  constructor(readonly result: unknown) {
+    super("already applied");
+  }
 }
 
 // The chain's statements bypass Prisma's ORM: they run on every write, and an ORM call costs 0.2 ms of

@@ -4,9 +4,11 @@
 import { headers } from "next/headers";
 import { z } from "zod";
 import type { AuditContext, RequestMeta } from "@/lib/audit/audited";
+import { inputFingerprint } from "@/lib/audit/idempotency";
 import { recordDenied } from "@/lib/audit/denied";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, UnauthenticatedError, type FieldErrors } from "@/lib/errors";
 import { isTransientDbError } from "@/lib/db";
+import { takeIdempotencyKey } from "@/lib/forms/idempotency";
 import { log } from "@/lib/log";
 import { clientAddress } from "./client-address";
 import { can, type Permission } from "./permissions";
@@ -74,11 +76,14 @@ export function defineAction<S extends z.ZodType, T>(
         await recordDenied(user, meta, { action: name }, permission);
         throw new ForbiddenError();
       }
-      const parsed = schema.safeParse(raw);
+      // A form's idempotency key travels beside its values, never into the schema (lib/forms/idempotency.ts).
+      const { input, key } = takeIdempotencyKey(raw);
+      const parsed = schema.safeParse(input);
       if (!parsed.success) {
         return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: zodFieldErrors(parsed.error) };
       }
-      const data = await handler(parsed.data, { user, audit: { actor: { id: user.id, email: user.email }, meta } });
+      const idempotency = key ? { userId: user.id, key, action: name, input: inputFingerprint(parsed.data), calls: 0 } : undefined;
+      const data = await handler(parsed.data, { user, audit: { actor: { id: user.id, email: user.email }, meta, idempotency } });
       return { ok: true, data };
     } catch (err) {
       return toActionError(err);

@@ -3,6 +3,7 @@
 // (lib/forms/native.ts) and handed to the very server action the hydrated form calls, so the session,
 // the role, the zod schema and the audited transaction are the same; only the transport differs.
 import { redirect } from "next/navigation";
+import { IDEMPOTENCY_FIELD, withIdempotencyKey } from "@/lib/forms/idempotency";
 import { valuesFromFormData } from "@/lib/forms/native";
 import type { ActionResult } from "./action";
 
@@ -19,7 +20,10 @@ export function nativeForm<I, T>(
   return async (_prev, formData) => {
     const values = valuesFromFormData(formData as unknown);
     if (!values) return { result: { ok: false, error: "The form could not be read. Reload the page and try again." }, values: {} };
-    const result = await action((options.transform ? options.transform(values) : values) as I);
+    const input = options.transform ? options.transform(values) : values;
+    // The key the form rendered with: resubmitting the page (the browser's "resend") returns the first result.
+    const key = formData.get(IDEMPOTENCY_FIELD);
+    const result = await action((typeof key === "string" ? withIdempotencyKey(input, key) : input) as I);
     // Outside any try/catch: redirect() throws by design.
     if (result.ok && options.redirectTo) redirect(options.redirectTo(result.data));
     // After a success the page is rendered again from what was stored; after a refusal the form shows what was sent.

@@ -58,7 +58,7 @@ const hostileString = fc.oneof(
 );
 const hostileValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(hostileString, { maxLength: 3 }));
 /** Objects shaped like real inputs (known field names) with hostile values, plus arbitrary junk. */
-const FIELDS = ["id", "vhostId", "version", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "kind", "text", "confirmWide", "cidr", "note", "ruleId", "ruleIdEnd", "secRule", "description", "tag", "target", "pathPrefix", "email", "name", "role", "password", "templateId", "days"];
+const FIELDS = ["id", "vhostId", "version", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "kind", "text", "confirmWide", "cidr", "note", "ruleId", "ruleIdEnd", "secRule", "description", "tag", "target", "pathPrefix", "email", "name", "role", "password", "templateId", "days", "$key"];
 const hostileInput = fc.oneof(
   fc.anything(),
   fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 12 }),

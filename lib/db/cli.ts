@@ -7,6 +7,7 @@ import { assertMigrated } from "./ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
 import { pruneLoginAttempts } from "@/lib/auth/login-retention";
+import { pruneReceipts } from "@/lib/audit/idempotency";
 
 /** Development-only demo accounts (the README lists them). Production creates its own admin. */
 export const DEMO_USERS = [
@@ -65,6 +66,8 @@ async function runBootstrap() {
 async function runPrune() {
   const r = await pruneLoginAttempts();
   console.log(`sign-in attempts before ${r.before.toISOString()}: ${r.deleted} deleted (audit events follow the audit archive, not this prune)`);
+  const receipts = await pruneReceipts();
+  console.log(`idempotency receipts before ${receipts.before.toISOString()}: ${receipts.deleted} deleted`);
 }
 
 async function main() {

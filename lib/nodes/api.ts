@@ -11,7 +11,7 @@
 // room again, and a malformed or missing token from it is refused without a database read. A valid token
 // is never refused by this limiter: the address may be shared (a NAT, a proxy that is not configured as
 // trusted), and a stranger's failures must not lock a node out of its config. The count lives in this
-// process's memory (see rate-limit.ts): per process, and forgotten on restart.
+// process's memory (see rate-limit.ts): per panel instance, and forgotten on restart.
 import { clientAddress } from "@/lib/auth/client-address";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db, isDatabaseUnavailable } from "@/lib/db";
@@ -39,7 +39,7 @@ type Authenticated = { node: NonNullable<Awaited<ReturnType<typeof authenticateN
 async function authenticate(request: Request): Promise<Authenticated | Response> {
   const ip = clientAddress(request.headers) ?? "unknown";
   const token = bearerToken(request.headers.get("authorization"));
-  const retryAfter = limiter.retryAfter(ip);
+  const retryAfter = await limiter.retryAfter(ip);
   const tooMany = () =>
     json(429, { error: `Too many failed authentications from this address. Try again in ${retryAfter} seconds.` }, { "retry-after": String(retryAfter) });
   // While the address is over the limit, only a token that could be valid is looked up (one indexed read).
@@ -47,7 +47,7 @@ async function authenticate(request: Request): Promise<Authenticated | Response>
   const node = await authenticateNode(token);
   if (node) return { node, ip };
   if (retryAfter !== null) return tooMany();
-  limiter.fail(ip);
+  await limiter.fail(ip);
   return json(401, { error: "Unauthorized: send a valid node token as Authorization: Bearer <token>." }, { "www-authenticate": 'Bearer realm="palisade-nodes"' });
 }
 

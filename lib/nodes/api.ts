@@ -7,8 +7,8 @@
 //
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
 // counted per client address (lib/auth/client-address.ts: the socket's address, or what a trusted proxy
-// saw): after 20 within a minute, that address's failures get 429 with Retry-After until the window has
-// room again, and a malformed or missing token from it is refused without a database read. A valid token
+// saw): after 20 within a one-minute window opened by its first failure, that address's failures get 429
+// with Retry-After until the window ends, and a malformed or missing token from it is refused without a database read. A valid token
 // is never refused by this limiter: the address may be shared (a NAT, a proxy that is not configured as
 // trusted), and a stranger's failures must not lock a node out of its config. The count lives in this
 // process's memory (see rate-limit.ts): per panel instance, and forgotten on restart.

@@ -1,8 +1,9 @@
 // @ts-check
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // Native drivers are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["better-sqlite3", "pg", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "bcryptjs"],
+  // Native drivers are loaded by Node at run time, not bundled; so is pino (its optional worker-thread
+  // transports, which we do not use, are files it resolves at run time that a bundle would not hold).
+  serverExternalPackages: ["better-sqlite3", "pg", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "bcryptjs", "pino"],
   poweredByHeader: false,
   // `next dev` serves its scripts and HMR only to localhost by default: opened as 127.0.0.1 the panel
   // would render but never hydrate (no form would work). Development only.

@@ -63,6 +63,12 @@ describe("csvCell", () => {
     expect(csvCell(undefined)).toBe("");
     expect(parseCsv(`${csvCell({ a: [1, "x"] })}\r\n`)[0]![0]).toBe(`{"a":[1,"x"]}`);
     expect(csvCell(new Date("2026-01-01T00:00:00Z"))).toBe("2026-01-01T00:00:00.000Z");
+    expect(csvCell(-1)).toBe("-1");
+    expect(csvCell(true)).toBe("true");
+  });
+
+  it("also guards the full-width forms of the formula triggers", () => {
+    for (const dangerous of ["\uFF1D1+1", "\uFF0B1", "\uFF0D1", "\uFF20SUM(A1)"]) expect(csvCell(dangerous)).toBe(`'${dangerous}`);
   });
 });
 

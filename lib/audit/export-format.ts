@@ -1,5 +1,6 @@
 // How an audit event is written to an export file: CSV (for spreadsheets) or JSON Lines (for tools).
 // Every column a reviewer needs, including prevHash and hash, so an export can be checked against the chain.
+import { stringify, type Options } from "csv-stringify/sync";
 import type { HashedFields } from "./chain";
 
 export type ExportFormat = "csv" | "jsonl";
@@ -26,24 +27,38 @@ export const EXPORT_COLUMNS = [
 ] as const satisfies readonly (keyof ExportedEvent)[];
 
 /**
- * One CSV cell (RFC 4180). A text starting with = + - @, a tab or a carriage return would be run as a
- * formula by spreadsheet programs (CSV injection), so it gets a leading single quote, which they show
- * as text. Numbers are written as they are.
+ * CSV (RFC 4180, CRLF) by csv-stringify. A text starting with = + - @, a tab or a carriage return (or
+ * their full-width forms) would be run as a formula by spreadsheet programs (CSV injection), so it gets
+ * a leading single quote, which they show as text (`escape_formulas`). Numbers are written as they are;
+ * dates in ISO 8601, objects as JSON, nothing as an empty cell; a cell with leading or trailing space is
+ * quoted so that no reader trims it.
+ * The synchronous stringifier is used once per batch: the export already streams one keyset batch per
+ * read of the client (lib/audit/export.ts), and csv-stringify's stream would buffer rows past that.
  */
+const CSV_OPTIONS = {
+  escape_formulas: true,
+  quoted_match: /^\s|\s$/,
+  record_delimiter: "windows",
+  quote_record_delimiter: true, // a lone \n or \r in a cell is quoted too (the default only quotes \r\n once a delimiter is set)
+  cast: { boolean: (v: boolean) => String(v), date: (d: Date) => d.toISOString(), object: (o: object) => JSON.stringify(o) },
+} satisfies Options;
+
+/** One CSV cell, as it appears in a row. */
 export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "number") return String(value);
-  let text = value instanceof Date ? value.toISOString() : typeof value === "string" ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+  return stringify([[value]], CSV_OPTIONS).replace(/\r\n$/, "");
 }
 
 export function csvHeader(): string {
-  return EXPORT_COLUMNS.join(",") + "\r\n";
+  return stringify([], { ...CSV_OPTIONS, header: true, columns: [...EXPORT_COLUMNS] });
+}
+
+/** The CSV records of some events, in export column order (no header). */
+export function csvRows(events: ExportedEvent[]): string {
+  return stringify(events.map((e) => EXPORT_COLUMNS.map((c) => e[c])), CSV_OPTIONS);
 }
 
 export function csvRow(e: ExportedEvent): string {
-  return EXPORT_COLUMNS.map((c) => csvCell(e[c])).join(",") + "\r\n";
+  return csvRows([e]);
 }
 
 /** One JSON Lines record: the event as stored, createdAt in ISO 8601, columns in export order. */

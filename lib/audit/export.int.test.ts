@@ -105,7 +105,7 @@ describe(`audit export (${process.env.TEST_DB})`, () => {
     const exportsBefore = await db.auditEvent.count({ where: { action: "audit.export" } });
     const editor = await get("EDITOR", "format=csv");
     expect(editor.status).toBe(403);
-    expect(await editor.json()).toEqual({ error: "Your role does not allow exporting the audit log." });
+    expect(await editor.json()).toEqual({ error: "Your role does not allow exporting the audit log.", requestId: editor.headers.get("x-request-id") });
     const denied = await db.auditEvent.findFirstOrThrow({ where: { action: "security.denied" }, orderBy: { seq: "desc" } });
     expect(denied).toMatchObject({ actorEmail: "editor@export.test", entityType: "Request", entityId: "GET /api/audit/export" });
 

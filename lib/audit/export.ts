@@ -3,8 +3,9 @@
 // (who exported which filter) before the first byte goes out, and covers the events up to the chain head
 // as it was at that moment, so the file is a consistent snapshot while others keep writing.
 import { db } from "@/lib/db";
+import { log } from "@/lib/log";
 import { audited, type AuditContext } from "./audited";
-import { csvHeader, csvRow, exportFileName, jsonLine, type ExportFormat } from "./export-format";
+import { csvHeader, csvRows, exportFileName, jsonLine, type ExportFormat } from "./export-format";
 import { describeAuditFilter, type AuditFilter } from "./filters";
 import { auditScope, auditSeqs, type AuditScope } from "./queries";
 
@@ -23,7 +24,7 @@ export async function* auditExportChunks(
     const seqs = await auditSeqs(scope, { below, atMost: throughSeq }, batchSize, "desc");
     if (seqs.length === 0) return;
     const rows = await db.auditEvent.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" } });
-    yield rows.map(format === "csv" ? csvRow : jsonLine).join("");
+    yield format === "csv" ? csvRows(rows) : rows.map(jsonLine).join("");
     if (seqs.length < batchSize) return;
     below = seqs.at(-1)!;
   }
@@ -67,7 +68,7 @@ export async function startAuditExport(
           if (next.done) controller.close();
           else controller.enqueue(encoder.encode(next.value));
         } catch (err) {
-          console.error(JSON.stringify({ level: "error", msg: "audit export failed while streaming", error: String((err as Error)?.stack ?? err) }));
+          void log.error("audit export failed while streaming", { error: err, fileName });
           controller.error(err);
         }
       },

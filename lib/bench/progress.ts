@@ -1,59 +1,34 @@
-// A minimal progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise (logs, CI).
+// A progress bar on stderr for the bench and seeding scripts (cli-progress): redrawn in place on a
+// terminal, a plain line every two seconds otherwise (logs, CI), and nothing when quiet.
+import { SingleBar } from "cli-progress";
 
 export type Progress = { tick(n: number): void; done(): void };
 
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
-
-export function progress(label: string, total: number, options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
-  const out = options.stream ?? process.stderr;
-  const tty = !!out.isTTY;
+export function progress(label: string, total: number, options: { quiet?: boolean; stream?: NodeJS.WriteStream; notTTYScheduleMs?: number } = {}): Progress {
+  if (options.quiet) return { tick() {}, done() {} };
   const started = performance.now();
   let count = 0;
-  let lastDraw = 0;
-  let lastDecile = -1;
-
-  const line = () => {
-    const elapsed = (performance.now() - started) / 1000;
-    const rate = count / Math.max(elapsed, 1e-3);
-    const fraction = total > 0 ? Math.min(1, count / total) : 1;
-    const width = 28;
-    const filled = Math.round(fraction * width);
-    return (
-      `${label.padEnd(14)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ` +
-      `${count.toLocaleString("en")}/${total.toLocaleString("en")}  ${Math.round(rate).toLocaleString("en")}/s  ` +
-      (count < total ? `ETA ${duration((total - count) / rate)}` : `in ${duration(elapsed)}`)
-    );
-  };
-
-  const draw = (force: boolean) => {
-    if (options.quiet) return;
-    if (tty) {
-      const now = performance.now();
-      if (!force && now - lastDraw < 100) return;
-      lastDraw = now;
-      out.write(`\r${line()}\x1b[K`);
-    } else {
-      const decile = total > 0 ? Math.floor((count / total) * 10) : 10;
-      if (decile !== lastDecile || force) {
-        lastDecile = decile;
-        out.write(`${line()}\n`);
-      }
-    }
-  };
-
+  const rate = () => Math.round(count / Math.max((performance.now() - started) / 1000, 1e-3)).toLocaleString("en");
+  const bar = new SingleBar({
+    format: `${label.padEnd(14)} [{bar}] {percentage}% {value}/{total}  {rate}/s  ETA {eta_formatted}`,
+    barsize: 28,
+    barCompleteChar: "#",
+    barIncompleteChar: ".",
+    stream: options.stream ?? process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: options.notTTYScheduleMs ?? 2000,
+    etaBuffer: 50,
+    formatValue: (v, _options, type) => (type === "value" || type === "total" ? v.toLocaleString("en") : String(v)),
+  });
+  bar.start(total, 0, { rate: "0" });
   return {
     tick(n) {
       count += n;
-      draw(false);
+      bar.update(Math.min(count, total), { rate: rate() });
     },
     done() {
-      if (options.quiet) return;
-      if (tty) out.write(`\r${line()}\x1b[K\n`);
-      else if (lastDecile !== 10) out.write(`${line()}\n`);
+      bar.update(Math.min(count, total), { rate: rate() });
+      bar.stop();
     },
   };
 }

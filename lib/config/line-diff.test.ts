@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { diffBundles, diffLines, formatUnified, MAX_TABLE_CELLS, splitLines, toHunks } from "./line-diff";
+import { diffBundles, diffLines, formatUnified, MAX_EDIT_LENGTH, splitLines, toHunks, unifiedBundlePatch, unifiedPatch } from "./line-diff";
 
 /** The LCS length by plain recursion with memo: the reference the diff's "same" lines must reach. */
 function lcsLength(a: string[], b: string[]): number {
@@ -49,8 +49,8 @@ describe("diffLines", () => {
     );
   });
 
-  it("falls back to removed-then-added when the changed middle is too large for the table, and stays correct", () => {
-    const size = Math.ceil(Math.sqrt(MAX_TABLE_CELLS)) + 10;
+  it("falls back to removed-then-added when the edit script would be too long, and stays correct", () => {
+    const size = Math.ceil(MAX_EDIT_LENGTH / 2) + 10;
     const before = `head\n${Array.from({ length: size }, (_, i) => `old ${i}`).join("\n")}\ntail\n`;
     const after = `head\n${Array.from({ length: size }, (_, i) => `new ${i}`).join("\n")}\ntail\n`;
     const lines = diffLines(before, after);
@@ -109,5 +109,22 @@ describe("toHunks and formatUnified", () => {
       ["d.conf", "added", 1, 0],
     ]);
     expect(formatUnified(diffs[3]!)).toBe("--- /dev/null\n+++ b/d.conf\n@@ -0,0 +1,1 @@\n+new\n");
+    expect(formatUnified(diffs[0]!)).toBe("--- a/a.conf\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x\n");
+    expect(formatUnified(diffs[1]!)).toBe("");
+  });
+
+  it("gives the unified patch of one file or of whole bundles", () => {
+    expect(unifiedPatch("x.conf", "a\nb\n", "a\nc\n")).toBe("--- a/x.conf\n+++ b/x.conf\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n");
+    expect(unifiedPatch("x.conf", "same\n", "same\n")).toBe("");
+    // A missing final newline is not a change, and a carriage return stays part of its line.
+    expect(unifiedPatch("x.conf", "a\nb", "a\nb\n")).toBe("");
+    expect(unifiedPatch("x.conf", "a\r\nb\n", "a\nb\n")).toBe("--- a/x.conf\n+++ b/x.conf\n@@ -1,2 +1,2 @@\n-a\r\n+a\n b\n");
+    expect(unifiedBundlePatch({ "a.conf": "x\n", "b.conf": "y\n" }, { "b.conf": "Y\n", "c.conf": "z\n" })).toBe(
+      [
+        "--- a/a.conf\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x\n",
+        "--- a/b.conf\n+++ b/b.conf\n@@ -1,1 +1,1 @@\n-y\n+Y\n",
+        "--- /dev/null\n+++ b/c.conf\n@@ -0,0 +1,1 @@\n+z\n",
+      ].join(""),
+    );
   });
 });

@@ -47,7 +47,8 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
   it("answers 404 before the first publish (and records the contact)", async () => {
     const res = await getConfig(token);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "No configuration has been published yet." });
+    // Every error body carries the request id the response header names (lib/http/route.ts).
+    expect(await res.json()).toEqual({ error: "No configuration has been published yet.", requestId: res.headers.get("x-request-id") });
     expect((await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } })).lastSeenAt).not.toBeNull();
   });
 
@@ -125,16 +126,22 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     const revoked = await registerNode(admin, { name: "api-revoked" });
     await revokeNode(admin, { id: revoked.node.id });
     const bodies = new Set<string>();
+    // The same body except the request id each answer carries (and names in its header).
+    const withoutRequestId = async (res: Response) => {
+      const { requestId, ...rest } = (await res.json()) as { requestId: string };
+      expect(requestId).toBe(res.headers.get("x-request-id"));
+      return JSON.stringify(rest);
+    };
     for (const t of [null, "nonsense", `pn_${"x".repeat(43)}`, revoked.token]) {
       const res = await getConfig(t);
       expect(res.status, String(t)).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe('Bearer realm="palisade-nodes"');
       expect(res.headers.get("etag")).toBeNull();
-      bodies.add(await res.text());
+      bodies.add(await withoutRequestId(res));
     }
     const malformed = await GET(new Request(`${BASE}/config`, { headers: { authorization: `Basic ${token}`, ...from(undefined, undefined) } }));
     expect(malformed.status).toBe(401);
-    bodies.add(await malformed.text());
+    bodies.add(await withoutRequestId(malformed));
     expect(bodies.size).toBe(1);
   });
 
@@ -254,7 +261,8 @@ describe(`the node API during a database outage (${process.env.TEST_DB})`, () =>
     process.env.DATABASE_URL = process.env.TEST_DB === "postgres" ? (await closedPort()).url : "file:/nonexistent-palisade-dir/panel.db";
     await disconnectDb();
     const { vi } = await import("vitest");
-    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const { log } = await import("@/lib/log");
+    const warned = vi.spyOn(log, "warn").mockResolvedValue(undefined);
     try {
       for (const res of [await getConfig(token), await postStatus(token, { revision: 1, ok: true, message: "x" })]) {
         expect(res.status).toBe(503);

@@ -4,17 +4,22 @@
 //                                  304 when If-None-Match names the latest content, 404 before the first publish
 //   POST /api/v1/nodes/status   { revision, ok, message } → 200 { recorded: true, appliedRevision }
 //   either, while the database is unreachable  → 503 with Retry-After (never a 500: nothing is wrong with the request)
+//   any error answer                           → { error, requestId } (+ problems for a 400 that has them)
 //
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
 // counted per client address (lib/auth/client-address.ts: the socket's address, or what a trusted proxy
-// saw): after 20 within a minute, that address's failures get 429 with Retry-After until the window has
-// room again, and a malformed or missing token from it is refused without a database read. A valid token
-// is never refused by this limiter: the address may be shared (a NAT, a proxy that is not configured as
-// trusted), and a stranger's failures must not lock a node out of its config. The count lives in this
-// process's memory (see rate-limit.ts): per process, and forgotten on restart.
+// saw): after 20 within a one-minute window opened by its first failure, that address's failures get 429
+// with Retry-After until the window ends, and a malformed or missing token from it is refused without a
+// database read. A valid token is never refused by this limiter: the address may be shared (a NAT, a proxy
+// that is not configured as trusted), and a stranger's failures must not lock a node out of its config.
+// The count lives in this process's memory (see rate-limit.ts): per panel instance, forgotten on restart.
+// Both routes go through defineRoute (lib/http/route.ts) with `nodeToken` as their authenticator: it
+// gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
 import { clientAddress } from "@/lib/auth/client-address";
+import { NotFoundError } from "@/lib/errors";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
-import { db, isDatabaseUnavailable } from "@/lib/db";
+import { db } from "@/lib/db";
+import { defineRoute, HttpError, type Authenticator } from "@/lib/http/route";
 import { FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
 import { authenticateNode, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
@@ -23,33 +28,29 @@ import { bearerToken, isTokenFormat } from "./token";
 export const AUTH_FAILURE_LIMIT = 20;
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
 export const MAX_STATUS_BODY = 64 * 1024;
-/** What a node is told to wait while the panel cannot reach its database. */
-export const DB_OUTAGE_RETRY_AFTER_SECONDS = 5;
-
-const limiter = new FailureLimiter({ limit: AUTH_FAILURE_LIMIT, windowMs: AUTH_FAILURE_WINDOW_MS });
+export { DB_OUTAGE_RETRY_AFTER_SECONDS } from "@/lib/http/route";
 
 const NO_STORE = { "cache-control": "no-store" };
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
-}
+const limiter = new FailureLimiter({ limit: AUTH_FAILURE_LIMIT, windowMs: AUTH_FAILURE_WINDOW_MS });
 
-type Authenticated = { node: NonNullable<Awaited<ReturnType<typeof authenticateNode>>>; ip: string };
+type NodePrincipal = { node: NonNullable<Awaited<ReturnType<typeof authenticateNode>>>; ip: string };
 
-async function authenticate(request: Request): Promise<Authenticated | Response> {
+/** The node a bearer token belongs to, or 401 / 429 (see the top of the file). */
+export const nodeToken: Authenticator<NodePrincipal> = async ({ request }) => {
   const ip = clientAddress(request.headers) ?? "unknown";
   const token = bearerToken(request.headers.get("authorization"));
-  const retryAfter = limiter.retryAfter(ip);
+  const retryAfter = await limiter.retryAfter(ip);
   const tooMany = () =>
-    json(429, { error: `Too many failed authentications from this address. Try again in ${retryAfter} seconds.` }, { "retry-after": String(retryAfter) });
+    new HttpError(429, `Too many failed authentications from this address. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
   // While the address is over the limit, only a token that could be valid is looked up (one indexed read).
-  if (retryAfter !== null && (token === null || !isTokenFormat(token))) return tooMany();
+  if (retryAfter !== null && (token === null || !isTokenFormat(token))) throw tooMany();
   const node = await authenticateNode(token);
   if (node) return { node, ip };
-  if (retryAfter !== null) return tooMany();
-  limiter.fail(ip);
-  return json(401, { error: "Unauthorized: send a valid node token as Authorization: Bearer <token>." }, { "www-authenticate": 'Bearer realm="palisade-nodes"' });
-}
+  if (retryAfter !== null) throw tooMany();
+  await limiter.fail(ip);
+  throw new HttpError(401, "Unauthorized: send a valid node token as Authorization: Bearer <token>.", { headers: { "www-authenticate": 'Bearer realm="palisade-nodes"' } });
+};
 
 /**
  * The body as text, or null as soon as it is known to be longer than `maxBytes`: a declared
@@ -82,61 +83,40 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
   return tags.includes("*") || tags.includes(etag);
 }
 
-async function guarded(run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run();
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) {
-      // An outage, not a bug: the agent backs off and tries again (lib/agent/agent.ts).
-      console.warn(JSON.stringify({ level: "warn", msg: "node API: database unavailable", error: String((err as Error)?.message ?? err) }));
-      return json(503, { error: "The panel cannot reach its database; try again shortly." }, { "retry-after": String(DB_OUTAGE_RETRY_AFTER_SECONDS) });
-    }
-    console.error(JSON.stringify({ level: "error", msg: "node API failed", error: String((err as Error)?.stack ?? err) }));
-    return json(500, { error: "The panel could not answer; try again shortly." });
-  }
-}
-
 /** The latest revision's 200 body, built once (see latestRevisionMemo). */
 const revisionBody = latestRevisionMemo((files, { number, contentHash }) => JSON.stringify({ revision: number, contentHash, files }));
 
-export function getNodeConfig(request: Request): Promise<Response> {
-  return guarded(async () => {
-    const auth = await authenticate(request);
-    if (auth instanceof Response) return auth;
-    await recordNodeContact(auth.node.id);
-    // Number and hash only: that is all a 304 (nearly every poll) needs.
-    const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
-    if (!latest) return json(404, { error: "No configuration has been published yet." });
-    const etag = `"${latest.contentHash}"`;
-    const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
-    if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
-    return new Response(await revisionBody(latest), { status: 200, headers: { ...headers, "content-type": "application/json" } });
-  });
-}
+export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", auth: nodeToken }, async ({ request, principal }) => {
+  await recordNodeContact(principal.node.id);
+  // Number and hash only: that is all a 304 (nearly every poll) needs.
+  const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
+  if (!latest) throw new NotFoundError("No configuration has been published yet.");
+  const etag = `"${latest.contentHash}"`;
+  const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
+  if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+  return new Response(await revisionBody(latest), { status: 200, headers: { ...headers, "content-type": "application/json" } });
+});
 
-export function postNodeStatus(request: Request): Promise<Response> {
-  return guarded(async () => {
-    const auth = await authenticate(request);
-    if (auth instanceof Response) return auth;
-    const text = await readTextUpTo(request, MAX_STATUS_BODY);
-    if (text === null) return json(413, { error: `The status report is larger than ${MAX_STATUS_BODY} bytes.` });
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return json(400, { error: 'The body must be JSON: {"revision": <number>, "ok": true|false, "message": "<text>"}.' });
-    }
-    const parsed = StatusReportSchema.safeParse(body);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-      return json(400, { error: `Invalid status report: ${problems.join("; ")}`, problems });
-    }
-    try {
-      const updated = await recordNodeStatus(auth.node, parsed.data, { ip: auth.ip === "unknown" ? null : auth.ip, userAgent: request.headers.get("user-agent") });
-      return json(200, { recorded: true, appliedRevision: updated.appliedRevision });
-    } catch (err) {
-      if (err instanceof UnknownRevisionError) return json(400, { error: err.message });
-      throw err;
-    }
-  });
-}
+export const postNodeStatus = defineRoute({ name: "POST /api/v1/nodes/status", auth: nodeToken }, async ({ request, principal }) => {
+  const text = await readTextUpTo(request, MAX_STATUS_BODY);
+  if (text === null) throw new HttpError(413, `The status report is larger than ${MAX_STATUS_BODY} bytes.`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The body must be JSON: {"revision": <number>, "ok": true|false, "message": "<text>"}.');
+  }
+  const parsed = StatusReportSchema.safeParse(body);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    throw new HttpError(400, `Invalid status report: ${problems.join("; ")}`, { body: { problems } });
+  }
+  try {
+    const ip = principal.ip === "unknown" ? null : principal.ip;
+    const updated = await recordNodeStatus(principal.node, parsed.data, { ip, userAgent: request.headers.get("user-agent") });
+    return Response.json({ recorded: true, appliedRevision: updated.appliedRevision }, { headers: NO_STORE });
+  } catch (err) {
+    if (err instanceof UnknownRevisionError) throw new HttpError(400, err.message);
+    throw err;
+  }
+});

@@ -1,45 +1,54 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FailureLimiter } from "./rate-limit";
 
+// The limiter reads the clock (Date.now) and its store forgets keys by timers: both are faked here.
+beforeEach(() => void vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] }));
+afterEach(() => void vi.useRealTimers());
+const at = (ms: number) => vi.setSystemTime(ms);
+const advance = (ms: number) => vi.advanceTimersByTime(ms);
+
 describe("FailureLimiter", () => {
-  it("blocks a key after `limit` failures in the window and says for how long", () => {
-    let now = 1_000_000;
-    const l = new FailureLimiter({ limit: 3, windowMs: 60_000, now: () => now });
-    l.fail("a");
-    now += 10_000;
-    l.fail("a");
-    expect(l.retryAfter("a")).toBeNull();
-    now += 10_000;
-    l.fail("a");
+  it("blocks a key after `limit` failures in the window and says for how long", async () => {
+    at(1_000_000);
+    const l = new FailureLimiter({ limit: 3, windowMs: 60_000 });
+    await l.fail("a");
+    advance(10_000);
+    await l.fail("a");
+    expect(await l.retryAfter("a")).toBeNull();
+    advance(10_000);
+    await l.fail("a");
     // Oldest failure at t0 leaves the window at t0 + 60 s; now is t0 + 20 s.
-    expect(l.retryAfter("a")).toBe(40);
-    expect(l.retryAfter("b")).toBeNull();
-    now += 40_000;
-    expect(l.retryAfter("a")).toBeNull();
+    expect(await l.retryAfter("a")).toBe(40);
+    expect(await l.retryAfter("b")).toBeNull();
+    advance(40_000);
+    expect(await l.retryAfter("a")).toBeNull();
   });
 
-  it("slides: old failures stop counting", () => {
-    let now = 0;
-    const l = new FailureLimiter({ limit: 2, windowMs: 1000, now: () => now });
-    l.fail("a");
-    now = 1500;
-    l.fail("a");
-    expect(l.retryAfter("a")).toBeNull();
-    now = 1600;
-    l.fail("a");
-    expect(l.retryAfter("a")).toBe(1);
+  it("old failures stop counting", async () => {
+    at(0);
+    const l = new FailureLimiter({ limit: 2, windowMs: 1000 });
+    await l.fail("a");
+    advance(1500);
+    await l.fail("a");
+    expect(await l.retryAfter("a")).toBeNull();
+    advance(100);
+    await l.fail("a");
+    expect(await l.retryAfter("a")).toBe(1);
   });
 
-  it("keeps its memory bounded", () => {
-    let now = 0;
-    const l = new FailureLimiter({ limit: 2, windowMs: 1000, maxKeys: 100, now: () => now });
+  it("keeps its memory bounded", async () => {
+    at(0);
+    const l = new FailureLimiter({ limit: 2, windowMs: 1000, maxKeys: 100 });
     for (let i = 0; i < 1000; i++) {
-      now++;
-      l.fail(`ip-${i}`);
+      advance(1);
+      await l.fail(`ip-${i}`);
     }
     expect(l.size).toBeLessThanOrEqual(100);
     // The most recent keys are the ones kept.
-    l.fail("ip-999");
-    expect(l.retryAfter("ip-999")).not.toBeNull();
+    await l.fail("ip-999");
+    expect(await l.retryAfter("ip-999")).not.toBeNull();
+    // A forgotten key really is forgotten by the store, not only by the count.
+    await l.fail("ip-0");
+    expect(await l.retryAfter("ip-0")).toBeNull();
   });
 });

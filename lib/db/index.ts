@@ -9,6 +9,9 @@ import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import type { Dialect } from "./dialect";
+import { postgresDialect } from "./dialect/postgres";
+import { sqliteDialect } from "./dialect/sqlite";
 import { SQLITE_BUSY_TIMEOUT_MS, waitForLocksAsynchronously } from "./sqlite-lock";
 
 export type DbKind = "sqlite" | "postgres";
@@ -51,8 +54,8 @@ export function createDb(url: string = databaseUrl()): Db {
 /**
  * Prisma's better-sqlite3 adapter, remembering the one connection it opens. The adapter runs every
  * statement of a client, and a transaction's BEGIN … COMMIT, on that single connection; so a statement
- * prepared on it inside `db.$transaction` belongs to that transaction. lib/audit/audited.ts uses this
- * for the chain's statements, which Prisma's per-statement overhead made cost more than the change they
+ * prepared on it inside `db.$transaction` belongs to that transaction. The SQLite dialect uses this
+ * for the audit chain's statements, which Prisma's per-statement overhead made cost more than the change they
  * record (BENCHMARKS.md, section b).
  */
 class SqliteAdapterFactory extends PrismaBetterSqlite3 {
@@ -83,17 +86,12 @@ const SQLITE_ADAPTER = Symbol.for("palisade.sqliteAdapter");
 
 /**
  * The better-sqlite3 connection under the shared SQLite client, once it has connected (it has, inside
- * `db.$transaction`); null on PostgreSQL. Only for statements that must run inside a Prisma transaction
- * on SQLite without Prisma's overhead: anything else goes through `db`.
+ * `db.$transaction`); null on PostgreSQL. Only for the SQLite dialect's statements that must run inside
+ * a Prisma transaction without Prisma's overhead: anything else goes through `db`.
  */
-export function sqliteConnection(): Database.Database | null {
+function sqliteConnection(): Database.Database | null {
   const adapter = (getDb() as unknown as Record<symbol, { connection: Database.Database | null } | undefined>)[SQLITE_ADAPTER];
   return adapter?.connection ?? null;
-}
-
-/** DateTime as Prisma's SQLite adapter writes it (its default iso8601 format), for SQL written without Prisma: ORM reads and text comparisons must agree. */
-export function sqliteDateText(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
 }
 
 const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };
@@ -108,8 +106,27 @@ export function getDb(): Db {
   return client;
 }
 
+/**
+ * Which database DATABASE_URL names. For lib/db itself and for test setup only (a test may skip a
+ * database-specific case): everything else asks `dialect()` for what differs (lib/db/boundary.test.ts).
+ */
 export function dbKind(): DbKind {
   return dbKindOf(databaseUrl());
+}
+
+const DIALECTS: Record<DbKind, Dialect> = {
+  postgres: postgresDialect(() => getDb()),
+  sqlite: sqliteDialect(() => getDb(), sqliteConnection),
+};
+
+/** What differs between the databases (SQL fragments, limits, fast paths) for the database in DATABASE_URL. */
+export function dialect(): Dialect {
+  return DIALECTS[dbKind()];
+}
+
+/** The dialect of the database `url` names (tools that open a database by URL). */
+export function dialectOf(url: string): Dialect {
+  return DIALECTS[dbKindOf(url)];
 }
 
 /** `db.x` is the shared client; a Proxy so importing this module opens no connection. */
@@ -135,4 +152,6 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
+export type { AuditEventRow, ChainHead, Dialect, RawClient, SearchPhrase } from "./dialect";
+export { AUDIT_EVENT_COLUMNS } from "./dialect";
 export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

@@ -2,13 +2,23 @@
 //   file:…          → SQLite (better-sqlite3 driver adapter)
 //   postgresql://…  → PostgreSQL (pg driver adapter)
 //   unset           → SQLite file prisma/sqlite/dev.db in the project
-// Everything else imports `db`, `Tx` and the model types from here and never asks which one it got.
+// Everything else imports `db`, `Tx`, `dialect()` and the model types from here and never asks which one
+// it got: what differs (SQL fragments, limits, the audit chain's fast paths, bulk insert, retention) is
+// the dialect's (lib/db/dialect), and lib/db/boundary.test.ts fails when a file outside lib/db imports a
+// driver or branches on the provider.
+//
+// Typing: `Db` is the *SQLite* client's type, the narrower of the two generated APIs for this schema (no
+// `skipDuplicates`, only the Serializable isolation level…), so a PostgreSQL-only ORM call made anywhere
+// fails to compile instead of failing on SQLite at run time (lib/db/types.test.ts proves it). The
+// PostgreSQL client does everything that API offers, and is cast to it once, in createDb. (A union of the
+// two clients would make every call site uncallable for TypeScript; an intersection would admit the
+// PostgreSQL-only calls again.) Raw SQL that differs by database comes from the dialect only.
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
 import type { Dialect } from "./dialect";
 import { postgresDialect } from "./dialect/postgres";
 import { sqliteDialect } from "./dialect/sqlite";
@@ -19,13 +29,12 @@ export type DbKind = "sqlite" | "postgres";
 /** How long a write waits for SQLite's write lock (held by another process) before "busy, try again". */
 export const SQLITE_LOCK_WAIT_MS = 5000;
 
-// The two generated clients have the same API for everything this project uses (the parity and
-// integration tests prove it on both databases); the Postgres one serves as the common type.
-export type Db = PostgresClient;
+// The narrower API of the two (see the first comment); the parity and integration tests prove the rest on both databases.
+export type Db = SqliteClient;
 export type Tx = Prisma.TransactionClient;
 export { Prisma };
-export type * from "./generated/postgres/models";
-export * from "./generated/postgres/enums";
+export type * from "./generated/sqlite/models";
+export * from "./generated/sqlite/enums";
 
 export const DEFAULT_SQLITE_URL = `file:${path.join(process.cwd(), "prisma", "sqlite", "dev.db")}`;
 
@@ -41,12 +50,12 @@ export function dbKindOf(url: string): DbKind {
 
 export function createDb(url: string = databaseUrl()): Db {
   if (dbKindOf(url) === "postgres") {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
   // A writer waits up to SQLITE_LOCK_WAIT_MS for SQLite's write lock, on timers (lib/db/sqlite-lock.ts);
   // Prisma's wait to start a transaction is longer, so the lock wait decides.
   const adapter = new SqliteAdapterFactory({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  const client = new SqliteClient({ adapter, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 2000 } }) as unknown as Db;
+  const client: Db = new SqliteClient({ adapter, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 2000 } });
   Object.defineProperty(client, SQLITE_ADAPTER, { value: adapter });
   return client;
 }

@@ -6,7 +6,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Dialect } from "./dialect";
-import type { Prisma } from "./generated/postgres/client";
+import type { Prisma } from "./generated/sqlite/client";
 import { sqliteValue } from "./dialect/sqlite";
 import { dbKindOf, dialectOf } from "./index";
 import { assertMigrated as assertDbMigrated, MIGRATE_HINT } from "./ready";

@@ -2,7 +2,7 @@
 // its differences in one DialectAdapter. Domain code asks `dialect()` (lib/db) for a SQL fragment, a limit
 // or a fast path, and never which database it is on; postgres.ts and sqlite.ts are the only two answers.
 // lib/db/boundary.test.ts fails when a file outside lib/db imports a driver or branches on the provider.
-import type { Prisma } from "../generated/postgres/client";
+import type { Prisma } from "../generated/sqlite/client";
 import type { Db, DbKind, Tx } from "../index";
 
 /** The audit chain's head row, claimed (and locked until commit) by every audited transaction. */

@@ -3,7 +3,7 @@
 // of the transaction (lib/db/index.ts SqliteAdapterFactory): an ORM call cost 0.2 ms where the statements
 // take microseconds, which made an audited update 2× the same update without audit (BENCHMARKS.md, b).
 import type BetterSqlite3 from "better-sqlite3";
-import { Prisma } from "../generated/postgres/client";
+import { Prisma } from "../generated/sqlite/client";
 import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, type ChainHead, type Dialect, type RawClient, type SearchPhrase } from "./index";
 
 const CHAIN_HEAD_ID = 1;

@@ -156,7 +156,7 @@ export async function writesPart(ctx: BenchContext) {
       [`${writers} concurrent writers × ${each} updates`, "committed / failed", "throughput", "latency median / p95 ms", "errors (deadlock, timeout)", "chain after the run", "load avg"],
       concurrentRows,
     ),
-    dialect.singleWriter ? "\nSQLite has one writer at a time: the writers queue on its write lock (busy timeout 5 s)." : "",
+    dialect.singleWriter ? `\n${dialect.name} has one writer at a time: the writers queue on its write lock (busy timeout 5 s).` : "",
   ].join("\n");
   return [{ key: `${kind}:b`, title: `${dialect.name} · b. Audited writes`, body }];
 }

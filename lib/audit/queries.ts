@@ -4,9 +4,9 @@
 // Paging is by seq (unique, in commit order), newest first, so every page is an index range scan however
 // deep it is: (action, seq), (vhostId, seq), (actorId, seq), (entityType, entityId, seq) or seq itself.
 import { z } from "zod";
-import { db, dbKind, Prisma, type DbKind, retryingRead } from "@/lib/db";
+import { db, dialect, Prisma, type Dialect, retryingRead } from "@/lib/db";
 import { filterTimeRange, type AuditFilter } from "./filters";
-import { parseSearchQuery, PG_SEARCH_VECTOR, SQLITE_SEARCH_TABLE, toFts5Match, toPgTsQuery } from "./search";
+import { parseSearchQuery } from "./search";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -24,9 +24,9 @@ const LIST_FIELDS = {
 
 export type AuditListRow = Prisma.AuditEventGetPayload<{ select: typeof LIST_FIELDS }>;
 
-/** The filter's conditions as SQL, for `kind`; `actorId` is the filtered actor's user id when there is one. */
-export function auditConditions(filter: AuditFilter, kind: DbKind, actorId: string | null = null): Prisma.Sql[] {
-  const uuid = (v: string) => (kind === "postgres" ? Prisma.sql`CAST(${v} AS uuid)` : Prisma.sql`${v}`);
+/** The filter's conditions as SQL in `sql`'s dialect; `actorId` is the filtered actor's user id when there is one. */
+export function auditConditions(filter: AuditFilter, sql: Dialect = dialect(), actorId: string | null = null): Prisma.Sql[] {
+  const uuid = sql.uuid;
   const conds: Prisma.Sql[] = [];
   if (filter.actor) {
     // A user's events by user id (indexed, and it follows the person across an email change);
@@ -41,13 +41,7 @@ export function auditConditions(filter: AuditFilter, kind: DbKind, actorId: stri
   if (from) conds.push(Prisma.sql`"createdAt" >= ${from}`);
   if (until) conds.push(Prisma.sql`"createdAt" < ${until}`);
   const phrases = filter.q ? parseSearchQuery(filter.q) : [];
-  if (phrases.length > 0) {
-    conds.push(
-      kind === "postgres"
-        ? Prisma.sql`${Prisma.raw(PG_SEARCH_VECTOR)} @@ to_tsquery('simple'::regconfig, ${toPgTsQuery(phrases)})`
-        : Prisma.sql`"seq" IN (SELECT "rowid" FROM ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} WHERE ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} MATCH ${toFts5Match(phrases)})`,
-    );
-  }
+  if (phrases.length > 0) conds.push(sql.auditEventSearch(phrases));
   return conds;
 }
 
@@ -58,11 +52,11 @@ async function resolveActorId(filter: AuditFilter): Promise<string | null> {
 }
 
 /** A compiled filter: its SQL conditions, ready for any number of paged queries. */
-export type AuditScope = { conditions: Prisma.Sql[]; kind: DbKind };
+export type AuditScope = { conditions: Prisma.Sql[]; dialect: Dialect };
 
 export async function auditScope(filter: AuditFilter): Promise<AuditScope> {
-  const kind = dbKind();
-  return { conditions: auditConditions(filter, kind, await resolveActorId(filter)), kind };
+  const sql = dialect();
+  return { conditions: auditConditions(filter, sql, await resolveActorId(filter)), dialect: sql };
 }
 
 function whereSql(conds: Prisma.Sql[]): Prisma.Sql {
@@ -118,10 +112,9 @@ function listRow(r: Record<string, unknown>): AuditListRow {
  */
 export const listAuditEvents = retryingRead(async function listAuditEvents(params: AuditListParams) {
   const limit = params.limit ?? AUDIT_PAGE_SIZE;
-  const kind = dbKind();
   const filter = { ...params.filter, ...(params.vhost ? { vhost: params.vhost } : {}) };
   const ascending = params.before === undefined && params.after !== undefined;
-  const rest = auditConditions({ ...filter, actor: undefined }, kind);
+  const rest = auditConditions({ ...filter, actor: undefined });
   if (ascending) rest.push(Prisma.sql`"seq" > ${params.after}`);
   else if (params.before !== undefined) rest.push(Prisma.sql`"seq" < ${params.before}`);
   const page = (conds: Prisma.Sql[]) =>
@@ -213,7 +206,7 @@ export const auditOverview = retryingRead(async function auditOverview(filter: A
   const from = filter.from && !clamped ? filter.from : daysBefore((clamped ? OVERVIEW_MAX_DAYS : OVERVIEW_DEFAULT_DAYS) - 1);
   const scope = await auditScope({ ...filter, from, to });
   const where = whereSql(scope.conditions);
-  const day = scope.kind === "postgres" ? Prisma.raw(`to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')`) : Prisma.raw(`substr("createdAt", 1, 10)`);
+  const day = scope.dialect.timeBucket("createdAt", "day");
   const vhostWhere = whereSql([...scope.conditions, Prisma.sql`"vhostId" IS NOT NULL`]);
   const [perDay, actors, vhosts] = await Promise.all([
     db.$queryRaw<{ day: string; n: number | bigint }[]>(Prisma.sql`SELECT ${day} AS day, COUNT(*) AS n FROM "AuditEvent" ${where} GROUP BY 1 ORDER BY 1`),

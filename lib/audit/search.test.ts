@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseSearchQuery, SEARCH_QUERY_MAX_LENGTH, toFts5Match, toPgTsQuery } from "./search";
+import { toPgTsQuery } from "@/lib/db/dialect/postgres";
+import { toFts5Match } from "@/lib/db/dialect/sqlite";
+import { parseSearchQuery, SEARCH_QUERY_MAX_LENGTH } from "./search";
 
 describe("parseSearchQuery", () => {
   it("makes one phrase per whitespace-separated word, cut at punctuation", () => {

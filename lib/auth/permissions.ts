@@ -1,6 +1,6 @@
 // Who may do what. The UI hides controls with `can`, but every server action and route handler checks
 // the same table itself (lib/auth/action.ts): the UI is never the guard.
-import type { Role } from "@/lib/db/generated/postgres/enums";
+import type { Role } from "@/lib/db";
 
 const ALL: Role[] = ["ADMIN", "EDITOR", "AUDITOR"];
 

@@ -9,14 +9,14 @@
 //   f  first-load JavaScript per route, from that build's manifests
 import os from "node:os";
 import path from "node:path";
-import { databaseUrl, dbKindOf, disconnectDb } from "@/lib/db";
+import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
 import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
-import { kindName, type BenchContext, type BenchOptions, type Part } from "./context";
+import { type BenchContext, type BenchOptions, type Part } from "./context";
 import { nodeApiPart, renderPart, startServer, type Server } from "./http";
 import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
-import { assertMigrated, openRaw, redactUrl } from "./raw";
+import { assertMigrated, openRaw, redactUrl } from "@/lib/db/raw";
 import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
@@ -74,7 +74,8 @@ async function main() {
     return;
   }
   const url = databaseUrl();
-  const kind = dbKindOf(url);
+  const dialect = dialectOf(url);
+  const { kind } = dialect;
   // Before opening it: opening a SQLite file that does not exist would create an empty one.
   try {
     await assertDbMigrated(url);
@@ -87,16 +88,14 @@ async function main() {
   let server: Server | null = null;
   try {
     await assertMigrated(raw, url);
-    const dbVersion =
-      kind === "postgres"
-        ? `PostgreSQL ${(await raw.query<{ v: string }>(`SELECT current_setting('server_version') AS v`))[0]!.v.split(" ")[0]}`
-        : `SQLite ${(await raw.query<{ v: string }>(`SELECT sqlite_version() AS v`))[0]!.v}`;
+    const dbVersion = await raw.version();
     const [v] = await raw.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "VirtualHost"`);
     const [e] = await raw.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "AuditEvent"`);
     const counts = { vhosts: Number(v!.n), events: Number(e!.n) };
     const ctx: BenchContext = {
       url,
       kind,
+      dialect,
       raw,
       options: opts,
       dbVersion,
@@ -111,7 +110,7 @@ async function main() {
           .filter(Boolean)
           .join(" "),
     };
-    console.error(`bench on ${kindName(kind)} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
+    console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
     const needServer = opts.only.includes("d") || opts.only.includes("e");
     const getServer = async (): Promise<Server> => {
       if (!server) {

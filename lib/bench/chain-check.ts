@@ -1,7 +1,7 @@
 // Reads the audit chain through the bare driver, in seq order, and recomputes every hash with
 // lib/audit/chain.ts: used after the scale seed and after the concurrent-writers benchmark.
 import { GENESIS_HASH, hashEvent, type HashedFields } from "@/lib/audit/chain";
-import type { RawDb } from "./raw";
+import type { RawDb } from "@/lib/db/raw";
 
 export type ChainCheck = { checked: number; firstSeq: number | null; lastSeq: number | null; problem: string | null };
 

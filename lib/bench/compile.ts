@@ -4,7 +4,7 @@
 // other half of a publish.
 import { compileBundle } from "@/lib/waf/compile";
 import { sampleInput } from "@/lib/waf/samples";
-import { kindName, type BenchContext } from "./context";
+import type { BenchContext } from "./context";
 import { compilerVhosts } from "./data";
 import { table } from "./report";
 import { loadText, ms, summarize, time, timeInterleaved } from "./stats";
@@ -55,7 +55,7 @@ export async function compilePart(ctx: BenchContext) {
 
   const loadRows: (string | number)[][] = [];
   const firstLine = (err: unknown) => ((err as Error).message ?? String(err)).split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "failed";
-  const { loadVhostInputs, LOAD_CHUNK } = await import("@/lib/config/load");
+  const { loadVhostInputs } = await import("@/lib/config/load");
   // chunk = all: every vhost in one query, as the loader did before it paged (each relation's IN list then names every vhost).
   const all = Number.MAX_SAFE_INTEGER;
   let unpaged: unknown[] | null = null;
@@ -70,7 +70,7 @@ export async function compilePart(ctx: BenchContext) {
   const { timings, load } = await timeInterleaved(fns, 5, 1);
   if (unpaged) loadRows.push([`lib/config/load.ts loadVhostInputs, all vhosts in one query (as before)`, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, `${unpaged.length.toLocaleString("en")} vhosts`, loadText(load)]);
   const c = timings.at(-1)!;
-  loadRows.push([`lib/config/load.ts loadVhostInputs() on ${kindName(ctx.kind)}, vhosts paged by ${LOAD_CHUNK[ctx.kind]}`, `**${ms(c.median)}** / ${ms(c.p95)}`, `${paged.length.toLocaleString("en")} vhosts`, loadText(load)]);
+  loadRows.push([`lib/config/load.ts loadVhostInputs() on ${ctx.dialect.name}, vhosts paged by ${ctx.dialect.limits.inList}`, `**${ms(c.median)}** / ${ms(c.p95)}`, `${paged.length.toLocaleString("en")} vhosts`, loadText(load)]);
   const compileOwn = await time(() => compileBundle({ vhosts: paged, settings: sampleInput([]).settings }), 3, 1);
   loadRows.push([`compileBundle of those vhosts (the other half of a publish)`, `**${ms(compileOwn.timing.median)}** / ${ms(compileOwn.timing.p95)}`, "", loadText(compileOwn.load)]);
 
@@ -89,5 +89,5 @@ export async function compilePart(ctx: BenchContext) {
       "query SQLite refuses that at this size (publishing failed there), and PostgreSQL would past 32,767 vhosts; the loader therefore reads the vhosts " +
       "in pages by domain, and returns the same inputs (checked where the single query works).",
   ].join("\n");
-  return [{ key: `${ctx.kind}:c`, title: `c. Config compiler (${kindName(ctx.kind)} for the load step)`, body }];
+  return [{ key: `${ctx.kind}:c`, title: `c. Config compiler (${ctx.dialect.name} for the load step)`, body }];
 }

@@ -1,7 +1,7 @@
 // What every benchmark part gets: the database (through Prisma via lib/db, and bare), how many runs,
 // and a header line naming the machine, the database and the data the figures were measured on.
-import type { DbKind } from "@/lib/db";
-import type { RawDb } from "./raw";
+import type { DbKind, Dialect } from "@/lib/db";
+import type { RawDb } from "@/lib/db/raw";
 import type { Section } from "./report";
 
 export type BenchOptions = {
@@ -17,7 +17,9 @@ export type BenchOptions = {
 
 export type BenchContext = {
   url: string;
+  /** Section keys ("postgres:a"); what differs between the databases is `dialect`'s. */
   kind: DbKind;
+  dialect: Dialect;
   raw: RawDb;
   options: BenchOptions;
   /** "PostgreSQL 15.4" or "SQLite 3.46.0". */
@@ -28,5 +30,3 @@ export type BenchContext = {
 };
 
 export type Part = (ctx: BenchContext) => Promise<Section[]>;
-
-export const kindName = (kind: DbKind) => (kind === "postgres" ? "PostgreSQL" : "SQLite");

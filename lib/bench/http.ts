@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
 import { db } from "@/lib/db";
-import { kindName, type BenchContext } from "./context";
+import type { BenchContext } from "./context";
 import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
 import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
@@ -217,7 +217,7 @@ export async function renderPart(ctx: BenchContext, server: Server) {
       "revision's, which are read once per revision and kept (revisions never change). The config page shows every vhost's state: it loads every vhost " +
       "and compiles them only when their input (hashed) or the settings changed since the last view; the same marks (checked before timing).",
   ].join("\n");
-  return [{ key: `${ctx.kind}:e`, title: `${kindName(ctx.kind)} · e. Server rendering at full scale`, body }];
+  return [{ key: `${ctx.kind}:e`, title: `${ctx.dialect.name} · e. Server rendering at full scale`, body }];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
   } catch (err) {
     const why = ((err as Error).message ?? "").split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "failed";
     const body = [ctx.header(), "", `**Not measurable: publishing fails on this database** (“${why}”), so no node can pull a configuration. See part c.`].join("\n");
-    return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
+    return [{ key: `${ctx.kind}:d`, title: `${ctx.dialect.name} · d. Node pull API`, body }];
   }
   const token = await nodeToken();
   const url = `${server.baseUrl}/api/v1/nodes/config`;
@@ -312,5 +312,5 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
       "A revision's 200 body is built once, when the first node asks for it, and kept in memory for the next nodes (the latest revision only; " +
       "revisions never change).",
   ].join("\n");
-  return [{ key: `${ctx.kind}:d`, title: `${kindName(ctx.kind)} · d. Node pull API`, body }];
+  return [{ key: `${ctx.kind}:d`, title: `${ctx.dialect.name} · d. Node pull API`, body }];
 }

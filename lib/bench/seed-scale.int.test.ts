@@ -5,7 +5,7 @@ import { updatePolicy } from "@/lib/policies/service";
 import { createEmptyDatabase, type TestDbKind } from "@/lib/testing/test-db";
 import { listVhosts } from "@/lib/vhosts/queries";
 import { checkChain } from "./chain-check";
-import { openRaw } from "./raw";
+import { openRaw } from "@/lib/db/raw";
 import { seedScale } from "./seed-scale";
 
 const url = process.env.DATABASE_URL!;

@@ -6,14 +6,13 @@
 // so the chain verifies after every batch, a running panel can write in between, and a second run
 // continues the chain where the first ended.
 import { randomBytes, randomUUID } from "node:crypto";
-import { EVENT_COLUMNS } from "@/lib/audit/audited";
 import { toJsonValue, hashEvent } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
-import { databaseUrl } from "@/lib/db";
+import { AUDIT_EVENT_COLUMNS, databaseUrl } from "@/lib/db";
 import { makeEvent, makeVhost, rng, SEED_USERS, weighted, type Actor, type EventDraft, type SeedVhost } from "./data";
 import { progress } from "./progress";
 import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
-import { assertMigrated, openRaw, redactUrl, type RawDb } from "./raw";
+import { assertMigrated, openRaw, redactUrl, type RawDb } from "@/lib/db/raw";
 
 export type SeedScaleOptions = {
   url: string;
@@ -85,7 +84,7 @@ async function insertVhosts(raw: RawDb, vs: SeedVhost[]) {
 type Head = { lastSeq: number; lastHash: string };
 type Prepared = { drafts: EventDraft[]; after: Head; rows: unknown[][]; head: Head };
 
-/** The rows of `drafts` as the events after `head`: the same fields, in the same form, as writeEvent in lib/audit/audited.ts hashes. */
+/** The rows of `drafts` as the events after `head`: the same fields, in the same form, as eventRow in lib/audit/audited.ts hashes. */
 function chainRows(drafts: EventDraft[], head: Head): Prepared {
   let seq = head.lastSeq;
   let prevHash = head.lastHash;
@@ -106,11 +105,10 @@ function chainRows(drafts: EventDraft[], head: Head): Prepared {
  */
 async function appendEvents(raw: RawDb, prepared: Prepared): Promise<Prepared> {
   return raw.transaction(async () => {
-    const lock = raw.kind === "postgres" ? " FOR UPDATE" : "";
-    const [row] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1${lock}`);
+    const [row] = await raw.query<Head>(`SELECT "lastSeq","lastHash" FROM "AuditChainHead" WHERE id = 1${raw.forUpdate}`);
     const head = { lastSeq: Number(row!.lastSeq), lastHash: row!.lastHash };
     const batch = head.lastSeq === prepared.head.lastSeq && head.lastHash === prepared.head.lastHash ? prepared : chainRows(prepared.drafts, head);
-    await raw.insert("AuditEvent", [...EVENT_COLUMNS], batch.rows);
+    await raw.insert("AuditEvent", [...AUDIT_EVENT_COLUMNS], batch.rows);
     await raw.query(`UPDATE "AuditChainHead" SET "lastSeq" = $1, "lastHash" = $2 WHERE id = 1`, [batch.after.lastSeq, batch.after.lastHash]);
     return batch;
   });
@@ -208,7 +206,7 @@ export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleRes
     eventBar.done();
 
     // Fresh statistics, as autovacuum would gather them shortly after a bulk load.
-    if (raw.kind === "postgres") await raw.query(`ANALYZE`);
+    await raw.analyze();
     return { vhosts: vhostCount, ...totals, events: eventCount, firstSeq, lastSeq, tag, seconds: (performance.now() - started) / 1000 };
   } finally {
     await raw.close();

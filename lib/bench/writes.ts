@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import type { WafPolicy } from "@/lib/policies/policy";
 import { policyUpdate, updatePolicy } from "@/lib/policies/service";
 import { checkChain } from "./chain-check";
-import { kindName, type BenchContext } from "./context";
+import type { BenchContext } from "./context";
 import { table } from "./report";
 import { loadAverage, loadText, ms, ratio, summarize, timeInterleaved, type Timing } from "./stats";
 
@@ -79,7 +79,7 @@ async function concurrently(ctx: BenchContext, auditCtx: AuditContext, update: U
 }
 
 export async function writesPart(ctx: BenchContext) {
-  const { raw, kind } = ctx;
+  const { raw, kind, dialect } = ctx;
   const auditCtx = await auditContext();
   const t = await targets(0, 4);
 
@@ -156,7 +156,7 @@ export async function writesPart(ctx: BenchContext) {
       [`${writers} concurrent writers × ${each} updates`, "committed / failed", "throughput", "latency median / p95 ms", "errors (deadlock, timeout)", "chain after the run", "load avg"],
       concurrentRows,
     ),
-    kind === "sqlite" ? "\nSQLite has one writer at a time: the writers queue on its write lock (busy timeout 5 s)." : "",
+    dialect.singleWriter ? `\n${dialect.name} has one writer at a time: the writers queue on its write lock (busy timeout 5 s).` : "",
   ].join("\n");
-  return [{ key: `${kind}:b`, title: `${kindName(kind)} · b. Audited writes`, body }];
+  return [{ key: `${kind}:b`, title: `${dialect.name} · b. Audited writes`, body }];
 }

@@ -1,20 +1,16 @@
 // The stored state → the compiler's input, ordered so that the input itself is stable. The vhosts are
-// read in pages of LOAD_CHUNK vhosts (by domain, after the last one read): Prisma loads each included relation
-// with one `WHERE vhostId IN (…)` listing the vhosts of the query, and SQLite refuses more than its
-// parameter limit (about 10,000 enabled vhosts broke publishing), PostgreSQL more than 32,767.
-import { db, dbKind, Prisma, type Tx } from "@/lib/db";
+// read in pages of the dialect's IN-list limit (by domain, after the last one read): Prisma loads each
+// included relation with one `WHERE vhostId IN (…)` listing the vhosts of the query, and SQLite refuses
+// more than its parameter limit (about 10,000 enabled vhosts broke publishing), PostgreSQL more than 32,767.
+import { db, dialect, Prisma, type Tx } from "@/lib/db";
 import type { CompileInput, CompilerSettings, VhostInput } from "@/lib/waf/types";
 import { CompileError } from "@/lib/waf/types";
 import { compilerSettingsFromEnv } from "./settings";
 
 type Client = Pick<Tx, "virtualHost">;
 
-/**
- * Vhosts per query: each relation's IN list holds at most this many ids. SQLite (through Prisma) refuses
- * 2,000; PostgreSQL takes 32,767, and fewer, larger pages load 10,000 vhosts in 450–500 ms instead of
- * 550–880 ms at 500 (measured on the scale seed).
- */
-export const LOAD_CHUNK = { sqlite: 500, postgres: 5000 } as const;
+/** Vhosts per query: each relation's IN list holds at most this many ids (lib/db/dialect: `limits.inList`, measured there). */
+export const loadChunk = (): number => dialect().limits.inList;
 
 export type LoadOptions = {
   client?: Client;
@@ -34,7 +30,7 @@ const INCLUDE = {
 /** Every enabled vhost (or those of `ids`) with its policy, IP entries, enabled custom rules (by position) and exclusions, by domain. */
 export async function loadVhostInputs(options: LoadOptions = {}): Promise<VhostInput[]> {
   const client = options.client ?? db;
-  const chunk = options.chunk ?? LOAD_CHUNK[dbKind()];
+  const chunk = options.chunk ?? loadChunk();
   if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`loadVhostInputs: chunk must be a positive integer, got ${chunk}`);
   const out: VhostInput[] = [];
   let after: string | null = null;

@@ -2,13 +2,26 @@
 //   file:…          → SQLite (better-sqlite3 driver adapter)
 //   postgresql://…  → PostgreSQL (pg driver adapter)
 //   unset           → SQLite file prisma/sqlite/dev.db in the project
-// Everything else imports `db`, `Tx` and the model types from here and never asks which one it got.
+// Everything else imports `db`, `Tx`, `dialect()` and the model types from here and never asks which one
+// it got: what differs (SQL fragments, limits, the audit chain's fast paths, bulk insert, retention) is
+// the dialect's (lib/db/dialect), and lib/db/boundary.test.ts fails when a file outside lib/db imports a
+// driver or branches on the provider.
+//
+// Typing: `Db` is the *SQLite* client's type, the narrower of the two generated APIs for this schema (no
+// `skipDuplicates`, only the Serializable isolation level…), so a PostgreSQL-only ORM call made anywhere
+// fails to compile instead of failing on SQLite at run time (lib/db/types.test.ts proves it). The
+// PostgreSQL client does everything that API offers, and is cast to it once, in createDb. (A union of the
+// two clients would make every call site uncallable for TypeScript; an intersection would admit the
+// PostgreSQL-only calls again.) Raw SQL that differs by database comes from the dialect only.
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient, Prisma } from "./generated/postgres/client";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
+import type { Dialect } from "./dialect";
+import { postgresDialect } from "./dialect/postgres";
+import { sqliteDialect } from "./dialect/sqlite";
 import { SQLITE_BUSY_TIMEOUT_MS, waitForLocksAsynchronously } from "./sqlite-lock";
 
 export type DbKind = "sqlite" | "postgres";
@@ -16,13 +29,12 @@ export type DbKind = "sqlite" | "postgres";
 /** How long a write waits for SQLite's write lock (held by another process) before "busy, try again". */
 export const SQLITE_LOCK_WAIT_MS = 5000;
 
-// The two generated clients have the same API for everything this project uses (the parity and
-// integration tests prove it on both databases); the Postgres one serves as the common type.
-export type Db = PostgresClient;
+// The narrower API of the two (see the first comment); the parity and integration tests prove the rest on both databases.
+export type Db = SqliteClient;
 export type Tx = Prisma.TransactionClient;
 export { Prisma };
-export type * from "./generated/postgres/models";
-export * from "./generated/postgres/enums";
+export type * from "./generated/sqlite/models";
+export * from "./generated/sqlite/enums";
 
 export const DEFAULT_SQLITE_URL = `file:${path.join(process.cwd(), "prisma", "sqlite", "dev.db")}`;
 
@@ -38,12 +50,12 @@ export function dbKindOf(url: string): DbKind {
 
 export function createDb(url: string = databaseUrl()): Db {
   if (dbKindOf(url) === "postgres") {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
   // A writer waits up to SQLITE_LOCK_WAIT_MS for SQLite's write lock, on timers (lib/db/sqlite-lock.ts);
   // Prisma's wait to start a transaction is longer, so the lock wait decides.
   const adapter = new SqliteAdapterFactory({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  const client = new SqliteClient({ adapter, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 2000 } }) as unknown as Db;
+  const client: Db = new SqliteClient({ adapter, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 2000 } });
   Object.defineProperty(client, SQLITE_ADAPTER, { value: adapter });
   return client;
 }
@@ -51,8 +63,8 @@ export function createDb(url: string = databaseUrl()): Db {
 /**
  * Prisma's better-sqlite3 adapter, remembering the one connection it opens. The adapter runs every
  * statement of a client, and a transaction's BEGIN … COMMIT, on that single connection; so a statement
- * prepared on it inside `db.$transaction` belongs to that transaction. lib/audit/audited.ts uses this
- * for the chain's statements, which Prisma's per-statement overhead made cost more than the change they
+ * prepared on it inside `db.$transaction` belongs to that transaction. The SQLite dialect uses this
+ * for the audit chain's statements, which Prisma's per-statement overhead made cost more than the change they
  * record (BENCHMARKS.md, section b).
  */
 class SqliteAdapterFactory extends PrismaBetterSqlite3 {
@@ -83,17 +95,12 @@ const SQLITE_ADAPTER = Symbol.for("palisade.sqliteAdapter");
 
 /**
  * The better-sqlite3 connection under the shared SQLite client, once it has connected (it has, inside
- * `db.$transaction`); null on PostgreSQL. Only for statements that must run inside a Prisma transaction
- * on SQLite without Prisma's overhead: anything else goes through `db`.
+ * `db.$transaction`); null on PostgreSQL. Only for the SQLite dialect's statements that must run inside
+ * a Prisma transaction without Prisma's overhead: anything else goes through `db`.
  */
-export function sqliteConnection(): Database.Database | null {
+function sqliteConnection(): Database.Database | null {
   const adapter = (getDb() as unknown as Record<symbol, { connection: Database.Database | null } | undefined>)[SQLITE_ADAPTER];
   return adapter?.connection ?? null;
-}
-
-/** DateTime as Prisma's SQLite adapter writes it (its default iso8601 format), for SQL written without Prisma: ORM reads and text comparisons must agree. */
-export function sqliteDateText(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
 }
 
 const globalForDb = globalThis as unknown as { palisadeDb?: { url: string; client: Db } };
@@ -108,8 +115,27 @@ export function getDb(): Db {
   return client;
 }
 
+/**
+ * Which database DATABASE_URL names. For lib/db itself and for test setup only (a test may skip a
+ * database-specific case): everything else asks `dialect()` for what differs (lib/db/boundary.test.ts).
+ */
 export function dbKind(): DbKind {
   return dbKindOf(databaseUrl());
+}
+
+const DIALECTS: Record<DbKind, Dialect> = {
+  postgres: postgresDialect(() => getDb()),
+  sqlite: sqliteDialect(() => getDb(), sqliteConnection),
+};
+
+/** What differs between the databases (SQL fragments, limits, fast paths) for the database in DATABASE_URL. */
+export function dialect(): Dialect {
+  return DIALECTS[dbKind()];
+}
+
+/** The dialect of the database `url` names (tools that open a database by URL). */
+export function dialectOf(url: string): Dialect {
+  return DIALECTS[dbKindOf(url)];
 }
 
 /** `db.x` is the shared client; a Proxy so importing this module opens no connection. */
@@ -135,4 +161,6 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
+export type { AuditEventRow, ChainHead, Dialect, RawClient, SearchPhrase } from "./dialect";
+export { AUDIT_EVENT_COLUMNS } from "./dialect";
 export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

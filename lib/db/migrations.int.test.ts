@@ -62,7 +62,7 @@ const PRISMA_ACTIONS: Record<string, string> = {
 
 type Facts = Map<string, string>;
 
-// Full-text search over audit events (migration 20261124090000_audit_search, see lib/audit/search.ts):
+// Full-text search over audit events (migration 20261124090000_audit_search, see lib/db/dialect):
 // objects a Prisma schema cannot describe. They are expected by name; SQLite's FTS5 tables are not
 // inspected further (their columns belong to FTS5).
 const SEARCH_FACTS: Record<TestDbKind, [string, string][]> = {

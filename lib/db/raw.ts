@@ -1,17 +1,30 @@
 // The bare drivers (pg, better-sqlite3) behind one small interface, for the scale seed's bulk inserts and
-// for the benchmarks' floor: the same SQL without Prisma. Values are written in the form Prisma's
-// adapters write them (SQLite: ISO dates with "+00:00", booleans 0/1, JSON as text), so Prisma reads
-// the seeded rows exactly like its own.
+// for the benchmarks' floor: the same SQL without Prisma. In lib/db because it opens the drivers (only
+// lib/db may: lib/db/boundary.test.ts). Values are written in the form Prisma's adapters write them
+// (SQLite: ISO dates with "+00:00", booleans 0/1, JSON as text), so Prisma reads the seeded rows exactly
+// like its own.
 import Database from "better-sqlite3";
 import pg from "pg";
-import { dbKindOf, sqliteDateText, type DbKind } from "@/lib/db";
-import { assertMigrated as assertDbMigrated, MIGRATE_HINT } from "@/lib/db/ready";
+import type { Dialect } from "./dialect";
+import type { Prisma } from "./generated/sqlite/client";
+import { sqliteValue } from "./dialect/sqlite";
+import { dbKindOf, dialectOf } from "./index";
+import { assertMigrated as assertDbMigrated, MIGRATE_HINT } from "./ready";
 
 export type Row = Record<string, unknown>;
 
 export interface RawDb {
-  kind: DbKind;
-  /** `sql` uses $1, $2… placeholders on both databases. */
+  /** What differs on this database (names, SQL fragments, limits). */
+  dialect: Dialect;
+  /** "PostgreSQL 15.4" or "SQLite 3.46.0". */
+  version(): Promise<string>;
+  /** Appended to a SELECT inside `transaction` to lock the rows it reads (SQLite's BEGIN IMMEDIATE already holds the write lock). */
+  forUpdate: string;
+  /** Fresh planner statistics after a bulk load, as autovacuum would gather shortly after (nothing on SQLite, which has no autovacuum to imitate). */
+  analyze(): Promise<void>;
+  /** A Prisma.Sql as this driver's SQL text and parameters (what `query` and Prisma's `$queryRawUnsafe` take on this database). */
+  text(sql: Prisma.Sql): { sql: string; params: unknown[] };
+  /** `sql` uses $1, $2… placeholders on both databases (or ? on SQLite). */
   query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Inserts rows into `table`, several per statement. */
   insert(table: string, columns: string[], rows: unknown[][]): Promise<void>;
@@ -20,13 +33,7 @@ export interface RawDb {
   close(): Promise<void>;
 }
 
-
-function toSqlite(v: unknown): unknown {
-  if (v instanceof Date) return sqliteDateText(v);
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (v !== null && typeof v === "object") return JSON.stringify(v);
-  return v === undefined ? null : v;
-}
+const toSqlite = sqliteValue;
 
 function toPg(v: unknown): unknown {
   if (v !== null && typeof v === "object" && !(v instanceof Date)) return JSON.stringify(v);
@@ -39,12 +46,21 @@ const quote = (c: string) => `"${c}"`;
 const PG_MAX_PARAMS = 65_535;
 
 export async function openRaw(url: string): Promise<RawDb> {
-  const kind = dbKindOf(url);
-  if (kind === "postgres") {
+  const dialect = dialectOf(url);
+  if (dbKindOf(url) === "postgres") {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     return {
-      kind,
+      dialect,
+      text: (sql) => ({ sql: sql.text, params: [...sql.values] }),
+      forUpdate: " FOR UPDATE",
+      async version() {
+        const { rows } = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
+        return `PostgreSQL ${rows[0]!.v.split(" ")[0]}`;
+      },
+      async analyze() {
+        await client.query("ANALYZE");
+      },
       async query<T>(sql: string, params: unknown[] = []) {
         return (await client.query(sql, params.map(toPg))).rows as T[];
       },
@@ -87,7 +103,13 @@ export async function openRaw(url: string): Promise<RawDb> {
     return s;
   };
   return {
-    kind,
+    dialect,
+    text: (sql) => ({ sql: sql.sql, params: [...sql.values] }),
+    forUpdate: "",
+    async version() {
+      return `SQLite ${(db.prepare(`SELECT sqlite_version() AS v`).get() as { v: string }).v}`;
+    },
+    async analyze() {},
     async query<T>(sql: string, params: unknown[] = []) {
       // $n → ? with the arguments in order of appearance (better-sqlite3 binds ? by position).
       const order: number[] = [];

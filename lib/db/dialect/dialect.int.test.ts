@@ -1,0 +1,126 @@
+// The dialect's statements that domain code will build on (the WAF events issue: bulk ingest with
+// duplicates skipped, retention in batches), and its SQL fragments, proven on the real database of each
+// project. The chain append is proven through audited() (lib/audit/audited.int.test.ts).
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { db, dialect, Prisma } from "@/lib/db";
+
+const ARCHIVE_COLUMNS = ["id", "throughSeq", "lastHash", "eventCount", "fileName", "createdByEmail", "createdAt"];
+const archiveRow = (seq: number, at = new Date(Date.UTC(2026, 10, 24, 10, 0, 0, seq % 1000))): unknown[] => [randomUUID(), seq, `h${seq}`, seq * 2, `f${seq}.jsonl`, "bulk@example.test", at];
+
+describe(`dialect (${process.env.TEST_DB})`, () => {
+  const d = dialect();
+
+  describe("bulkInsert", () => {
+    it("inserts more rows than one statement may carry parameters, in chunks, and reads back as the ORM wrote them", async () => {
+      const rows = Array.from({ length: 10_000 }, (_, i) => archiveRow(i + 1));
+      // More parameters in all than either database takes in one statement.
+      expect(rows.length * ARCHIVE_COLUMNS.length).toBeGreaterThan(d.limits.maxParams);
+      const inserted = await db.$transaction((tx) => d.bulkInsert(tx, "AuditArchive", ARCHIVE_COLUMNS, rows), { timeout: 60_000 });
+      expect(inserted).toBe(10_000);
+      expect(await db.auditArchive.count()).toBe(10_000);
+      const some = await db.auditArchive.findUnique({ where: { throughSeq: 1234 } });
+      expect(some).toEqual({ id: rows[1233]![0], throughSeq: 1234, lastHash: "h1234", eventCount: 2468, fileName: "f1234.jsonl", createdByEmail: "bulk@example.test", createdAt: rows[1233]![6] });
+      // ORM filters on the dates it finds (the text format on SQLite must be Prisma's own).
+      expect(await db.auditArchive.count({ where: { createdAt: { gte: new Date(Date.UTC(2026, 10, 24, 10, 0, 0, 500)) } } })).toBe(rows.filter((r) => (r[6] as Date).getUTCMilliseconds() >= 500).length);
+      await db.auditArchive.deleteMany();
+    });
+
+    it("skips rows that conflict on a unique key, within the batch and with stored rows, and says how many went in", async () => {
+      expect(await d.bulkInsert(db, "AuditArchive", ARCHIVE_COLUMNS, [archiveRow(1), archiveRow(2)])).toBe(2);
+      const before = await db.auditArchive.findUnique({ where: { throughSeq: 1 } });
+      const again = [archiveRow(1), archiveRow(2), archiveRow(3), archiveRow(3), archiveRow(4)];
+      again[0]![2] = "changed";
+      expect(await d.bulkInsert(db, "AuditArchive", ARCHIVE_COLUMNS, again)).toBe(2);
+      expect((await db.auditArchive.findMany({ orderBy: { throughSeq: "asc" } })).map((r) => r.throughSeq)).toEqual([1, 2, 3, 4]);
+      expect(await db.auditArchive.findUnique({ where: { throughSeq: 1 } })).toEqual(before);
+      expect(await d.bulkInsert(db, "AuditArchive", ARCHIVE_COLUMNS, [])).toBe(0);
+      await db.auditArchive.deleteMany();
+    });
+
+    it("fails on a broken row other than a unique conflict (the same on both databases), and a transaction keeps nothing", async () => {
+      const broken = [archiveRow(1), archiveRow(2)];
+      broken[1]![2] = null; // lastHash is NOT NULL
+      await expect(db.$transaction((tx) => d.bulkInsert(tx, "AuditArchive", ARCHIVE_COLUMNS, broken))).rejects.toThrow();
+      expect(await db.auditArchive.count()).toBe(0);
+      await expect(d.bulkInsert(db, "AuditArchive", ARCHIVE_COLUMNS, [[randomUUID(), 1]])).rejects.toThrow(/2 values for 7 columns/);
+      await expect(d.bulkInsert(db, 'AuditArchive"; DROP TABLE "User', ARCHIVE_COLUMNS, [archiveRow(1)])).rejects.toThrow(/identifier/);
+    });
+
+    it("stores booleans, enums, JSON and nulls as the ORM does", async () => {
+      const id = randomUUID();
+      const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
+      const n = await d.bulkInsert(
+        db,
+        "VirtualHost",
+        ["id", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "version", "updatedByEmail", "createdAt", "updatedAt"],
+        [[id, "bulk.example.test", ["www.bulk.example.test"], "http://127.0.0.1:8080", "NONE", null, true, "TLS1_3", false, 3, null, at, at]],
+      );
+      expect(n).toBe(1);
+      expect(await db.virtualHost.findUnique({ where: { id } })).toEqual({
+        id,
+        domain: "bulk.example.test",
+        aliases: ["www.bulk.example.test"],
+        backendUrl: "http://127.0.0.1:8080",
+        tlsMode: "NONE",
+        certificateRef: null,
+        hsts: true,
+        minTlsVersion: "TLS1_3",
+        enabled: false,
+        version: 3,
+        updatedByEmail: null,
+        createdAt: at,
+        updatedAt: at,
+      });
+      expect(await db.virtualHost.count({ where: { hsts: true, enabled: false } })).toBe(1);
+      await db.virtualHost.delete({ where: { id } });
+    });
+  });
+
+  describe("deleteOlderThan", () => {
+    it("deletes the rows strictly before the date, in batches, and keeps the rest", async () => {
+      const cutoff = new Date(Date.UTC(2026, 10, 24, 12, 0, 0, 0));
+      const ms = (n: number) => new Date(cutoff.getTime() + n);
+      const old = Array.from({ length: 25 }, (_, i) => ({ email: `old${i}@example.test`, success: false, createdAt: ms(-1 - i * 3_600_000) }));
+      const kept = [0, 1, 60_000, 86_400_000].map((n, i) => ({ email: `new${i}@example.test`, success: true, createdAt: ms(n) }));
+      await db.loginAttempt.createMany({ data: [...old, ...kept] });
+      expect(await d.deleteOlderThan("LoginAttempt", "createdAt", cutoff, 10)).toBe(25);
+      expect((await db.loginAttempt.findMany({ orderBy: { createdAt: "asc" } })).map((r) => r.email)).toEqual(kept.map((k) => k.email));
+      expect(await d.deleteOlderThan("LoginAttempt", "createdAt", cutoff, 10)).toBe(0);
+      // A batch exactly as large as what is left ends after one more (empty) batch.
+      expect(await d.deleteOlderThan("LoginAttempt", "createdAt", ms(86_400_001), 4)).toBe(4);
+      expect(await db.loginAttempt.count()).toBe(0);
+    });
+
+    it("refuses a batch size that would never end and a name that is no identifier", async () => {
+      await expect(d.deleteOlderThan("LoginAttempt", "createdAt", new Date(), 0)).rejects.toThrow(/batchSize/);
+      await expect(d.deleteOlderThan("LoginAttempt", "createdAt < now() OR 1=1 --", new Date(), 10)).rejects.toThrow(/identifier/);
+    });
+  });
+
+  describe("SQL fragments", () => {
+    it("buckets times by UTC day and hour", async () => {
+      const at = [Date.UTC(2026, 10, 24, 23, 59, 59, 999), Date.UTC(2026, 10, 24, 23, 0, 0, 0), Date.UTC(2026, 10, 25, 0, 0, 0, 0)];
+      await db.loginAttempt.createMany({ data: at.map((t, i) => ({ email: `b${i}@example.test`, success: true, createdAt: new Date(t) })) });
+      const buckets = (unit: "day" | "hour") =>
+        db.$queryRaw<{ b: string; n: number | bigint }[]>(
+          Prisma.sql`SELECT ${d.timeBucket("createdAt", unit)} AS b, COUNT(*) AS n FROM "LoginAttempt" GROUP BY 1 ORDER BY 1`,
+        );
+      expect((await buckets("day")).map((r) => [r.b, Number(r.n)])).toEqual([["2026-11-24", 2], ["2026-11-25", 1]]);
+      expect((await buckets("hour")).map((r) => [r.b, Number(r.n)])).toEqual([["2026-11-24T23", 2], ["2026-11-25T00", 1]]);
+      await db.loginAttempt.deleteMany();
+    });
+
+    it("compares a uuid column with a uuid value", async () => {
+      const v = await db.virtualHost.create({ data: { domain: "uuid.example.test", aliases: [], backendUrl: "http://127.0.0.1:8080" } });
+      const rows = await db.$queryRaw<{ domain: string }[]>(Prisma.sql`SELECT "domain" FROM "VirtualHost" WHERE "id" = ${d.uuid(v.id)}`);
+      expect(rows).toEqual([{ domain: "uuid.example.test" }]);
+      await db.virtualHost.delete({ where: { id: v.id } });
+    });
+
+    it("has limits a Prisma IN list and a statement can carry", () => {
+      expect(d.limits.inList).toBeGreaterThan(0);
+      expect(d.limits.inList).toBeLessThan(d.limits.maxParams);
+    });
+  });
+});

@@ -1,0 +1,136 @@
+// Everything that differs between PostgreSQL and SQLite, behind one small interface — the way Kysely keeps
+// its differences in one DialectAdapter. Domain code asks `dialect()` (lib/db) for a SQL fragment, a limit
+// or a fast path, and never which database it is on; postgres.ts and sqlite.ts are the only two answers.
+// lib/db/boundary.test.ts fails when a file outside lib/db imports a driver or branches on the provider.
+import type { Prisma } from "../generated/sqlite/client";
+import type { Db, DbKind, Tx } from "../index";
+
+/** The audit chain's head row, claimed (and locked until commit) by every audited transaction. */
+export type ChainHead = { lastSeq: number; lastHash: string };
+
+/** An AuditEvent row's columns, in the order the chain's inserts (and the scale seed's) list them. */
+export const AUDIT_EVENT_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "entityType", "entityId", "vhostId", "summary", "before", "after", "ip", "userAgent", "prevHash", "hash"] as const;
+
+/** One AuditEvent row as the chain writes it; `before`/`after` are JSON values (null for none). */
+export type AuditEventRow = {
+  id: string;
+  seq: number;
+  createdAt: Date;
+  actorId: string | null;
+  actorEmail: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  vhostId: string | null;
+  summary: string;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  userAgent: string | null;
+  prevHash: string;
+  hash: string;
+};
+
+/** One searched word of the audit log's full-text search: its tokens must occur consecutively. */
+export type SearchPhrase = string[];
+
+/** A client that can run raw statements: the shared client, or the transaction of `db.$transaction`. */
+export type RawClient = Pick<Db, "$executeRawUnsafe" | "$queryRawUnsafe"> | Pick<Tx, "$executeRawUnsafe" | "$queryRawUnsafe">;
+
+export interface Dialect {
+  /** Names the database in report keys and file names; never compared outside lib/db (lib/db/boundary.test.ts). */
+  readonly kind: DbKind;
+  /** "PostgreSQL" or "SQLite", for people. */
+  readonly name: string;
+  /** True when writers queue on one database-wide write lock (SQLite), false when they lock rows (PostgreSQL). */
+  readonly singleWriter: boolean;
+  readonly limits: {
+    /** Bound parameters one statement may carry. */
+    maxParams: number;
+    /**
+     * Ids per Prisma `IN (…)` list, e.g. vhosts per page when loading with relations: SQLite (through
+     * Prisma) refuses 2,000; PostgreSQL takes 32,767, and fewer, larger pages load 10,000 vhosts in
+     * 450–500 ms instead of 550–880 ms at 500 (measured on the scale seed).
+     */
+    inList: number;
+  };
+
+  /**
+   * Claims the audit chain head inside `tx`: UPDATE … RETURNING, one round trip, and the row (PostgreSQL)
+   * or the database (SQLite) stays locked until commit, which orders concurrent audited writers.
+   */
+  claimChainHead(tx: Tx): Promise<ChainHead>;
+  /** Inserts `event` into AuditEvent and moves the head's hash to `event.hash`, inside `tx` (after claimChainHead). */
+  appendChainEvent(tx: Tx, event: AuditEventRow): Promise<void>;
+
+  /** A uuid value for comparison with a uuid column. */
+  uuid(value: string): Prisma.Sql;
+  /** The condition "this AuditEvent row matches every phrase", served by the search index of the migrations (20261124090000_audit_search). */
+  auditEventSearch(phrases: SearchPhrase[]): Prisma.Sql;
+  /** A DateTime column cut to its UTC day ("YYYY-MM-DD") or hour ("YYYY-MM-DDTHH"), as text, for GROUP BY. */
+  timeBucket(column: string, unit: "day" | "hour"): Prisma.Sql;
+
+  /**
+   * Inserts `rows` (values in `columns` order) into `table` in multi-row INSERTs within the parameter
+   * limit; a row that conflicts with an existing one on a unique key is skipped (ON CONFLICT DO NOTHING).
+   * Values as the ORM stores them: Date, boolean, number, string, null, or an object/array for a JSON
+   * column. Returns how many rows were inserted.
+   */
+  bulkInsert(client: RawClient, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<number>;
+  /**
+   * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
+   * statement (each its own short transaction, so writers are never held up for long). Returns how many.
+   */
+  deleteOlderThan(table: string, column: string, date: Date, batchSize: number): Promise<number>;
+}
+
+/** The indexed text of an event is cut at this many characters (PostgreSQL refuses a tsvector over 1 MB); both migrations use it. */
+export const SEARCH_TEXT_LIMIT = 200_000;
+
+/** Table and column names go into SQL text: only plain identifiers are accepted. */
+export function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Not a plain SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** Rows per INSERT: as many as the parameter limit allows, at most `cap`. */
+export function rowsPerStatement(columns: number, maxParams: number, cap = 1000): number {
+  if (columns < 1) throw new Error("bulkInsert needs at least one column");
+  return Math.max(1, Math.min(cap, Math.floor(maxParams / columns)));
+}
+
+/** Shared by both dialects: chunked multi-row INSERT … ON CONFLICT DO NOTHING, summing the inserted counts. */
+export async function insertInChunks(
+  client: RawClient,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  maxParams: number,
+  placeholder: (n: number) => string,
+  value: (v: unknown) => unknown,
+): Promise<number> {
+  const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES `;
+  const perStatement = rowsPerStatement(columns.length, maxParams);
+  let inserted = 0;
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const params: unknown[] = [];
+    const values = chunk.map((row) => {
+      if (row.length !== columns.length) throw new Error(`bulkInsert into ${table}: a row has ${row.length} values for ${columns.length} columns`);
+      return `(${row.map((v) => (params.push(value(v)), placeholder(params.length))).join(", ")})`;
+    });
+    inserted += await client.$executeRawUnsafe(`${head}${values.join(", ")} ON CONFLICT DO NOTHING`, ...params);
+  }
+  return inserted;
+}
+
+/** Runs one batch after another until a batch deletes fewer than `batchSize` rows; returns the total. */
+export async function deleteInBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`deleteOlderThan: batchSize must be a positive integer, got ${batchSize}`);
+  let total = 0;
+  for (;;) {
+    const n = await batch();
+    total += n;
+    if (n < batchSize) return total;
+  }
+}

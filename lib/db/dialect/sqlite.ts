@@ -1,0 +1,103 @@
+// SQLite's answers to the Dialect interface (lib/db/dialect/index.ts). The chain's three statements are
+// prepared once and run on Prisma's own better-sqlite3 connection, which inside db.$transaction is part
+// of the transaction (lib/db/index.ts SqliteAdapterFactory): an ORM call cost 0.2 ms where the statements
+// take microseconds, which made an audited update 2× the same update without audit (BENCHMARKS.md, b).
+import type BetterSqlite3 from "better-sqlite3";
+import { Prisma } from "../generated/sqlite/client";
+import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, type ChainHead, type Dialect, type RawClient, type SearchPhrase } from "./index";
+
+const CHAIN_HEAD_ID = 1;
+const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
+const INSERT_SQL = `INSERT INTO "AuditEvent" (${AUDIT_EVENT_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
+const MOVE_HEAD_SQL = `UPDATE "AuditChainHead" SET "lastHash" = ? WHERE "id" = ${CHAIN_HEAD_ID}`;
+
+/**
+ * The FTS5 table kept in step with AuditEvent by triggers (prisma/sqlite/migrations/20261124090000_audit_search);
+ * its rowid is the event's seq. unicode61 tokenizer keeping diacritics: words are runs of letters and
+ * digits, case-folded — the same words PostgreSQL's index sees.
+ */
+export const SQLITE_SEARCH_TABLE = "AuditEventSearch";
+
+/** An FTS5 MATCH expression: each phrase double-quoted (so AND, OR, NOT, NEAR, * and : in it are plain words), joined with AND. */
+export function toFts5Match(phrases: SearchPhrase[]): string {
+  return phrases.map((p) => `"${p.join(" ")}"`).join(" AND ");
+}
+
+/** DateTime as Prisma's SQLite adapter writes it (its default iso8601 format), for SQL written without Prisma: ORM reads and text comparisons must agree. */
+export function sqliteDateText(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+/** A value as Prisma's SQLite adapter stores it: ISO date text, booleans 0/1, JSON as text. */
+export function sqliteValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v instanceof Date) return sqliteDateText(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v !== null && typeof v === "object" && !Buffer.isBuffer(v)) return JSON.stringify(v);
+  return v;
+}
+
+/**
+ * SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32). Prisma's own ORM queries stop far earlier
+ * (see `inList`); raw statements reach the driver's limit.
+ */
+const MAX_PARAMS = 32_766;
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+type ChainStatements = { claim: Statement; insert: Statement; moveHead: Statement };
+
+/**
+ * The SQLite dialect; `client` is the shared client, `connection` the better-sqlite3 connection under it
+ * (open once the client has connected, as it has inside db.$transaction).
+ */
+export function sqliteDialect(client: () => RawClient, connection: () => BetterSqlite3.Database | null): Dialect {
+  const prepared = new WeakMap<object, ChainStatements>();
+  const statements = (): ChainStatements => {
+    const c = connection();
+    if (!c) throw new Error("The SQLite connection is not open yet: the audit chain's statements run inside db.$transaction.");
+    let s = prepared.get(c);
+    if (!s) {
+      s = { claim: c.prepare<unknown[]>(CLAIM_SQL), insert: c.prepare<unknown[]>(INSERT_SQL), moveHead: c.prepare<unknown[]>(MOVE_HEAD_SQL) };
+      prepared.set(c, s);
+    }
+    return s;
+  };
+  return {
+    kind: "sqlite",
+    name: "SQLite",
+    singleWriter: true,
+    limits: { maxParams: MAX_PARAMS, inList: 500 },
+
+    // `tx` is unused: the statements run on the transaction's own connection.
+    async claimChainHead(): Promise<ChainHead> {
+      const head = statements().claim.get() as { lastSeq: number | bigint; lastHash: string } | undefined;
+      if (!head) throw new Error("The audit chain head row is missing: run the database migrations.");
+      return { lastSeq: Number(head.lastSeq), lastHash: head.lastHash };
+    },
+
+    async appendChainEvent(_tx, e) {
+      const { insert, moveHead } = statements();
+      // Stored as the ORM stores them: JSON as text, NULL for none, dates in the adapter's format.
+      insert.run(AUDIT_EVENT_COLUMNS.map((c) => (c === "before" || c === "after" ? (e[c] === null || e[c] === undefined ? null : JSON.stringify(e[c])) : c === "createdAt" ? sqliteDateText(e.createdAt) : e[c])));
+      moveHead.run(e.hash);
+    },
+
+    uuid: (v) => Prisma.sql`${v}`,
+
+    auditEventSearch: (phrases) =>
+      Prisma.sql`"seq" IN (SELECT "rowid" FROM ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} WHERE ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} MATCH ${toFts5Match(phrases)})`,
+
+    // Dates are ISO text ("2026-11-24T10:00:00.000+00:00", always UTC): the bucket is a prefix.
+    timeBucket: (column, unit) => Prisma.raw(`substr(${quoteIdent(column)}, 1, ${unit === "day" ? 10 : 13})`),
+
+    // ON CONFLICT DO NOTHING (SQLite ≥ 3.24), not INSERT OR IGNORE: that would also drop rows breaking a
+    // NOT NULL or CHECK constraint, where PostgreSQL fails: the same statement means the same on both.
+    bulkInsert: (c, table, columns, rows) => insertInChunks(c, table, columns, rows, MAX_PARAMS, () => "?", sqliteValue),
+
+    async deleteOlderThan(table, column, date, batchSize) {
+      const t = quoteIdent(table);
+      const sql = `DELETE FROM ${t} WHERE "rowid" IN (SELECT "rowid" FROM ${t} WHERE ${quoteIdent(column)} < ? LIMIT ?)`;
+      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize));
+    },
+  };
+}

@@ -139,6 +139,14 @@ describe("EventShipper", () => {
     expect(logs.some((l) => l.includes("503"))).toBe(true);
   });
 
+  it("skips a gigantic line (no newline within 8 MB) as malformed and goes on with the next", async () => {
+    await writeFile(logFile, `${lines("g", 2)}{"transaction":"${"x".repeat(9 * 1024 * 1024)}"}\n${lines("h", 2)}`);
+    const s = shipper();
+    await runUntil(s, () => unique().size === 4 && s.spooled === 0);
+    expect([...unique()].sort()).toEqual([...ids("g", 2), ...ids("h", 2)].sort());
+    expect(s.counters.malformed).toBe(1);
+  });
+
   it("skips a single event the panel still refuses alone (413), and delivers the rest of its batch", async () => {
     await writeFile(logFile, lines("p", 8));
     panel.poison = "p-5";

@@ -531,7 +531,7 @@ const NETWORK_CODES: Record<string, string> = {
 };
 
 /** A log line for a failed round, and what identifies that kind of failure (for logging changes only). */
-function describeFailure(err: unknown, panelUrl: string): { line: string; key: string } {
+export function describeFailure(err: unknown, panelUrl: string): { line: string; key: string } {
   const url = new URL(panelUrl).toString();
   if (err instanceof PanelHttpError) return { line: `panel error: it answered ${err.status}: ${err.detail}`, key: `http:${err.status}` };
   const cause = (err as { cause?: { code?: string } })?.cause;

@@ -20,3 +20,15 @@ describe("node:agent --panel", () => {
     warn.mockRestore();
   });
 });
+
+describe("node:agent events flags", () => {
+  it("ships events by default, with the default secret names", () => {
+    expect(args("https://panel.example.com")).toMatchObject({ events: true, secretNames: null });
+  });
+
+  it("--no-events turns shipping off; --secret-names replaces the redaction list", () => {
+    expect(args("https://panel.example.com", "--no-events", "--secret-names", "Password, pin,otp")).toMatchObject({ events: false, secretNames: ["password", "pin", "otp"] });
+    expect(args("https://panel.example.com", "--secret-names", ",")).toMatch(/--secret-names/);
+    expect(args("https://panel.example.com", "--secret-names", "a b")).toMatch(/--secret-names/);
+  });
+});

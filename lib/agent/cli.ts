@@ -1,6 +1,7 @@
 // node:agent — runs the node agent (lib/agent/agent.ts) on a WAF node.
 //
 //   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure]
+//                          [--no-events] [--secret-names password,token,...]
 //
 // --panel        the panel's base URL (https://panel.example.com). A plain http:// URL is refused unless
 //                it is a loopback address (127.0.0.0/8, [::1], localhost: a panel on the same machine or
@@ -15,6 +16,12 @@
 // --interval     seconds between pulls (default 10)
 // --start-nginx  start nginx when it is not running
 // --keep         releases kept on disk besides the live one and the one before it (default 3)
+// --no-events    do not ship WAF events. By default the agent also tails DIR/logs/modsec_audit.log (it waits
+//                for the file to appear) and ships each logged transaction, redacted, to the panel
+//                (lib/agent/events.ts); with --once it ships what is logged so far, once (a failure there
+//                is reported; the exit code stays the configuration round's)
+// --secret-names comma-separated argument-name words whose values are redacted before events leave the
+//                node; replaces the default list (lib/events/redact.ts DEFAULT_SECRET_NAMES)
 //
 // SIGTERM and SIGINT stop the loop after the current round (a round that is writing files finishes);
 // nginx keeps running: the agent manages its configuration, not its lifetime.
@@ -22,8 +29,10 @@ import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentAuthError, errorText, lockDir, NodeAgent } from "./agent";
+import { EventShipper } from "./events";
 
-const USAGE = "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure]";
+const USAGE =
+  "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure] [--no-events] [--secret-names password,token]";
 
 export const PLAIN_HTTP_REFUSED =
   "--panel is a plain http:// URL: the node's token and the configuration would cross the network unencrypted, " +
@@ -36,15 +45,27 @@ function isLoopbackHost(hostname: string): boolean {
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-type Parsed = { panel: string; tokenFile: string; dir: string; once: boolean; interval: number; startNginx: boolean; keep: number; insecure: boolean };
+type Parsed = {
+  panel: string;
+  tokenFile: string;
+  dir: string;
+  once: boolean;
+  interval: number;
+  startNginx: boolean;
+  keep: number;
+  insecure: boolean;
+  events: boolean;
+  /** null: the default list. */
+  secretNames: string[] | null;
+};
 
 export function parseArgs(argv: string[]): Parsed | string {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--once" || a === "--start-nginx" || a === "--insecure") flags.add(a);
-    else if (["--panel", "--token-file", "--dir", "--interval", "--keep"].includes(a)) {
+    if (a === "--once" || a === "--start-nginx" || a === "--insecure" || a === "--no-events") flags.add(a);
+    else if (["--panel", "--token-file", "--dir", "--interval", "--keep", "--secret-names"].includes(a)) {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--")) return `${a} needs a value`;
       values[a] = v;
@@ -65,6 +86,11 @@ export function parseArgs(argv: string[]): Parsed | string {
   if (!Number.isFinite(interval) || interval < 1 || interval > 3600) return "--interval is in seconds, 1 to 3600";
   const keep = Number(values["--keep"] ?? 3);
   if (!Number.isInteger(keep) || keep < 0 || keep > 100) return "--keep is a whole number, 0 to 100";
+  let secretNames: string[] | null = null;
+  if (values["--secret-names"] !== undefined) {
+    secretNames = values["--secret-names"].split(",").map((n) => n.trim().toLowerCase()).filter(Boolean);
+    if (secretNames.length === 0 || secretNames.some((n) => !/^[a-z0-9_-]{1,64}$/.test(n))) return "--secret-names is a comma-separated list of words (letters, digits, _ and -)";
+  }
   return {
     panel: values["--panel"]!,
     tokenFile: path.resolve(values["--token-file"]!),
@@ -74,6 +100,8 @@ export function parseArgs(argv: string[]): Parsed | string {
     startNginx: flags.has("--start-nginx"),
     keep,
     insecure: flags.has("--insecure"),
+    events: !flags.has("--no-events"),
+    secretNames,
   };
 }
 
@@ -98,16 +126,30 @@ export async function main(argv: string[]): Promise<number> {
 
   const unlock = await lockDir(args.dir);
   const agent = new NodeAgent({ panelUrl: args.panel, readToken, dir: args.dir, startNginx: args.startNginx, keepReleases: args.keep });
+  const shipper = args.events ? new EventShipper({ panelUrl: args.panel, readToken, dir: args.dir, redact: args.secretNames ? { secretNames: args.secretNames } : {} }) : null;
   try {
     if (args.once) {
+      let code: number;
       try {
         const r = await agent.runOnce();
         if (r.pulled === "none") console.log(r.message);
-        return r.ok || r.pulled !== "new" ? 0 : 1;
+        code = r.ok || r.pulled !== "new" ? 0 : 1;
       } catch (err) {
         console.error(`error: ${errorText(err)}`);
         return err instanceof AgentAuthError ? 3 : 4;
       }
+      if (shipper) {
+        try {
+          await shipper.drain();
+          const c = shipper.counters;
+          console.log(`events: ${c.shipped} shipped, ${c.refused} refused by the panel, ${c.malformed} malformed lines, ${c.skipped} skipped`);
+        } catch (err) {
+          console.error(`events: not shipped: ${errorText(err)} (they stay in the log and are sent next time)`);
+        } finally {
+          await shipper.close();
+        }
+      }
+      return code;
     }
     const stop = new AbortController();
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -116,8 +158,8 @@ export async function main(argv: string[]): Promise<number> {
         stop.abort();
       });
     }
-    console.log(`Pulling from ${args.panel} every ${args.interval} s into ${args.dir}`);
-    await agent.run(stop.signal, args.interval * 1000);
+    console.log(`Pulling from ${args.panel} every ${args.interval} s into ${args.dir}${shipper ? "; shipping WAF events from logs/modsec_audit.log" : ""}`);
+    await Promise.all([agent.run(stop.signal, args.interval * 1000), shipper?.run(stop.signal)]);
     return 0;
   } finally {
     await unlock();

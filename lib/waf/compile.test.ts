@@ -206,6 +206,7 @@ describe("compileBundle directive lists", () => {
     const t = "t:none,t:urlDecodeUni,t:normalizePathWin";
     expect(rules).toEqual([
       ["SecRuleEngine", "On"],
+      ["SecComponentSignature", "palisade-vhost/tuned.example.com"],
       ...BODY_PROCESSOR_RULES,
       ["Include", "/etc/modsecurity/crs/crs-setup.conf"],
       ["SecAction", "id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=1,setvar:tx.executing_paranoia_level=1"],

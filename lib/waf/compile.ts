@@ -527,6 +527,13 @@ function modsecMainConf(s: CheckedSettings): string {
   return w.text();
 }
 
+/**
+ * Each vhost's rules file declares `SecComponentSignature "palisade-vhost/<domain>"`; libmodsecurity 3.0.9
+ * lists it in the JSON audit log's producer.components (with a stray trailing quote), which is how the node
+ * agent knows the vhost of an event (lib/events/parse.ts).
+ */
+export const VHOST_SIGNATURE_PREFIX = "palisade-vhost/";
+
 const ENGINE_MODE: Record<EngineMode, string> = { OFF: "Off", DETECTION_ONLY: "DetectionOnly", BLOCKING: "On" };
 
 // Path-scoped exclusions compare the path as nginx routes it: decoded and normalised, so
@@ -542,6 +549,9 @@ function rulesConf(s: CheckedSettings, v: CheckedVhost): string {
       `path-scoped exclusions from ${RULE_IDS.pathExclusionFirst}); custom rules ${RULE_IDS.customMin}-${RULE_IDS.customMax}.`,
   );
   w.directive("SecRuleEngine", ENGINE_MODE[v.engineMode]);
+  // Names the vhost in every audit-log entry (producer.components[]): server_id is a hash and the Host
+  // header is the client's word. A per-vhost SecAuditLog is ignored while main.conf sets one (measured).
+  w.directive("SecComponentSignature", { q: `${VHOST_SIGNATURE_PREFIX}${v.domain}` });
   if (v.engineMode === "OFF") {
     w.comment("The engine is off for this vhost: no CRS, IP lists, exclusions or custom rules are loaded.");
     return w.text();

@@ -67,14 +67,14 @@ async function mapDuplicateRuleId<T>(ruleId: number, vhostId: string, run: () =>
   }
 }
 
-/** Custom rules carry no version: the edit form sends the updatedAt it loaded, and the last audit row names who saved since. */
-async function staleEditConflict(tx: Tx, rule: { id: string; updatedAt: Date }): Promise<ConflictError> {
+/** Who saved the rule last: custom rules have no updatedBy column, the audit log knows (as for templates). */
+async function conflictFor(tx: Tx, rule: { id: string; updatedAt: Date; version: number }): Promise<ConflictError> {
   const last = await tx.auditEvent.findFirst({
     where: { entityType: "CustomRule", entityId: rule.id },
     orderBy: { seq: "desc" },
     select: { actorEmail: true },
   });
-  return new ConflictError(last?.actorEmail ?? null, rule.updatedAt, 0);
+  return new ConflictError(last?.actorEmail ?? null, rule.updatedAt, rule.version);
 }
 
 export async function createCustomRule(ctx: AuditContext, input: { vhostId: string } & CustomRuleInput) {
@@ -100,7 +100,7 @@ export async function createCustomRule(ctx: AuditContext, input: { vhostId: stri
   );
 }
 
-export type UpdateCustomRuleInput = CustomRuleRef & CustomRuleInput & { /** ISO time the form loaded the rule at. */ updatedAt: string };
+export type UpdateCustomRuleInput = CustomRuleRef & CustomRuleInput & { /** The version the form loaded the rule at. */ version: number };
 
 export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRuleInput) {
   const rule = parseOrThrow(CustomRuleSchema, input);
@@ -108,12 +108,11 @@ export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRul
     audited(ctx, async (tx) => {
       const vhost = await vhostOrThrow(tx, input.vhostId);
       const current = await ruleOrThrow(tx, input);
-      if (current.updatedAt.toISOString() !== input.updatedAt) throw await staleEditConflict(tx, current);
+      if (current.version !== input.version) throw await conflictFor(tx, current);
       if (rule.ruleId !== current.ruleId && (await ruleIdOwner(rule.ruleId, tx))) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
-      // Strictly later than the loaded time, so two saves in the same millisecond still tell apart.
-      const updatedAt = new Date(Math.max(Date.now(), current.updatedAt.getTime() + 1));
-      const { count } = await tx.customRule.updateMany({ where: { id: current.id, updatedAt: current.updatedAt }, data: { ...rule, updatedAt } });
-      if (count === 0) throw await staleEditConflict(tx, await ruleOrThrow(tx, input));
+      // Writes only if the row still has the version the user loaded; a concurrent save makes count 0.
+      const { count } = await tx.customRule.updateMany({ where: { id: current.id, version: input.version }, data: { ...rule, version: { increment: 1 } } });
+      if (count === 0) throw await conflictFor(tx, await ruleOrThrow(tx, input));
       const updated = await tx.customRule.findUniqueOrThrow({ where: { id: current.id } });
       const before = customRuleView(current);
       const after = customRuleView(updated);
@@ -142,7 +141,8 @@ export async function setCustomRuleEnabled(ctx: AuditContext, input: CustomRuleR
     if (current.enabled === input.enabled) {
       throw new AppError(`Custom rule ${current.ruleId} is already ${input.enabled ? "enabled" : "disabled"}: someone changed it a moment ago.`);
     }
-    const updated = await tx.customRule.update({ where: { id: current.id }, data: { enabled: input.enabled } });
+    // The edit form edits `enabled` too: a toggle makes an open form's version stale.
+    const updated = await tx.customRule.update({ where: { id: current.id }, data: { enabled: input.enabled, version: { increment: 1 } } });
     return {
       result: updated,
       audit: {
@@ -181,8 +181,8 @@ export async function moveCustomRule(ctx: AuditContext, input: CustomRuleRef & {
         : new Map(order.map((r, i) => [r.id, i]));
     for (const r of rules) {
       const position = positions.get(r.id);
-      // updatedAt is kept: it is the edit form's concurrency token, and the form does not edit the position.
-      if (position !== undefined && position !== r.position) await tx.customRule.update({ where: { id: r.id }, data: { position, updatedAt: r.updatedAt } });
+      // The version is kept: the edit form does not edit the position, so a move does not make it stale.
+      if (position !== undefined && position !== r.position) await tx.customRule.update({ where: { id: r.id }, data: { position } });
     }
     return {
       result: { order: order.map((r) => r.ruleId) },

@@ -31,7 +31,7 @@ export default async function CustomRulesPage({ params }: { params: Promise<{ id
           vhostId={vhost.id}
           domain={vhost.domain}
           canWrite={canWrite}
-          rules={rules.map((r) => ({ id: r.id, ruleId: r.ruleId, description: r.description, secRule: r.secRule, enabled: r.enabled, updatedAt: r.updatedAt.toISOString() }))}
+          rules={rules.map((r) => ({ id: r.id, ruleId: r.ruleId, description: r.description, secRule: r.secRule, enabled: r.enabled, version: r.version }))}
         />
       </section>
       {canWrite && (

@@ -3,8 +3,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
-import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
-import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
+import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/rules/rule-ids";
+import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/rules/secrule";
 import { createCustomRuleAction, createCustomRuleForm, updateCustomRuleAction, updateCustomRuleForm } from "@/lib/rules/actions";
 import { applyActionErrors, reach } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
@@ -19,7 +19,7 @@ type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["confl
 
 // The SecRule checker (the panel's ModSecurity grammar, with its CIDR parser) and the schema built on it are
 // fetched when the user starts on the form, not with the page.
-const loadSecRule = () => import("@/lib/policies/secrule");
+const loadSecRule = () => import("@/lib/rules/secrule");
 const resolver = lazyZodResolver<CustomRuleInput, CustomRule>(() => loadSecRule().then((m) => m.CustomRuleSchema));
 
 export function exampleSecRule(id: number | null | undefined) {

@@ -19,7 +19,7 @@ import { registerNode } from "@/lib/nodes/service";
 import { addIpEntries } from "@/lib/policies/service";
 import { createCustomRule } from "@/lib/rules/service";
 import { describeWithEngine } from "@/lib/testing/real-engine";
-import { freePort, startNginx, type RunningNginx } from "@/lib/waf/engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { NodeAgent } from "./agent";
 
 const DOMAIN = "shop.agent-e2e.test";

@@ -4,8 +4,8 @@ import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
 import { nativeForm } from "@/lib/auth/form-action";
 import { toSchemaInput, type ExclusionFormValues } from "./exclusion-form-values";
-import { RuleExclusionSchema } from "@/lib/policies/exclusions";
-import { CustomRuleSchema } from "@/lib/policies/secrule";
+import { RuleExclusionSchema } from "@/lib/rules/exclusions";
+import { CustomRuleSchema } from "@/lib/rules/secrule";
 import { nextFreeRuleId } from "./queries";
 import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, moveCustomRule, setCustomRuleEnabled, updateCustomRule } from "./service";
 

@@ -3,11 +3,12 @@
 // zod schemas the forms and actions use, so seeds, tests and the node API get the same checks.
 import type { z } from "zod";
 import { audited, type AuditContext } from "@/lib/audit/audited";
-import { db, isUniqueViolation, type CustomRuleModel as CustomRuleRow, type RuleExclusionModel as RuleExclusionRow, type Tx } from "@/lib/db";
+import { db, isUniqueViolation, type CustomRuleModel as CustomRuleRow, type Tx } from "@/lib/db";
 import { AppError, ConflictError, FieldValidationError, NotFoundError, type FieldErrors } from "@/lib/errors";
-import { RuleExclusionSchema, type RuleExclusion, type RuleExclusionInput } from "@/lib/policies/exclusions";
-import { CustomRuleSchema, type CustomRuleInput } from "@/lib/policies/secrule";
+import { vhostOrThrow } from "@/lib/policies/service";
+import { exclusionToColumns, exclusionView, RuleExclusionSchema, type RuleExclusionInput, type StoredExclusion } from "./exclusions";
 import { nextFreeRuleId, ruleIdOwner } from "./queries";
+import { CustomRuleSchema, type CustomRuleInput } from "./secrule";
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers.
@@ -21,12 +22,6 @@ function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<
     (fieldErrors[key] ??= []).push(issue.message);
   }
   throw new FieldValidationError(fieldErrors);
-}
-
-async function vhostOrThrow(tx: Tx, vhostId: string) {
-  const vhost = await tx.virtualHost.findUnique({ where: { id: vhostId }, select: { id: true, domain: true } });
-  if (!vhost) throw new NotFoundError("This virtual host no longer exists: someone deleted it.");
-  return vhost;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -221,26 +216,6 @@ export async function deleteCustomRule(ctx: AuditContext, input: CustomRuleRef) 
 // ---------------------------------------------------------------------------------------------------
 // Rule exclusions.
 
-type StoredExclusion = Pick<RuleExclusionRow, "kind" | "ruleId" | "ruleIdEnd" | "tag" | "target" | "pathPrefix" | "note">;
-
-function toStored(e: RuleExclusion): StoredExclusion {
-  const ruleIdEnd = e.kind === "REMOVE_BY_ID" && e.ruleIdEnd !== undefined && e.ruleIdEnd !== e.ruleId ? e.ruleIdEnd : null;
-  return {
-    kind: e.kind,
-    ruleId: "ruleId" in e ? e.ruleId : null,
-    ruleIdEnd,
-    tag: "tag" in e ? e.tag : null,
-    target: "target" in e ? e.target : null,
-    pathPrefix: e.pathPrefix || null,
-    note: e.note || null,
-  };
-}
-
-export function exclusionView(e: StoredExclusion): StoredExclusion {
-  const { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note } = e;
-  return { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note };
-}
-
 /** "rule 942100 target ARGS:password under /login", for audit summaries. */
 export function exclusionPhrase(e: StoredExclusion): string {
   const rules = e.ruleId !== null ? (e.ruleIdEnd !== null ? `rules ${e.ruleId}–${e.ruleIdEnd}` : `rule ${e.ruleId}`) : `rules tagged ${e.tag}`;
@@ -249,7 +224,7 @@ export function exclusionPhrase(e: StoredExclusion): string {
 }
 
 export async function createExclusion(ctx: AuditContext, input: { vhostId: string } & RuleExclusionInput) {
-  const stored = toStored(parseOrThrow(RuleExclusionSchema, input));
+  const stored = exclusionToColumns(parseOrThrow(RuleExclusionSchema, input));
   return audited(ctx, async (tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const { note: _note, ...same } = stored;
@@ -290,4 +265,17 @@ export async function deleteExclusion(ctx: AuditContext, input: { vhostId: strin
       },
     };
   });
+}
+
+/**
+ * Inserts exclusions one by one so createdAt keeps their order (the lists sort by it), inside the caller's
+ * audited transaction: a vhost created from a template, or a policy copied with its exclusions.
+ */
+export async function createExclusions(tx: Tx, vhostId: string, exclusions: StoredExclusion[]) {
+  const base = Date.now();
+  for (const [i, e] of exclusions.entries()) {
+    await tx.ruleExclusion.create({
+      data: { vhostId, ...exclusionView(e), createdAt: new Date(base + i) },
+    });
+  }
 }

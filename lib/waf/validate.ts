@@ -3,7 +3,7 @@
 // deliberately narrow: a value that passes can be written into nginx and ModSecurity files without
 // quoting tricks, so no stored text can end a directive or start a new one.
 import ipaddr from "ipaddr.js";
-import { validateSecRule } from "../policies/secrule";
+import { validateSecRule } from "../rules/secrule";
 import { certificateRefProblem, parseBackendUrl } from "../vhosts/field-rules";
 import { CompileError } from "./types";
 
@@ -192,7 +192,7 @@ export function clip(s: string, max = 60): string {
 
 /**
  * A stored custom rule, checked with the same validator as the custom rule form and its action
- * (lib/policies/secrule.ts): one definition of a valid rule, so a rule saved through the form always
+ * (lib/rules/secrule.ts): one definition of a valid rule, so a rule saved through the form always
  * compiles, and a rule stored before a check was tightened is refused here with the form's message.
  */
 export function customRuleText(scope: FieldScope, field: string, value: unknown, ruleId: number): string {

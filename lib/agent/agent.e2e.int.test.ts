@@ -12,7 +12,7 @@ import { POST } from "@/app/api/v1/nodes/status/route";
 import { installPeerAddressStamp } from "@/lib/auth/client-address";
 import { publishConfig, rollbackConfig } from "@/lib/config/service";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
-import { admin, makeVhost } from "@/lib/config/test-support";
+import { admin, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { listNodes } from "@/lib/nodes/queries";
 import { registerNode } from "@/lib/nodes/service";

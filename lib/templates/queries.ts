@@ -22,7 +22,7 @@ function withPolicy(t: Row) {
 
 /**
  * Every template, built-ins first (in their fixed order), then custom ones by name. Only reads: the
- * built-ins are written by `npm run db:migrate` (lib/db/cli.ts), never while a page renders.
+ * built-ins are written by `npm run db:migrate` (lib/setup/cli.ts), never while a page renders.
  */
 export async function listTemplates() {
   const rows = await db.policyTemplate.findMany({ orderBy: { name: "asc" } });

@@ -14,7 +14,7 @@ import { checkBundle, checkDir, findEngine, writeBundle } from "./engine";
 import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { parseModSecurity } from "./parse-directives";
 import { DEFAULT_POLICY, SAMPLE_INPUT, sampleInput, sampleVhost } from "./samples";
-import { CUSTOM_RULE, hostile, MUTATORS } from "./test-support";
+import { CUSTOM_RULE, hostile, MUTATORS } from "@/lib/testing/waf-fixtures";
 import type { Bundle, CompileInput, ExclusionInput } from "./types";
 import { CompileError } from "./types";
 

@@ -3,6 +3,7 @@
 //   postgresql://…  → PostgreSQL (pg driver adapter)
 //   unset           → SQLite file prisma/sqlite/dev.db in the project
 // Everything else imports `db`, `Tx` and the model types from here and never asks which one it got.
+import "server-only";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";

@@ -1,4 +1,5 @@
 // Policy and IP-list mutations, each in one audited transaction (lib/audit/audited.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import type { Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";

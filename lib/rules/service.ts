@@ -1,6 +1,7 @@
 // Custom rules and rule exclusions of a vhost. Every change runs in one audited transaction
 // (lib/audit/audited.ts) and throws typed errors (lib/errors.ts). Inputs are checked here with the same
 // zod schemas the forms and actions use, so seeds, tests and the node API get the same checks.
+import "server-only";
 import type { z } from "zod";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { db, isUniqueViolation, type CustomRuleModel as CustomRuleRow, type Tx } from "@/lib/db";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { BUILT_IN_TEMPLATES } from "./builtin";

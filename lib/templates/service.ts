@@ -1,5 +1,6 @@
 // Template mutations, and copying a policy onto a vhost (from a template or from another vhost). Each runs in
 // one audited transaction and throws typed errors (lib/errors.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { isUniqueViolation, type Tx } from "@/lib/db";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, NotFoundError } from "@/lib/errors";

@@ -1,4 +1,5 @@
 // Vhost mutations. Each runs in one audited transaction and throws typed errors (lib/errors.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { isUniqueViolation, type Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";

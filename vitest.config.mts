@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 
 // Three projects: pure unit tests, and the integration tests twice, once on each database.
 // Integration files end in .int.test.ts; lib/testing/db-setup.ts gives each file a fresh migrated database.
-const alias = { "@": path.dirname(new URL(import.meta.url).pathname) };
+// `import "server-only"` throws outside React's server build (lib/*/service.ts, queries.ts, lib/db…): the tests run
+// those modules in plain Node, so it resolves to the marker's empty module here, as Next does on the server.
+const root = path.dirname(new URL(import.meta.url).pathname);
+const alias = { "@": root, "server-only": path.join(root, "node_modules/next/dist/compiled/server-only/empty.js") };
 const integration = (db: "sqlite" | "postgres") => ({
   resolve: { alias },
   test: {

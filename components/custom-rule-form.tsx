@@ -3,8 +3,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
-import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/rule-ids";
-import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/policies/secrule";
+import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/rules/rule-ids";
+import type { CustomRule, CustomRuleInput, SecRuleValidation } from "@/lib/rules/secrule";
 import { createCustomRuleAction, createCustomRuleForm, updateCustomRuleAction, updateCustomRuleForm } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
 import { ConflictBanner } from "./conflict-banner";
@@ -15,11 +15,11 @@ import { toast } from "./toast";
 import { Button, Field, Input } from "./ui";
 import { Textarea } from "./textarea";
 
-type Conflict = { message: string; savedAt: string | null };
+type Conflict = NonNullable<Extract<ActionResult<unknown>, { ok: false }>["conflict"]> & { message: string };
 
 // The SecRule checker (the panel's ModSecurity grammar, with its CIDR parser) and the schema built on it are
 // fetched when the user starts on the form, not with the page.
-const loadSecRule = () => import("@/lib/policies/secrule");
+const loadSecRule = () => import("@/lib/rules/secrule");
 const resolver = lazyZodResolver<CustomRuleInput, CustomRule>(() => loadSecRule().then((m) => m.CustomRuleSchema));
 
 export function exampleSecRule(id: number | null | undefined) {
@@ -27,7 +27,7 @@ export function exampleSecRule(id: number | null | undefined) {
 }
 
 /**
- * Adds a custom rule (no `rule`) or edits one. Edits carry the updatedAt the rule was loaded at; a save
+ * Adds a custom rule (no `rule`) or edits one. Edits carry the version the rule was loaded at; a save
  * after someone else's is refused with a conflict that keeps the input and offers to save over theirs.
  */
 export function CustomRuleForm({
@@ -38,11 +38,11 @@ export function CustomRuleForm({
 }: {
   vhostId: string;
   initial: CustomRuleInput;
-  rule?: { id: string; updatedAt: string };
+  rule?: { id: string; version: number };
   onDone?: () => void;
 }) {
   const router = useRouter();
-  const [updatedAt, setUpdatedAt] = useState(rule?.updatedAt);
+  const [version, setVersion] = useState(rule?.version);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [validate, setValidate] = useState<((text: string) => SecRuleValidation) | null>(null);
   const native = useNativeForm(rule ? updateCustomRuleForm : createCustomRuleForm, initial);
@@ -64,17 +64,17 @@ export function CustomRuleForm({
     if (!validate) loadSecRule().then((m) => setValidate(() => m.validateSecRule), () => {}); // retried at the next focus
   }
 
-  async function save(values: CustomRule, atUpdatedAt = updatedAt) {
+  async function save(values: CustomRule, atVersion = version) {
     setConflict(null);
-    const result: ActionResult<{ ruleId: number; updatedAt?: string; nextRuleId?: number | null }> =
-      rule && atUpdatedAt ? await native.send(updateCustomRuleAction, { ...values, vhostId, id: rule.id, updatedAt: atUpdatedAt }) : await native.send(createCustomRuleAction, { ...values, vhostId });
+    const result: ActionResult<{ ruleId: number; version?: number; nextRuleId?: number | null }> =
+      rule && atVersion !== undefined ? await native.send(updateCustomRuleAction, { ...values, vhostId, id: rule.id, version: atVersion }) : await native.send(createCustomRuleAction, { ...values, vhostId });
     if (!result.ok) {
-      if (result.conflict) setConflict({ message: result.error, savedAt: result.conflict.savedAt });
+      if (result.conflict) setConflict({ ...result.conflict, message: result.error });
       applyActionErrors(result, setError);
       return;
     }
     if (rule) {
-      setUpdatedAt(result.data.updatedAt);
+      setVersion(result.data.version);
       toast.success(`Saved custom rule ${result.data.ruleId}.`);
     } else {
       toast.success(`Added custom rule ${result.data.ruleId}.`);
@@ -89,9 +89,17 @@ export function CustomRuleForm({
 
   return (
     <form action={native.action} onSubmit={handleSubmit((values) => save(values))} onFocus={startChecking} noValidate className="space-y-4" aria-label={rule ? `Edit custom rule ${initial.ruleId}` : "Add a custom rule"}>
-      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ vhostId, id: rule?.id, updatedAt }} />
+      <NativeFields idempotencyKey={native.key} values={native.values} hidden={{ vhostId, id: rule?.id, version }} />
       <NativeStatus state={native.state} success="Custom rule saved." />
-      {conflict && <ConflictBanner message={conflict.message} onSaveMine={conflict.savedAt ? handleSubmit((values) => save(values, conflict.savedAt!)) : undefined} />}
+      {conflict && (
+        <ConflictBanner
+          message={conflict.message}
+          onSaveMine={() => {
+            setVersion(conflict.currentVersion);
+            void handleSubmit((values) => save(values, conflict.currentVersion))();
+          }}
+        />
+      )}
       <div className="grid gap-4 sm:grid-cols-[10rem_1fr]">
         <Field label="Rule id" htmlFor={`${prefix}-ruleId`} error={errors.ruleId?.message} hint={`${CUSTOM_RULE_ID_MIN}–${CUSTOM_RULE_ID_MAX.toLocaleString("en")}, unique across all virtual hosts.`}>
           <Input

@@ -8,7 +8,7 @@ import { CustomRuleForm } from "./custom-rule-form";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 
-export type CustomRuleRow = { id: string; ruleId: number; description: string; secRule: string; enabled: boolean; updatedAt: string };
+export type CustomRuleRow = { id: string; ruleId: number; description: string; secRule: string; enabled: boolean; version: number };
 
 /** The vhost's custom rules in evaluation order; writers get edit, enable/disable, move and delete per rule. */
 export function CustomRuleList({ vhostId, domain, rules, canWrite }: { vhostId: string; domain: string; rules: CustomRuleRow[]; canWrite: boolean }) {
@@ -46,7 +46,7 @@ export function CustomRuleList({ vhostId, domain, rules, canWrite }: { vhostId: 
           {editing === rule.id ? (
             <CustomRuleForm
               vhostId={vhostId}
-              rule={{ id: rule.id, updatedAt: rule.updatedAt }}
+              rule={{ id: rule.id, version: rule.version }}
               initial={{ ruleId: rule.ruleId, description: rule.description, secRule: rule.secRule, enabled: rule.enabled }}
               onDone={() => setEditing(null)}
             />

@@ -1,8 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useForm, type Resolver } from "react-hook-form";
-import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusion-fields";
-import type { RuleExclusion, RuleExclusionInput } from "@/lib/policies/exclusions";
+import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/rules/exclusion-fields";
+import type { RuleExclusion, RuleExclusionInput } from "@/lib/rules/exclusions";
 import { createExclusionAction, createExclusionForm } from "@/lib/rules/actions";
 import { EMPTY_EXCLUSION_FORM as EMPTY, toSchemaInput, type ExclusionFormValues } from "@/lib/rules/exclusion-form-values";
 import { applyActionErrors } from "./action-result";
@@ -12,7 +12,7 @@ import { NativeFields, NativeStatus, useNativeForm, useNativeResult } from "./na
 import { toast } from "./toast";
 import { Button, Field, Input, Select } from "./ui";
 
-const schemaResolver = lazyZodResolver<RuleExclusionInput, RuleExclusion>(() => import("@/lib/policies/exclusions").then((m) => m.RuleExclusionSchema));
+const schemaResolver = lazyZodResolver<RuleExclusionInput, RuleExclusion>(() => import("@/lib/rules/exclusions").then((m) => m.RuleExclusionSchema));
 // The shared schema checks the form's values as the action will receive them.
 const resolver: Resolver<ExclusionFormValues, unknown, RuleExclusion> = (values, context, options) =>
   schemaResolver(toSchemaInput(values) as RuleExclusionInput, context, options as never) as never;

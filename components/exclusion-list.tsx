@@ -1,24 +1,15 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { describeExclusion, type RuleExclusionKind } from "@/lib/policies/exclusion-fields";
-import type { RuleExclusion } from "@/lib/policies/exclusions";
+import { describeExclusion, type RuleExclusionKind } from "@/lib/rules/exclusion-fields";
+import type { RuleExclusion, StoredExclusion } from "@/lib/rules/exclusions";
 import { deleteExclusionAction } from "@/lib/rules/actions";
 import { applyActionErrors } from "./action-result";
 import { toast } from "./toast";
 import { Badge, Button } from "./ui";
 import { useIdempotentSend } from "./native-form";
 
-export type ExclusionRow = {
-  id: string;
-  kind: RuleExclusionKind;
-  ruleId: number | null;
-  ruleIdEnd: number | null;
-  tag: string | null;
-  target: string | null;
-  pathPrefix: string | null;
-  note: string | null;
-};
+export type ExclusionRow = StoredExclusion & { id: string };
 
 /** The stored row (nulls for unused fields) as the validator's type, to describe it the same way everywhere. */
 function describeRow(row: ExclusionRow): string {

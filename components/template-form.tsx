@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useFieldArray, useForm, type FieldErrors } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
-import { EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/policies/exclusion-fields";
+import { EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/rules/exclusion-fields";
 import { createTemplateAction, createTemplateForm, updateTemplateAction, updateTemplateForm } from "@/lib/templates/actions";
 import { EMPTY_EXCLUSION_ROW, TEMPLATE_EXCLUSIONS_MAX } from "@/lib/templates/fields";
 import type { ExclusionRow, TemplateFormValues, TemplateInput } from "@/lib/templates/schema";

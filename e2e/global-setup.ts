@@ -11,7 +11,7 @@ export default async function globalSetup() {
   await Promise.all(E2E_DATABASES.map(prepare));
 }
 
-/** Starts the database over (a killed run may have left it behind), then migrates it and seeds the demo users (lib/db/cli.ts). */
+/** Starts the database over (a killed run may have left it behind), then migrates it and seeds the demo users (lib/setup/cli.ts). */
 async function prepare(d: E2eDatabase) {
   if (d.kind === "sqlite") {
     removeSqlite(d.file);
@@ -20,7 +20,7 @@ async function prepare(d: E2eDatabase) {
     await dropPgDatabase(d.name);
     await pgAdmin((c) => c.query(`CREATE DATABASE "${d.name}"`));
   }
-  const { stdout } = await promisify(execFile)("npx", ["tsx", "lib/db/cli.ts", "setup"], {
+  const { stdout } = await promisify(execFile)("npx", ["tsx", "lib/setup/cli.ts", "setup"], {
     cwd: path.join(__dirname, ".."),
     env: { ...process.env, DATABASE_URL: d.url },
   });

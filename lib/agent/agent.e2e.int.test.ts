@@ -12,14 +12,14 @@ import { POST } from "@/app/api/v1/nodes/status/route";
 import { installPeerAddressStamp } from "@/lib/auth/client-address";
 import { publishConfig, rollbackConfig } from "@/lib/config/service";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
-import { admin, makeVhost } from "@/lib/config/test-support";
+import { admin, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { listNodes } from "@/lib/nodes/queries";
 import { registerNode } from "@/lib/nodes/service";
 import { addIpEntries } from "@/lib/policies/service";
 import { createCustomRule } from "@/lib/rules/service";
 import { describeWithEngine } from "@/lib/testing/real-engine";
-import { freePort, startNginx, type RunningNginx } from "@/lib/waf/engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { NodeAgent } from "./agent";
 
 const DOMAIN = "shop.agent-e2e.test";

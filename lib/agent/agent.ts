@@ -35,7 +35,7 @@ import path from "node:path";
 import { z } from "zod";
 import { bundleHash, CONTENT_HASH_PATTERN } from "@/lib/config/hash";
 import { BUNDLE_DIRECTORIES } from "@/lib/waf/compile";
-import { checkDir, findEngine, type CheckError, type CheckResult, type EnginePaths } from "@/lib/waf/engine";
+import { checkDir, childrenOf, findEngine, type CheckError, type CheckResult, type EnginePaths } from "@/lib/waf/engine";
 
 export const RELEASE_META = ".palisade-release.json";
 /** Top-level names in DIR that belong to the agent or are shared by releases: never a bundle entry. */
@@ -144,14 +144,6 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; 
     child.on("error", (e) => resolve({ code: 127, output: String(e) }));
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { EventBatchSchema, type WafEvent } from "@/lib/events/schema";
 import { describeWithEngine } from "@/lib/testing/real-engine";
 import { compileBundle } from "@/lib/waf/compile";
-import { freePort, startNginx, writeBundle, type RunningNginx } from "@/lib/waf/engine";
+import { writeBundle } from "@/lib/waf/engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { DEFAULT_POLICY, sampleInput, sampleVhost } from "@/lib/waf/samples";
 import { EventShipper } from "./events";
 

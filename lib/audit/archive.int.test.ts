@@ -8,7 +8,7 @@ import { db } from "@/lib/db";
 import { archiveAuditEvents, archiveDir } from "./archive";
 import { audited, type AuditContext } from "./audited";
 import { hashEvent } from "./chain";
-import { writeEventAt } from "./test-fixtures";
+import { writeEventAt } from "@/lib/testing/audit-fixtures";
 import { verifyChain } from "./verify";
 
 const admin: AuditContext = { actor: { id: null, email: "admin@archive.test" } };

@@ -4,6 +4,7 @@
 // numbers never skip or fork — and serializes audited transactions, which checks such as "the last
 // admin", "nothing archived meanwhile" or an export's "through #n" rely on. (Claiming it after the
 // change was measured: more concurrent throughput on PostgreSQL, but those checks would race.)
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { normalizeAddress } from "@/lib/auth/client-address";
 import { db, dialect, type AuditEventRow, type ChainHead, type Tx } from "@/lib/db";

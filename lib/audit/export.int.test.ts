@@ -8,7 +8,7 @@ import { hashEvent } from "./chain";
 import { EXPORT_COLUMNS } from "./export-format";
 import { auditExportChunks, startAuditExport } from "./export";
 import { auditScope } from "./queries";
-import { writeFixture, type FixtureEvent } from "./test-fixtures";
+import { writeFixture, type FixtureEvent } from "@/lib/testing/audit-fixtures";
 
 const V1 = "33333333-3333-4333-8333-333333333333";
 const claims: Record<string, { uid: string; sv: number }> = {};

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as exportRoute } from "@/app/api/audit/export/route";
 import { runWithSession } from "@/lib/auth/session";
-import { makeVhost } from "@/lib/config/test-support";
+import { makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { createUser } from "@/lib/users/service";
 import { listVhosts, parseVhostListParams } from "@/lib/vhosts/queries";

@@ -7,7 +7,7 @@ import { db, dbKind, Prisma } from "@/lib/db";
 import { parseAuditFilter, type AuditFilter } from "./filters";
 import { auditFilterOptions, auditOverview, auditScope, auditSeqQuery, listAuditEvents } from "./queries";
 import { parseSearchQuery } from "./search";
-import { writeFixture, type FixtureEvent } from "./test-fixtures";
+import { writeFixture, type FixtureEvent } from "@/lib/testing/audit-fixtures";
 
 const V1 = "11111111-1111-4111-8111-111111111111";
 const V2 = "22222222-2222-4222-8222-222222222222";

@@ -3,6 +3,7 @@
 // Prisma query API); the list's raw rows are mapped to Prisma's types, so both databases return the same.
 // Paging is by seq (unique, in commit order), newest first, so every page is an index range scan however
 // deep it is: (action, seq), (vhostId, seq), (actorId, seq), (entityType, entityId, seq) or seq itself.
+import "server-only";
 import { z } from "zod";
 import { db, dialect, Prisma, type Dialect, retryingRead } from "@/lib/db";
 import { filterTimeRange, type AuditFilter } from "./filters";

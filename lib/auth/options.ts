@@ -2,6 +2,7 @@
 // The token carries the user id, sessionVersion, a session id and the sign-in time; getSessionUser re-reads
 // the user on every request, so disabling a user or changing their role takes effect at once, and refuses a
 // session that was signed out (revoked-sessions.ts) or is older than SESSION_MAX_AGE_SECONDS.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";

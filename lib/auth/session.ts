@@ -1,3 +1,4 @@
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getServerSession } from "next-auth";
 import { db, readWithRetry, type Role } from "@/lib/db";

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { findEngine } from "@/lib/waf/engine";
 import { main } from "./cli";
-import { makeVhost } from "./test-support";
+import { makeVhost } from "@/lib/testing/config-fixtures";
 
 const tmp: string[] = [];
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db, type Tx } from "@/lib/db";
 import { loadVhostInputs } from "./load";
-import { makeVhost } from "./test-support";
+import { makeVhost } from "@/lib/testing/config-fixtures";
 
 /** The shared client, with every vhost query's `take` recorded. */
 function countingClient() {

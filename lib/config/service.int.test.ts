@@ -10,7 +10,7 @@ import type { EngineChecker } from "./check";
 import { bundleHash } from "./hash";
 import { bundleOf, EngineRefusedError, publishConfig, refusalOf, rollbackConfig, StaleRevisionError } from "./service";
 import { publishStatus, unpublishedVhostIds, vhostPublishStates } from "./status";
-import { admin, changePolicy, makeVhost, missingEngine, passingChecker } from "./test-support";
+import { admin, changePolicy, makeVhost, missingEngine, passingChecker } from "@/lib/testing/config-fixtures";
 
 async function totals() {
   return {

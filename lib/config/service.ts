@@ -1,6 +1,7 @@
 // Publishing: the stored state → compiled → checked by the engine (where installed) → an immutable
 // ConfigRevision, in one audited transaction. Roll back = a new revision with an old revision's bundle.
 // A bundle the compiler or the engine refuses never becomes a revision.
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { db, type Tx } from "@/lib/db";
 import { AppError, NotFoundError } from "@/lib/errors";

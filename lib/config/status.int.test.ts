@@ -8,7 +8,7 @@ import { createCustomRule } from "@/lib/rules/service";
 import { setVhostEnabled, deleteVhost } from "@/lib/vhosts/service";
 import { publishConfig, rollbackConfig } from "./service";
 import { publishStatus, unpublishedAmong, unpublishedVhostIds } from "./status";
-import { admin, changePolicy, makeVhost, passingChecker } from "./test-support";
+import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 
 const byDomain = new Map<string, string>();
 const id = (domain: string) => byDomain.get(domain)!;

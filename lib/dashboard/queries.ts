@@ -1,4 +1,5 @@
 // Everything the dashboard shows, read in one round of parallel queries.
+import "server-only";
 import { db, retryingRead } from "@/lib/db";
 import { wholeFamilyReason } from "./attention";
 

@@ -13,6 +13,7 @@
 // PostgreSQL client does everything that API offers, and is cast to it once, in createDb. (A union of the
 // two clients would make every call site uncallable for TypeScript; an intersection would admit the
 // PostgreSQL-only calls again.) Raw SQL that differs by database comes from the dialect only.
+import "server-only";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";

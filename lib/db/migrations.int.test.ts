@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmptyDatabase, type TestDbKind } from "../testing/test-db";
 import { migrate, migrationsDir } from "./migrate";
-import { columnFields, formatNativeType, formatValue, parsePrismaSchema, type PrismaField, type PrismaModel, type PrismaSchema } from "./prisma-schema";
+import { columnFields, formatNativeType, formatValue, parsePrismaSchema, type PrismaField, type PrismaModel, type PrismaSchema } from "@/lib/testing/prisma-schema";
 
 const kind = (process.env.TEST_DB ?? "sqlite") as TestDbKind;
 const schema = parsePrismaSchema(fs.readFileSync(path.join(process.cwd(), "prisma", kind, "schema.prisma"), "utf8"));

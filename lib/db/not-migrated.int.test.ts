@@ -30,7 +30,7 @@ async function emptyDatabase(): Promise<string> {
 const TOOLS: { name: string; args: string[] }[] = [
   { name: "audit:verify", args: ["lib/audit/cli.ts"] },
   { name: "waf:build", args: ["lib/config/cli.ts", "build", "--out", path.join(os.tmpdir(), `palisade-never-written-${process.pid}`)] },
-  { name: "db:seed", args: ["lib/db/cli.ts", "seed"] },
+  { name: "db:seed", args: ["lib/setup/cli.ts", "seed"] },
   { name: "seed:scale", args: ["lib/bench/seed-scale.ts", "--vhosts", "1", "--events", "1"] },
   { name: "bench", args: ["lib/bench/bench.ts", "--only", "a"] },
 ];

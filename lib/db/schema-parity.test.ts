@@ -14,7 +14,7 @@ import {
   type PrismaModel,
   type PrismaSchema,
   type Relation,
-} from "./prisma-schema";
+} from "@/lib/testing/prisma-schema";
 
 const read = (db: "postgres" | "sqlite") => fs.readFileSync(path.join(process.cwd(), "prisma", db, "schema.prisma"), "utf8");
 const PG_TEXT = read("postgres");

@@ -5,7 +5,7 @@ import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
 import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
-import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/config/test-support";
+import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { AUTH_FAILURE_LIMIT, MAX_STATUS_BODY, readTextUpTo } from "./api";
 import { registerNode, revokeNode } from "./service";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db, retryingRead } from "@/lib/db";
 import { nodeHealth, type NodeHealth } from "./health";
 

@@ -1,7 +1,7 @@
 // Node registration, revocation and token rotation on a real database (SQLite and PostgreSQL): each is
 // audited in the same transaction, the token is returned once and only its hash and prefix are stored.
 import { describe, expect, it } from "vitest";
-import { admin, makeVhost, passingChecker } from "@/lib/config/test-support";
+import { admin, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 import { publishConfig } from "@/lib/config/service";
 import { db } from "@/lib/db";
 import { AppError, FieldValidationError, NotFoundError } from "@/lib/errors";

@@ -1,5 +1,6 @@
 // WAF nodes: registering, revoking and rotating tokens (audited, ADMIN through lib/nodes/actions.ts), and
 // what the node API records (lib/nodes/api.ts): when a node last pulled, and what it applied.
+import "server-only";
 import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
 import { db, isUniqueViolation, type Tx, type WafNodeModel } from "@/lib/db";
 import { AppError, FieldValidationError, NotFoundError } from "@/lib/errors";

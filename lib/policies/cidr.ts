@@ -14,7 +14,7 @@
 //   addresses: refused.
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { findForbiddenChar, findNonAscii } from "./modsec-vocabulary";
+import { findForbiddenChar, findNonAscii } from "@/lib/forms/characters";
 
 export type IpFamily = "ipv4" | "ipv6";
 
@@ -137,16 +137,6 @@ export function covers(a: ParsedCidr | string, b: ParsedCidr | string): boolean 
   if (x.family !== y.family || x.prefixLength > y.prefixLength) return false;
   const bits = BITS[x.family];
   return maskTo(bitsOf(y), x.prefixLength, bits) === bitsOf(x);
-}
-
-/**
- * The operands to write in `@ipMatch` for one entry. libmodsecurity 3.0.9 rejects a /0 there (measured:
- * "@ipMatch 0.0.0.0/0" and "@ipMatch ::/0" fail the syntax check), so "every address" is written as its
- * two halves, which it accepts.
- */
-export function ipMatchOperands(cidr: ParsedCidr): string[] {
-  if (!cidr.coversEverything) return [cidr.canonical];
-  return cidr.family === "ipv4" ? ["0.0.0.0/1", "128.0.0.0/1"] : ["::/1", "8000::/1"];
 }
 
 // ---------------------------------------------------------------------------------------------------

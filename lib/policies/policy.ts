@@ -45,6 +45,12 @@ export const WafPolicySchema = z
 export type WafPolicyInput = z.input<typeof WafPolicySchema>;
 export type WafPolicy = z.output<typeof WafPolicySchema>;
 
+/** The policy's fields as audit rows record them. */
+export function policyView(p: { engineMode: string; blockingParanoia: number; detectionParanoia: number; inboundThreshold: number; outboundThreshold: number; version: number }) {
+  const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version } = p;
+  return { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version };
+}
+
 type Counts = {
   ipDenyCount: number;
   ipAllowCount: number;

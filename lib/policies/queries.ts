@@ -1,3 +1,5 @@
+// Reads of a vhost's WAF policy page: the policy, its IP lists and counts, in few round trips.
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { allowListCoverage } from "./cidr";

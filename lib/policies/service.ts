@@ -1,14 +1,18 @@
 // Policy and IP-list mutations, each in one audited transaction (lib/audit/audited.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import type { Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
-import { policyView } from "@/lib/vhosts/service";
 import { checkIpListChange, parseBulkPaste, type IpListChangeReport, type IpListKind } from "./cidr";
-import type { WafPolicy } from "./policy";
+import { policyView, type WafPolicy } from "./policy";
 
 const POLICY_FIELDS = ["engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold"] as const;
 
-async function vhostOrThrow(tx: Tx, vhostId: string) {
+/**
+ * The vhost a policy, IP list, custom rule or exclusion belongs to, read inside the change's transaction.
+ * Here, in the lowest of the vhost's domains (policies ← rules ← templates ← vhosts), so every one can use it.
+ */
+export async function vhostOrThrow(tx: Tx, vhostId: string) {
   const vhost = await tx.virtualHost.findUnique({ where: { id: vhostId }, select: { id: true, domain: true } });
   if (!vhost) throw new NotFoundError("This virtual host no longer exists: someone deleted it.");
   return vhost;

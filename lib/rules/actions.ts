@@ -4,8 +4,8 @@ import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
 import { nativeForm } from "@/lib/auth/form-action";
 import { toSchemaInput, type ExclusionFormValues } from "./exclusion-form-values";
-import { RuleExclusionSchema } from "@/lib/policies/exclusions";
-import { CustomRuleSchema } from "@/lib/policies/secrule";
+import { RuleExclusionSchema } from "@/lib/rules/exclusions";
+import { CustomRuleSchema } from "@/lib/rules/secrule";
 import { nextFreeRuleId } from "./queries";
 import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, moveCustomRule, setCustomRuleEnabled, updateCustomRule } from "./service";
 
@@ -27,11 +27,11 @@ export const createCustomRuleAction = defineAction("createCustomRuleAction", "po
 export const updateCustomRuleAction = defineAction(
   "updateCustomRuleAction",
   "policy.write",
-  z.intersection(CustomRuleSchema, ItemRef.extend({ updatedAt: z.iso.datetime({ error: "This form is out of date: reload the page." }) })),
+  z.intersection(CustomRuleSchema, ItemRef.extend({ version: z.number({ error: "This form is out of date: reload the page." }).int().min(1) })),
   async (input, { audit }) => {
     const rule = await updateCustomRule(audit, input);
     revalidateVhost(input.vhostId);
-    return { id: rule.id, ruleId: rule.ruleId, updatedAt: rule.updatedAt.toISOString() };
+    return { id: rule.id, ruleId: rule.ruleId, version: rule.version };
   },
 );
 

@@ -1,6 +1,6 @@
 // The exclusion form's values: one flat shape of strings for every kind, and what they mean to the schema.
 // Shared by the form and its native submission (lib/rules/actions.ts).
-import type { RuleExclusionKind } from "@/lib/policies/exclusion-fields";
+import type { RuleExclusionKind } from "@/lib/rules/exclusion-fields";
 
 /** One flat shape of strings for every kind: the form shows the fields the chosen kind needs, the schema checks them. */
 export type ExclusionFormValues = { kind: RuleExclusionKind; ruleId: string; ruleIdEnd: string; tag: string; target: string; pathPrefix: string; note: string };

@@ -1,6 +1,8 @@
+// Reads of custom rules and exclusions for the pages, and the rule-id lookups the service checks inside its transaction.
+import "server-only";
 import { z } from "zod";
 import { db, type Tx, retryingRead } from "@/lib/db";
-import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/policies/modsec-vocabulary";
+import { CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN } from "@/lib/rules/modsec-vocabulary";
 
 /**
  * The lowest custom-rule id nobody uses yet, across every vhost (ids are unique installation-wide),

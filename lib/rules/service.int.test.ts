@@ -140,16 +140,16 @@ describe(`custom rules (${process.env.TEST_DB})`, () => {
     expect(await totals()).toEqual(before);
   });
 
-  it("updates a rule loaded at its current time, and audits the changed fields before and after", async () => {
+  it("updates a rule loaded at its current version, bumps the version, and audits the changed fields before and after", async () => {
     const v = await vhost();
     const rule = await createCustomRule(alice, ruleInput(v.id, 15000));
     const updated = await updateCustomRule(bob, {
       ...ruleInput(v.id, 15000, { description: "Script tags in q", secRule: secRule(15000, "(?i)<scr") }),
       id: rule.id,
-      updatedAt: rule.updatedAt.toISOString(),
+      version: rule.version,
     });
-    expect(updated).toMatchObject({ description: "Script tags in q", secRule: secRule(15000, "(?i)<scr"), position: 0 });
-    expect(updated.updatedAt.getTime()).toBeGreaterThan(rule.updatedAt.getTime());
+    expect(rule.version).toBe(1);
+    expect(updated).toMatchObject({ description: "Script tags in q", secRule: secRule(15000, "(?i)<scr"), position: 0, version: 2 });
     const e = await db.auditEvent.findFirstOrThrow({ where: { action: "customrule.update", entityId: rule.id } });
     expect(e.summary).toBe(`Updated custom rule 15000 on ${v.domain}: description, secRule`);
     expect(e.before).toMatchObject({ description: "Rule 15000", secRule: secRule(15000) });
@@ -159,29 +159,35 @@ describe(`custom rules (${process.env.TEST_DB})`, () => {
   it("refuses a save over a newer one with a conflict naming who saved last, and changes nothing", async () => {
     const v = await vhost();
     const rule = await createCustomRule(alice, ruleInput(v.id, 16000));
-    const loadedAt = rule.updatedAt.toISOString();
-    await updateCustomRule(alice, { ...ruleInput(v.id, 16000, { description: "Alice's" }), id: rule.id, updatedAt: loadedAt });
+    const loaded = rule.version;
+    await updateCustomRule(alice, { ...ruleInput(v.id, 16000, { description: "Alice's" }), id: rule.id, version: loaded });
     const before = await totals();
-    const err = await refusal(updateCustomRule(bob, { ...ruleInput(v.id, 16000, { description: "Bob's" }), id: rule.id, updatedAt: loadedAt }));
+    const err = await refusal(updateCustomRule(bob, { ...ruleInput(v.id, 16000, { description: "Bob's" }), id: rule.id, version: loaded }));
     expect(err).toBeInstanceOf(ConflictError);
+    // The same shape as the policy's conflict: who, when, and the version to save over.
+    expect(err).toMatchObject({ savedBy: "alice@example.test", currentVersion: 2 });
+    expect((err as ConflictError).savedAt).toBeInstanceOf(Date);
     expect((err as ConflictError).message).toContain("alice@example.test saved this");
     expect(await totals()).toEqual(before);
     expect((await db.customRule.findUniqueOrThrow({ where: { id: rule.id } })).description).toBe("Alice's");
+    // "Save mine over theirs": the same input with the current version is saved.
+    const mine = await updateCustomRule(bob, { ...ruleInput(v.id, 16000, { description: "Bob's" }), id: rule.id, version: (err as ConflictError).currentVersion });
+    expect(mine).toMatchObject({ description: "Bob's", version: 3 });
   });
 
   it("renumbering a rule onto a taken id is a field error", async () => {
     const [a, b] = [await vhost(), await vhost("taken")];
     await createCustomRule(alice, ruleInput(b.id, 17001));
     const rule = await createCustomRule(alice, ruleInput(a.id, 17000));
-    const errors = fieldErrors(await refusal(updateCustomRule(alice, { ...ruleInput(a.id, 17001), id: rule.id, updatedAt: rule.updatedAt.toISOString() })));
+    const errors = fieldErrors(await refusal(updateCustomRule(alice, { ...ruleInput(a.id, 17001), id: rule.id, version: rule.version })));
     expect(errors.ruleId?.[0]).toContain(b.domain);
-    const renumbered = await updateCustomRule(alice, { ...ruleInput(a.id, 17002), id: rule.id, updatedAt: rule.updatedAt.toISOString() });
+    const renumbered = await updateCustomRule(alice, { ...ruleInput(a.id, 17002), id: rule.id, version: rule.version });
     expect(renumbered.ruleId).toBe(17002);
     const e = await db.auditEvent.findFirstOrThrow({ where: { action: "customrule.update", entityId: rule.id } });
     expect(e.summary).toBe(`Updated custom rule 17000 (now 17002) on ${a.domain}: ruleId, description, secRule`);
   });
 
-  it("moves a rule up and down by swapping with its neighbour, keeping the edit token", async () => {
+  it("moves a rule up and down by swapping with its neighbour, keeping the version", async () => {
     const v = await vhost();
     const [r1, r2, r3] = [
       await createCustomRule(alice, ruleInput(v.id, 18001)),
@@ -204,7 +210,8 @@ describe(`custom rules (${process.env.TEST_DB})`, () => {
     await expect(moveCustomRule(bob, { vhostId: v.id, id: r2!.id, direction: "down" })).rejects.toThrow("Custom rule 18002 is already last.");
     expect(await totals()).toEqual(before);
     // An edit form opened before the move still saves: the position is not part of it.
-    await updateCustomRule(alice, { ...ruleInput(v.id, 18002, { description: "still mine" }), id: r2!.id, updatedAt: r2!.updatedAt.toISOString() });
+    expect((await db.customRule.findUniqueOrThrow({ where: { id: r2!.id } })).version).toBe(r2!.version);
+    await updateCustomRule(alice, { ...ruleInput(v.id, 18002, { description: "still mine" }), id: r2!.id, version: r2!.version });
   });
 
   it("enables and disables a rule with before/after, and refuses a toggle to the state it already has", async () => {
@@ -222,7 +229,8 @@ describe(`custom rules (${process.env.TEST_DB})`, () => {
     expect(await totals()).toEqual(before);
     expect((await setCustomRuleEnabled(bob, { vhostId: v.id, id: rule.id, enabled: true })).enabled).toBe(true);
     // The toggle changed the rule, so an edit form loaded before it gets a conflict naming bob.
-    const stale = await refusal(updateCustomRule(alice, { ...ruleInput(v.id, 19000), id: rule.id, updatedAt: rule.updatedAt.toISOString() }));
+    const stale = await refusal(updateCustomRule(alice, { ...ruleInput(v.id, 19000), id: rule.id, version: rule.version }));
+    expect(stale).toMatchObject({ savedBy: "bob@example.test", currentVersion: 3 });
     expect((stale as ConflictError).message).toContain("bob@example.test saved this");
   });
 

@@ -1,13 +1,15 @@
 // Custom rules and rule exclusions of a vhost. Every change runs in one audited transaction
 // (lib/audit/audited.ts) and throws typed errors (lib/errors.ts). Inputs are checked here with the same
 // zod schemas the forms and actions use, so seeds, tests and the node API get the same checks.
+import "server-only";
 import type { z } from "zod";
 import { audited, type AuditContext } from "@/lib/audit/audited";
-import { db, isUniqueViolation, type CustomRuleModel as CustomRuleRow, type RuleExclusionModel as RuleExclusionRow, type Tx } from "@/lib/db";
+import { db, isUniqueViolation, type CustomRuleModel as CustomRuleRow, type Tx } from "@/lib/db";
 import { AppError, ConflictError, FieldValidationError, NotFoundError, type FieldErrors } from "@/lib/errors";
-import { RuleExclusionSchema, type RuleExclusion, type RuleExclusionInput } from "@/lib/policies/exclusions";
-import { CustomRuleSchema, type CustomRuleInput } from "@/lib/policies/secrule";
+import { vhostOrThrow } from "@/lib/policies/service";
+import { exclusionToColumns, exclusionView, RuleExclusionSchema, type RuleExclusionInput, type StoredExclusion } from "./exclusions";
 import { nextFreeRuleId, ruleIdOwner } from "./queries";
+import { CustomRuleSchema, type CustomRuleInput } from "./secrule";
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers.
@@ -21,12 +23,6 @@ function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<
     (fieldErrors[key] ??= []).push(issue.message);
   }
   throw new FieldValidationError(fieldErrors);
-}
-
-async function vhostOrThrow(tx: Tx, vhostId: string) {
-  const vhost = await tx.virtualHost.findUnique({ where: { id: vhostId }, select: { id: true, domain: true } });
-  if (!vhost) throw new NotFoundError("This virtual host no longer exists: someone deleted it.");
-  return vhost;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -67,14 +63,14 @@ async function mapDuplicateRuleId<T>(ruleId: number, vhostId: string, run: () =>
   }
 }
 
-/** Custom rules carry no version: the edit form sends the updatedAt it loaded, and the last audit row names who saved since. */
-async function staleEditConflict(tx: Tx, rule: { id: string; updatedAt: Date }): Promise<ConflictError> {
+/** Who saved the rule last: custom rules have no updatedBy column, the audit log knows (as for templates). */
+async function conflictFor(tx: Tx, rule: { id: string; updatedAt: Date; version: number }): Promise<ConflictError> {
   const last = await tx.auditEvent.findFirst({
     where: { entityType: "CustomRule", entityId: rule.id },
     orderBy: { seq: "desc" },
     select: { actorEmail: true },
   });
-  return new ConflictError(last?.actorEmail ?? null, rule.updatedAt, 0);
+  return new ConflictError(last?.actorEmail ?? null, rule.updatedAt, rule.version);
 }
 
 export async function createCustomRule(ctx: AuditContext, input: { vhostId: string } & CustomRuleInput) {
@@ -100,7 +96,7 @@ export async function createCustomRule(ctx: AuditContext, input: { vhostId: stri
   );
 }
 
-export type UpdateCustomRuleInput = CustomRuleRef & CustomRuleInput & { /** ISO time the form loaded the rule at. */ updatedAt: string };
+export type UpdateCustomRuleInput = CustomRuleRef & CustomRuleInput & { /** The version the form loaded the rule at. */ version: number };
 
 export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRuleInput) {
   const rule = parseOrThrow(CustomRuleSchema, input);
@@ -108,12 +104,11 @@ export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRul
     audited(ctx, async (tx) => {
       const vhost = await vhostOrThrow(tx, input.vhostId);
       const current = await ruleOrThrow(tx, input);
-      if (current.updatedAt.toISOString() !== input.updatedAt) throw await staleEditConflict(tx, current);
+      if (current.version !== input.version) throw await conflictFor(tx, current);
       if (rule.ruleId !== current.ruleId && (await ruleIdOwner(rule.ruleId, tx))) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
-      // Strictly later than the loaded time, so two saves in the same millisecond still tell apart.
-      const updatedAt = new Date(Math.max(Date.now(), current.updatedAt.getTime() + 1));
-      const { count } = await tx.customRule.updateMany({ where: { id: current.id, updatedAt: current.updatedAt }, data: { ...rule, updatedAt } });
-      if (count === 0) throw await staleEditConflict(tx, await ruleOrThrow(tx, input));
+      // Writes only if the row still has the version the user loaded; a concurrent save makes count 0.
+      const { count } = await tx.customRule.updateMany({ where: { id: current.id, version: input.version }, data: { ...rule, version: { increment: 1 } } });
+      if (count === 0) throw await conflictFor(tx, await ruleOrThrow(tx, input));
       const updated = await tx.customRule.findUniqueOrThrow({ where: { id: current.id } });
       const before = customRuleView(current);
       const after = customRuleView(updated);
@@ -142,7 +137,8 @@ export async function setCustomRuleEnabled(ctx: AuditContext, input: CustomRuleR
     if (current.enabled === input.enabled) {
       throw new AppError(`Custom rule ${current.ruleId} is already ${input.enabled ? "enabled" : "disabled"}: someone changed it a moment ago.`);
     }
-    const updated = await tx.customRule.update({ where: { id: current.id }, data: { enabled: input.enabled } });
+    // The edit form edits `enabled` too: a toggle makes an open form's version stale.
+    const updated = await tx.customRule.update({ where: { id: current.id }, data: { enabled: input.enabled, version: { increment: 1 } } });
     return {
       result: updated,
       audit: {
@@ -181,8 +177,8 @@ export async function moveCustomRule(ctx: AuditContext, input: CustomRuleRef & {
         : new Map(order.map((r, i) => [r.id, i]));
     for (const r of rules) {
       const position = positions.get(r.id);
-      // updatedAt is kept: it is the edit form's concurrency token, and the form does not edit the position.
-      if (position !== undefined && position !== r.position) await tx.customRule.update({ where: { id: r.id }, data: { position, updatedAt: r.updatedAt } });
+      // The version is kept: the edit form does not edit the position, so a move does not make it stale.
+      if (position !== undefined && position !== r.position) await tx.customRule.update({ where: { id: r.id }, data: { position } });
     }
     return {
       result: { order: order.map((r) => r.ruleId) },
@@ -221,26 +217,6 @@ export async function deleteCustomRule(ctx: AuditContext, input: CustomRuleRef) 
 // ---------------------------------------------------------------------------------------------------
 // Rule exclusions.
 
-type StoredExclusion = Pick<RuleExclusionRow, "kind" | "ruleId" | "ruleIdEnd" | "tag" | "target" | "pathPrefix" | "note">;
-
-function toStored(e: RuleExclusion): StoredExclusion {
-  const ruleIdEnd = e.kind === "REMOVE_BY_ID" && e.ruleIdEnd !== undefined && e.ruleIdEnd !== e.ruleId ? e.ruleIdEnd : null;
-  return {
-    kind: e.kind,
-    ruleId: "ruleId" in e ? e.ruleId : null,
-    ruleIdEnd,
-    tag: "tag" in e ? e.tag : null,
-    target: "target" in e ? e.target : null,
-    pathPrefix: e.pathPrefix || null,
-    note: e.note || null,
-  };
-}
-
-export function exclusionView(e: StoredExclusion): StoredExclusion {
-  const { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note } = e;
-  return { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note };
-}
-
 /** "rule 942100 target ARGS:password under /login", for audit summaries. */
 export function exclusionPhrase(e: StoredExclusion): string {
   const rules = e.ruleId !== null ? (e.ruleIdEnd !== null ? `rules ${e.ruleId}–${e.ruleIdEnd}` : `rule ${e.ruleId}`) : `rules tagged ${e.tag}`;
@@ -249,7 +225,7 @@ export function exclusionPhrase(e: StoredExclusion): string {
 }
 
 export async function createExclusion(ctx: AuditContext, input: { vhostId: string } & RuleExclusionInput) {
-  const stored = toStored(parseOrThrow(RuleExclusionSchema, input));
+  const stored = exclusionToColumns(parseOrThrow(RuleExclusionSchema, input));
   return audited(ctx, async (tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const { note: _note, ...same } = stored;
@@ -290,4 +266,17 @@ export async function deleteExclusion(ctx: AuditContext, input: { vhostId: strin
       },
     };
   });
+}
+
+/**
+ * Inserts exclusions one by one so createdAt keeps their order (the lists sort by it), inside the caller's
+ * audited transaction: a vhost created from a template, or a policy copied with its exclusions.
+ */
+export async function createExclusions(tx: Tx, vhostId: string, exclusions: StoredExclusion[]) {
+  const base = Date.now();
+  for (const [i, e] of exclusions.entries()) {
+    await tx.ruleExclusion.create({
+      data: { vhostId, ...exclusionView(e), createdAt: new Date(base + i) },
+    });
+  }
 }

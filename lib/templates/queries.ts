@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { BUILT_IN_TEMPLATES } from "./builtin";
@@ -22,7 +23,7 @@ function withPolicy(t: Row) {
 
 /**
  * Every template, built-ins first (in their fixed order), then custom ones by name. Only reads: the
- * built-ins are written by `npm run db:migrate` (lib/db/cli.ts), never while a page renders.
+ * built-ins are written by `npm run db:migrate` (lib/setup/cli.ts), never while a page renders.
  */
 export async function listTemplates() {
   const rows = await db.policyTemplate.findMany({ orderBy: { name: "asc" } });

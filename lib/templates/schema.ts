@@ -1,7 +1,7 @@
 // Policy templates: a named starting policy (engine mode, paranoia, thresholds and rule exclusions) that a
 // new virtual host can start from. One schema per input, shared by the forms and the server actions.
 import { z } from "zod";
-import { RULE_EXCLUSION_KINDS, RuleExclusionSchema, type RuleExclusion, type RuleExclusionKind } from "@/lib/policies/exclusions";
+import { exclusionToColumns, RULE_EXCLUSION_KINDS, RuleExclusionSchema, type RuleExclusion, type RuleExclusionKind } from "@/lib/rules/exclusions";
 import { WafPolicySchema } from "@/lib/policies/policy";
 import { TEMPLATE_DESCRIPTION_MAX, TEMPLATE_EXCLUSIONS_MAX, TEMPLATE_NAME_MAX } from "./fields";
 
@@ -76,20 +76,6 @@ export function exclusionToRow(e: RuleExclusion): ExclusionRow {
     target: s("target" in e ? e.target : undefined),
     pathPrefix: s(e.pathPrefix),
     note: s(e.note),
-  };
-}
-
-/** The columns of a RuleExclusion row for a stored exclusion (nulls where the kind has no such field). */
-export function exclusionToColumns(e: RuleExclusion) {
-  return {
-    kind: e.kind,
-    ruleId: "ruleId" in e ? e.ruleId : null,
-    // A one-rule range is stored as a single id, as the exclusions page stores it.
-    ruleIdEnd: e.kind === "REMOVE_BY_ID" && e.ruleIdEnd !== undefined && e.ruleIdEnd !== e.ruleId ? e.ruleIdEnd : null,
-    tag: "tag" in e ? e.tag : null,
-    target: "target" in e ? e.target : null,
-    pathPrefix: e.pathPrefix || null,
-    note: e.note || null,
   };
 }
 

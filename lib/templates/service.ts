@@ -1,12 +1,14 @@
 // Template mutations, and copying a policy onto a vhost (from a template or from another vhost). Each runs in
 // one audited transaction and throws typed errors (lib/errors.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
-import { isUniqueViolation, type ExclusionKind, type Tx } from "@/lib/db";
+import { isUniqueViolation, type Tx } from "@/lib/db";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { exclusionToColumns, exclusionView, type StoredExclusion } from "@/lib/rules/exclusions";
+import { createExclusions } from "@/lib/rules/service";
 import { BUILT_IN_TEMPLATES, isBuiltInName } from "./builtin";
 import {
   describeTemplatePolicy,
-  exclusionToColumns,
   templatePolicyOf,
   TemplatePolicySchema,
   type CopyPolicyInput,
@@ -210,13 +212,6 @@ export async function templateForNewVhost(tx: Tx, templateId: string) {
   return { template: { id: t.id, name: t.name, version: t.version }, policy: readTemplatePolicy(t) };
 }
 
-type StoredExclusion = { kind: ExclusionKind; ruleId: number | null; ruleIdEnd: number | null; tag: string | null; target: string | null; pathPrefix: string | null; note: string | null };
-
-export function exclusionView(e: StoredExclusion) {
-  const { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note } = e;
-  return { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note };
-}
-
 type PolicySource =
   | { kind: "template"; label: string; policy: PolicyValues; exclusions: StoredExclusion[] }
   | { kind: "vhost"; label: string; policy: PolicyValues; exclusions: StoredExclusion[] };
@@ -303,14 +298,3 @@ export async function copyPolicy(ctx: AuditContext, input: CopyPolicyInput) {
     };
   });
 }
-
-/** Inserts exclusions one by one so createdAt keeps their order (the lists sort by it). */
-export async function createExclusions(tx: Tx, vhostId: string, exclusions: StoredExclusion[]) {
-  const base = Date.now();
-  for (const [i, e] of exclusions.entries()) {
-    await tx.ruleExclusion.create({
-      data: { vhostId, ...exclusionView(e), createdAt: new Date(base + i) },
-    });
-  }
-}
-

@@ -5,6 +5,7 @@
 // That claim serialises every audited writer (row lock on PostgreSQL, write lock on SQLite), so of two
 // concurrent demotions of the last two admins the second one counts after the first has committed and
 // is refused: there is always at least one active admin.
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { assertNotLocked, recordLoginAttempt } from "@/lib/auth/login-guard";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";

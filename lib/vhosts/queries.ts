@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db, Prisma, retryingRead } from "@/lib/db";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";

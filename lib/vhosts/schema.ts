@@ -1,7 +1,7 @@
 // One schema per input, shared by the form (zodResolver) and the server action.
 import { z } from "zod";
 import { TLS_MODES, TLS_VERSIONS } from "./fields";
-import { certificateRefProblem, parseBackendUrl } from "./field-rules";
+import { certificateRefProblem, parseBackendUrl } from "@/lib/waf/field-rules";
 import { toAsciiHostname } from "./hostname";
 
 export { TLS_MODE_LABELS, TLS_MODES, TLS_VERSIONS } from "./fields";
@@ -32,7 +32,7 @@ const aliases = z
     return out;
   });
 
-/** The backend URL and certificate name rules live in ./field-rules.ts, shared with the config compiler. */
+/** The backend URL and certificate name rules live in lib/waf/field-rules.ts, shared with the config compiler. */
 const backendUrl = z
   .string()
   .trim()

@@ -1,9 +1,13 @@
 // Vhost mutations. Each runs in one audited transaction and throws typed errors (lib/errors.ts).
+import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { isUniqueViolation, type Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
-import { createExclusions, exclusionView, templateForNewVhost } from "@/lib/templates/service";
-import { describeTemplatePolicy, exclusionToColumns } from "@/lib/templates/schema";
+import { policyView } from "@/lib/policies/policy";
+import { exclusionToColumns, exclusionView } from "@/lib/rules/exclusions";
+import { createExclusions } from "@/lib/rules/service";
+import { describeTemplatePolicy } from "@/lib/templates/schema";
+import { templateForNewVhost } from "@/lib/templates/service";
 import type { BackendRisk } from "./backend-risk";
 import { internalBackendOf } from "./queries";
 import { vhostColumns, type CreateVhostInput, type UpdateVhostInput } from "./schema";
@@ -117,11 +121,6 @@ type VhostRow = { id: string; version: number } & Record<(typeof AUDITED_FIELDS)
 
 export function auditView(v: VhostRow) {
   return Object.fromEntries([["id", v.id], ...AUDITED_FIELDS.map((f) => [f, v[f]]), ["version", v.version]]);
-}
-
-export function policyView(p: { engineMode: string; blockingParanoia: number; detectionParanoia: number; inboundThreshold: number; outboundThreshold: number; version: number }) {
-  const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version } = p;
-  return { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, version };
 }
 
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

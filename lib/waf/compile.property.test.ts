@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileBundle } from "./compile";
 import { parseBundle, parseModSecurity, type Directive } from "./parse-directives";
-import { BASE, baseInput, hostile, MUTATORS } from "./test-support";
+import { BASE, baseInput, hostile, MUTATORS } from "@/lib/testing/waf-fixtures";
 import { CompileError } from "./types";
 
 /** The structure of a bundle: per file, each directive's name, enclosing blocks and argument count. */

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileBundle } from "./compile";
+import { parseCidr } from "@/lib/policies/cidr";
+import { compileBundle, ipMatchOperands } from "./compile";
 import { parseBundle, parseModSecurity, parseNginx } from "./parse-directives";
 import { DEFAULT_POLICY, SAMPLE_INPUT, sampleInput, sampleVhost } from "./samples";
 import type { Bundle, CompileInput, ExclusionInput, VhostInput } from "./types";
@@ -441,5 +442,20 @@ describe("refusals", () => {
     const names = parseModSecurity(bundle.files["rules/app.example.com.conf"]!).map((d) => d.name);
     expect(names.filter((n) => n === "SecRuleEngine")).toHaveLength(1);
     expect(bundle.files["rules/app.example.com.conf"]).toContain("# deny 192.0.2.1 - x?SecRuleEngine Off??}?include /etc/passwd; ?");
+  });
+});
+
+describe("ipMatchOperands", () => {
+  const c = (text: string, family: 4 | 6, prefix: number) => ({ family, bytes: [], prefix, text });
+  it("writes an entry as itself, and /0 as its two halves (ModSecurity 3 rejects @ipMatch 0.0.0.0/0)", () => {
+    expect(ipMatchOperands(c("10.0.0.0/8", 4, 8))).toEqual(["10.0.0.0/8"]);
+    expect(ipMatchOperands(c("::1", 6, 128))).toEqual(["::1"]);
+    expect(ipMatchOperands(c("0.0.0.0/0", 4, 0))).toEqual(["0.0.0.0/1", "128.0.0.0/1"]);
+    expect(ipMatchOperands(c("::/0", 6, 0))).toEqual(["::/1", "8000::/1"]);
+    for (const half of [...ipMatchOperands(c("0.0.0.0/0", 4, 0)), ...ipMatchOperands(c("::/0", 6, 0))]) {
+      const parsed = parseCidr(half);
+      expect(parsed.ok && parsed.value.canonical).toBe(half);
+      expect(parsed.ok && parsed.value.prefixLength).toBe(1);
+    }
   });
 });

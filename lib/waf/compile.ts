@@ -19,7 +19,7 @@ import type {
   IpEntryInput,
   VhostInput,
 } from "./types";
-import { parseStoredExclusion } from "../policies/exclusions";
+import { parseStoredExclusion } from "../rules/exclusions";
 import { CompileError, RULE_IDS } from "./types";
 import {
   backendUrl,
@@ -40,8 +40,12 @@ import {
 } from "./validate";
 
 /** Directories the installer must create next to the files before nginx starts (logs, temp files). */
-/** libmodsecurity 3.0.9 rejects a /0 in @ipMatch: write "every address" as its two halves instead. */
-function ipMatchOperands(c: Cidr): string[] {
+/**
+ * The operands to write in `@ipMatch` for one entry. libmodsecurity 3.0.9 rejects a /0 there (measured:
+ * "@ipMatch 0.0.0.0/0" and "@ipMatch ::/0" fail the syntax check), so "every address" is written as its
+ * two halves, which it accepts.
+ */
+export function ipMatchOperands(c: Cidr): string[] {
   if (c.prefix !== 0) return [c.text];
   return c.family === 4 ? ["0.0.0.0/1", "128.0.0.0/1"] : ["::/1", "8000::/1"];
 }
@@ -225,7 +229,7 @@ function exclusionKey(e: CheckedExclusion): string {
   return [e.pathPrefix === null ? "0" : `1${e.pathPrefix}`, EXCLUSION_KINDS.indexOf(e.kind), pad(e.ruleId), pad(e.ruleIdEnd), e.tag ?? "", e.target ?? ""].join("\u0000");
 }
 
-/** A stored exclusion, checked with the exclusion form's schema (lib/policies/exclusions.ts): one definition. */
+/** A stored exclusion, checked with the exclusion form's schema (lib/rules/exclusions.ts): one definition. */
 function checkExclusion(scope: FieldScope, field: string, e: ExclusionInput): CheckedExclusion {
   if (e === null || typeof e !== "object") fail(scope, field, "missing");
   const checked = parseStoredExclusion(e);

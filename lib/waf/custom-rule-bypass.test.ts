@@ -6,9 +6,10 @@
 import { rm } from "node:fs/promises";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CustomRuleSchema } from "@/lib/policies/secrule";
+import { CustomRuleSchema } from "@/lib/rules/secrule";
 import { compileBundle } from "./compile";
-import { checkDir, findEngine, freePort, startNginx, writeBundle, type RunningNginx } from "./engine";
+import { checkDir, findEngine, writeBundle } from "./engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { sampleInput, sampleVhost } from "./samples";
 import { CompileError } from "./types";
 

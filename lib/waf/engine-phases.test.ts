@@ -15,7 +15,8 @@ import http from "node:http";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileBundle } from "./compile";
-import { findEngine, freePort, startNginx, writeBundle, type RunningNginx } from "./engine";
+import { findEngine, writeBundle } from "./engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { DEFAULT_POLICY, sampleInput, sampleVhost } from "./samples";
 import type { EngineMode, VhostInput } from "./types";
 

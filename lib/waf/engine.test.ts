@@ -10,10 +10,11 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileBundle } from "./compile";
-import { checkBundle, checkDir, findEngine, freePort, startNginx, writeBundle, type RunningNginx } from "./engine";
+import { checkBundle, checkDir, findEngine, writeBundle } from "./engine";
+import { freePort, startNginx, type RunningNginx } from "@/lib/testing/nginx";
 import { parseModSecurity } from "./parse-directives";
 import { DEFAULT_POLICY, SAMPLE_INPUT, sampleInput, sampleVhost } from "./samples";
-import { CUSTOM_RULE, hostile, MUTATORS } from "./test-support";
+import { CUSTOM_RULE, hostile, MUTATORS } from "@/lib/testing/waf-fixtures";
 import type { Bundle, CompileInput, ExclusionInput } from "./types";
 import { CompileError } from "./types";
 
@@ -336,7 +337,7 @@ describe.skipIf(!engine.available)("nginx -t on compiled bundles", { timeout: 60
         }),
       ]),
     );
-    // The compiler refuses "denyy" (lib/policies/secrule.ts): break the written file instead.
+    // The compiler refuses "denyy" (lib/rules/secrule.ts): break the written file instead.
     const file = "rules/broken.test.conf";
     const bundle: Bundle = { files: { ...compiled.files, [file]: compiled.files[file]!.replace('"id:7,phase:1,deny"', '"id:7,phase:1,denyy"') } };
     const result = await checkBundle(bundle);

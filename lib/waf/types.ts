@@ -1,12 +1,13 @@
 // Input and output of the WAF config compiler. The compiler is pure: the caller loads these shapes
 // from the database (or a JSON file) and gets back the text of every file nginx + ModSecurity read.
 import { AppError } from "../errors";
+import type { RuleExclusionKind, StoredExclusion } from "../rules/exclusions";
 
 export type TlsMode = "NONE" | "TERMINATE" | "REDIRECT";
 export type TlsVersion = "TLS1_2" | "TLS1_3";
 export type EngineMode = "OFF" | "DETECTION_ONLY" | "BLOCKING";
 export type IpListKind = "ALLOW" | "DENY";
-export type ExclusionKind = "REMOVE_BY_ID" | "REMOVE_BY_TAG" | "REMOVE_TARGET_BY_ID" | "REMOVE_TARGET_BY_TAG";
+export type ExclusionKind = RuleExclusionKind;
 
 export type PolicyInput = {
   engineMode: EngineMode;
@@ -27,16 +28,8 @@ export type CustomRuleInput = {
   position: number;
 };
 
-export type ExclusionInput = {
-  kind: ExclusionKind;
-  ruleId: number | null;
-  ruleIdEnd: number | null;
-  tag: string | null;
-  target: string | null;
-  /** Null: the exclusion applies to the whole vhost. Otherwise only to request paths starting with it. */
-  pathPrefix: string | null;
-  note: string | null;
-};
+/** A stored exclusion as the RuleExclusion row holds it (pathPrefix null: the whole vhost); one type with lib/rules. */
+export type ExclusionInput = StoredExclusion;
 
 export type VhostInput = {
   id: string;

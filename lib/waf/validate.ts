@@ -3,8 +3,8 @@
 // deliberately narrow: a value that passes can be written into nginx and ModSecurity files without
 // quoting tricks, so no stored text can end a directive or start a new one.
 import ipaddr from "ipaddr.js";
-import { validateSecRule } from "../policies/secrule";
-import { certificateRefProblem, parseBackendUrl } from "../vhosts/field-rules";
+import { validateSecRule } from "../rules/secrule";
+import { certificateRefProblem, parseBackendUrl } from "./field-rules";
 import { CompileError } from "./types";
 
 export type FieldScope = { vhost: string | null; vhostId: string | null };
@@ -67,7 +67,7 @@ export function hostName(scope: FieldScope, field: string, value: unknown, allow
 // ---------------------------------------------------------------------------------------------------
 // Backend URL
 
-/** http(s)://host[:port][/path], checked by the vhost form's own rule (lib/vhosts/field-rules.ts). */
+/** http(s)://host[:port][/path], checked by the vhost form's own rule (lib/waf/field-rules.ts). */
 export function backendUrl(scope: FieldScope, field: string, value: unknown): { url: string; https: boolean } {
   const r = parseBackendUrl(requireString(scope, field, value));
   if (!r.ok) return fail(scope, field, r.message);
@@ -144,7 +144,7 @@ export function listenAddress(scope: FieldScope, field: string, value: unknown):
   return fail(scope, field, `${JSON.stringify(clip(raw))} is not an IP address`);
 }
 
-/** A certificate name (lib/vhosts/field-rules.ts); it resolves to <certDir>/<ref>/fullchain.pem and privkey.pem. */
+/** A certificate name (lib/waf/field-rules.ts); it resolves to <certDir>/<ref>/fullchain.pem and privkey.pem. */
 export function certificateRef(scope: FieldScope, field: string, value: unknown): string {
   const raw = requireString(scope, field, value);
   const problem = certificateRefProblem(raw);
@@ -192,7 +192,7 @@ export function clip(s: string, max = 60): string {
 
 /**
  * A stored custom rule, checked with the same validator as the custom rule form and its action
- * (lib/policies/secrule.ts): one definition of a valid rule, so a rule saved through the form always
+ * (lib/rules/secrule.ts): one definition of a valid rule, so a rule saved through the form always
  * compiles, and a rule stored before a check was tightened is refused here with the form's message.
  */
 export function customRuleText(scope: FieldScope, field: string, value: unknown, ruleId: number): string {

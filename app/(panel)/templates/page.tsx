@@ -4,7 +4,7 @@ import { TemplateDeleteButton } from "@/components/template-delete-button";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { describeExclusion } from "@/lib/policies/exclusions";
+import { describeExclusion } from "@/lib/rules/exclusions";
 import { builtInTemplatesOutdated, listTemplates } from "@/lib/templates/queries";
 
 export const metadata: Metadata = { title: "Templates" };

@@ -7,7 +7,7 @@ import { TemplateForm } from "@/components/template-form";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { describeExclusion } from "@/lib/policies/exclusions";
+import { describeExclusion } from "@/lib/rules/exclusions";
 import { getTemplate } from "@/lib/templates/queries";
 import { exclusionToRow } from "@/lib/templates/schema";
 

@@ -4,7 +4,7 @@ import { CustomRuleForm } from "@/components/custom-rule-form";
 import { CustomRuleList } from "@/components/custom-rule-list";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
-import { CUSTOM_RULE_ID_MAX } from "@/lib/policies/modsec-vocabulary";
+import { CUSTOM_RULE_ID_MAX } from "@/lib/rules/modsec-vocabulary";
 import { getVhostCustomRules } from "@/lib/rules/queries";
 
 export const metadata: Metadata = { title: "Custom rules" };
@@ -31,7 +31,7 @@ export default async function CustomRulesPage({ params }: { params: Promise<{ id
           vhostId={vhost.id}
           domain={vhost.domain}
           canWrite={canWrite}
-          rules={rules.map((r) => ({ id: r.id, ruleId: r.ruleId, description: r.description, secRule: r.secRule, enabled: r.enabled, updatedAt: r.updatedAt.toISOString() }))}
+          rules={rules.map((r) => ({ id: r.id, ruleId: r.ruleId, description: r.description, secRule: r.secRule, enabled: r.enabled, version: r.version }))}
         />
       </section>
       {canWrite && (

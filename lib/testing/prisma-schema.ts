@@ -378,7 +378,7 @@ function parseField(p: Parser, model: string): DraftField {
         map: stringArg(attr, "map", where),
       };
     } else {
-      throw new PrismaSchemaError(`unsupported attribute @${attr.name} on ${where} (lib/db/prisma-schema.ts does not know it yet)`, attr.line);
+      throw new PrismaSchemaError(`unsupported attribute @${attr.name} on ${where} (lib/testing/prisma-schema.ts does not know it yet)`, attr.line);
     }
   }
   p.endOfLine();
@@ -409,7 +409,7 @@ function parseModel(p: Parser, name: string, line: number): DraftModel {
         if (attr.args.length !== 1 || v?.kind !== "string") throw new PrismaSchemaError(`@@map on ${name} takes one string`, attr.line);
         m.dbName = v.value;
       } else {
-        throw new PrismaSchemaError(`unsupported attribute @@${attr.name} on model ${name} (lib/db/prisma-schema.ts does not know it yet)`, attr.line);
+        throw new PrismaSchemaError(`unsupported attribute @@${attr.name} on model ${name} (lib/testing/prisma-schema.ts does not know it yet)`, attr.line);
       }
       p.endOfLine();
       continue;
@@ -434,7 +434,7 @@ function parseEnum(p: Parser, name: string, line: number): PrismaEnum {
       break;
     }
     if (p.isPunct("@") || p.isPunct("@@")) {
-      throw new PrismaSchemaError(`attributes in enum ${name} are not supported (lib/db/prisma-schema.ts does not know them yet)`, p.peek().line);
+      throw new PrismaSchemaError(`attributes in enum ${name} are not supported (lib/testing/prisma-schema.ts does not know them yet)`, p.peek().line);
     }
     values.push(p.expectIdent().v);
     p.endOfLine();
@@ -481,7 +481,7 @@ export function parsePrismaSchema(src: string): PrismaSchema {
       if (keyword.v === "model") models.push(parseModel(p, name, keyword.line));
       else enums.push(parseEnum(p, name, keyword.line));
     } else {
-      throw new PrismaSchemaError(`unsupported block "${keyword.v}" (lib/db/prisma-schema.ts knows generator, datasource, model, enum)`, keyword.line);
+      throw new PrismaSchemaError(`unsupported block "${keyword.v}" (lib/testing/prisma-schema.ts knows generator, datasource, model, enum)`, keyword.line);
     }
   }
 

@@ -7,17 +7,8 @@
 // so every field here is restricted to characters that are inert in all of those places. This file is the
 // one definition of a valid exclusion: the form, the action and the compiler (parseStoredExclusion) use it.
 import { z } from "zod";
-import {
-  BLOCKING_EVALUATION_RULE_IDS,
-  CRS_RULE_ID_MAX,
-  CRS_RULE_ID_MIN,
-  CTL_TARGET_CHARS,
-  CUSTOM_RULE_ID_MAX,
-  CUSTOM_RULE_ID_MIN,
-  describeChar,
-  findForbiddenChar,
-  parseTarget,
-} from "./modsec-vocabulary";
+import { BLOCKING_EVALUATION_RULE_IDS, CRS_RULE_ID_MAX, CRS_RULE_ID_MIN, CTL_TARGET_CHARS, CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN, parseTarget } from "./modsec-vocabulary";
+import { describeChar, findForbiddenChar } from "@/lib/forms/characters";
 import { RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
 export { describeExclusion, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
@@ -227,9 +218,9 @@ export type RuleExclusion = z.output<typeof RuleExclusionSchema>;
 // ---------------------------------------------------------------------------------------------------
 // Stored exclusions, as the compiler reads them.
 
-/** The columns of a stored exclusion (RuleExclusion rows, the compiler's ExclusionInput). */
-export type ExclusionColumns = {
-  kind: string;
+/** A stored exclusion: the columns of a RuleExclusion row (and of a template's exclusion), nulls where the kind has no such field. */
+export type StoredExclusion = {
+  kind: RuleExclusionKind;
   ruleId: number | null;
   ruleIdEnd: number | null;
   tag: string | null;
@@ -237,6 +228,29 @@ export type ExclusionColumns = {
   pathPrefix: string | null;
   note: string | null;
 };
+
+/** The same columns from a source not yet checked (the compiler's ExclusionInput, a JSON file): any kind text. */
+export type ExclusionColumns = Omit<StoredExclusion, "kind"> & { kind: string };
+
+/** The columns of a RuleExclusion row for a checked exclusion (nulls where the kind has no such field). */
+export function exclusionToColumns(e: RuleExclusion): StoredExclusion {
+  return {
+    kind: e.kind,
+    ruleId: "ruleId" in e ? e.ruleId : null,
+    // A one-rule range is stored as a single id.
+    ruleIdEnd: e.kind === "REMOVE_BY_ID" && e.ruleIdEnd !== undefined && e.ruleIdEnd !== e.ruleId ? e.ruleIdEnd : null,
+    tag: "tag" in e ? e.tag : null,
+    target: "target" in e ? e.target : null,
+    pathPrefix: e.pathPrefix || null,
+    note: e.note || null,
+  };
+}
+
+/** Only the exclusion's own columns of a row (no id, vhost or times): for audit rows and copies. */
+export function exclusionView(e: StoredExclusion): StoredExclusion {
+  const { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note } = e;
+  return { kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note };
+}
 
 export type StoredExclusionCheck = { ok: true; value: RuleExclusion } | { ok: false; field: string; message: string };
 

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { updatePolicy } from "@/lib/policies/service";
 import { CreateVhostSchema, EMPTY_VHOST_FORM, type VhostFormValues } from "@/lib/vhosts/schema";
 import { createVhost } from "@/lib/vhosts/service";
-import type { EngineChecker } from "./check";
+import type { EngineChecker } from "@/lib/config/check";
 
 export const admin: AuditContext = { actor: { id: null, email: "admin@config.test" }, meta: { ip: "192.0.2.1", userAgent: "vitest" } };
 

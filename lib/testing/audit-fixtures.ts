@@ -3,7 +3,7 @@
 // timers are untouched.
 import { vi } from "vitest";
 import { db } from "@/lib/db";
-import { audited, type AuditEntry } from "./audited";
+import { audited, type AuditEntry } from "@/lib/audit/audited";
 
 export type FixtureEvent = AuditEntry & { key: string; at: string; actor: string };
 

@@ -1,6 +1,7 @@
-// What a valid backend URL and certificate name are: one definition, used by the vhost form's schema
-// (./schema.ts), its action and the config compiler (lib/waf/validate.ts). A value the form saves can
-// always be written into nginx's config: proxy_pass and ssl_certificate take it as one unquoted word.
+// What a valid backend URL and certificate name are: one definition, used by the config compiler
+// (./validate.ts) and the vhost form's schema (lib/vhosts/schema.ts). It lives with the compiler because it
+// is nginx's rule: a value the form saves can always be written into nginx's config, where proxy_pass and
+// ssl_certificate take it as one unquoted word.
 import ipaddr from "ipaddr.js";
 
 export const BACKEND_URL_MAX = 2048;

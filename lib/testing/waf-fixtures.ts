@@ -1,8 +1,8 @@
 // Test support shared by the property tests and the engine tests: a vhost that uses every stored
 // string field, one mutator per field, and generators of hostile text.
 import fc from "fast-check";
-import { sampleInput, sampleVhost } from "./samples";
-import type { CompileInput, CompilerSettings, VhostInput } from "./types";
+import { sampleInput, sampleVhost } from "@/lib/waf/samples";
+import type { CompileInput, CompilerSettings, VhostInput } from "@/lib/waf/types";
 
 /** A valid custom rule with a quoted operator, an escaped quote and a single-quoted msg. */
 export const CUSTOM_RULE = `SecRule ARGS:q|REQUEST_HEADERS:User-Agent "@rx ^a\\"b$" "id:4001,phase:2,deny,status:403,log,msg:'m, n'"`;

@@ -1,12 +1,14 @@
 // Database commands: `npm run db:migrate`, `npm run db:seed` (demo users, development only),
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env,
 // then the retention prune), `npm run db:prune` (sign-in attempts past their retention, lib/auth/login-retention.ts).
-import { db, databaseUrl, dbKindOf, disconnectDb } from "./index";
-import { migrate } from "./migrate";
-import { assertMigrated } from "./ready";
+// Here and not in lib/db: setting up writes domain data (built-in templates, users) through the domains'
+// services, and the database layer depends on no domain.
+import { pruneLoginAttempts } from "@/lib/auth/login-retention";
+import { databaseUrl, db, dbKindOf, disconnectDb } from "@/lib/db";
+import { migrate } from "@/lib/db/migrate";
+import { assertMigrated } from "@/lib/db/ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
-import { pruneLoginAttempts } from "@/lib/auth/login-retention";
 import { pruneReceipts } from "@/lib/audit/idempotency";
 
 /** Development-only demo accounts (the README lists them). Production creates its own admin. */
@@ -86,7 +88,7 @@ async function main() {
       await runMigrate();
       await runSeed();
     } else {
-      console.error("usage: tsx lib/db/cli.ts migrate|seed|setup|bootstrap|prune");
+      console.error("usage: tsx lib/setup/cli.ts migrate|seed|setup|bootstrap|prune");
       process.exitCode = 2;
     }
   } catch (err) {

@@ -19,26 +19,9 @@
 // feeding ~150,000 rules this validator accepted to the engine's own parser (RulesSet::load) until none
 // failed; each such check says "ModSecurity 3" in its message.
 import { z } from "zod";
-import { parseCidr } from "./cidr";
-import {
-  CRS_RULE_ID_MAX,
-  CRS_RULE_ID_MIN,
-  CUSTOM_RULE_ID_MAX,
-  CUSTOM_RULE_ID_MIN,
-  LOCAL_RULE_ID_MAX,
-  POLICY_OWNED_TX_VARIABLES,
-  TRANSFORMATIONS,
-  checkPcreRegex,
-  describeChar,
-  findForbiddenChar,
-  findNonAscii,
-  formatTarget,
-  isCollectionVariable,
-  isModsecVariable,
-  isReservedTxVariable,
-  parseTarget,
-  type ParsedTarget,
-} from "./modsec-vocabulary";
+import { parseCidr } from "@/lib/policies/cidr";
+import { CRS_RULE_ID_MAX, CRS_RULE_ID_MIN, CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN, LOCAL_RULE_ID_MAX, POLICY_OWNED_TX_VARIABLES, TRANSFORMATIONS, checkPcreRegex, formatTarget, isCollectionVariable, isModsecVariable, isReservedTxVariable, parseTarget, type ParsedTarget } from "./modsec-vocabulary";
+import { describeChar, findForbiddenChar, findNonAscii } from "@/lib/forms/characters";
 
 export const SECRULE_MAX_LENGTH = 4096;
 

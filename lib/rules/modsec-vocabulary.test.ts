@@ -1,17 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  COLLECTION_VARIABLES,
-  CTL_TARGET_CHARS,
-  MODSEC_VARIABLES,
-  SCALAR_VARIABLES,
-  checkPcreRegex,
-  describeChar,
-  findForbiddenChar,
-  formatTarget,
-  isCollectionVariable,
-  parseTarget,
-} from "./modsec-vocabulary";
+import { COLLECTION_VARIABLES, CTL_TARGET_CHARS, MODSEC_VARIABLES, SCALAR_VARIABLES, checkPcreRegex, formatTarget, isCollectionVariable, parseTarget } from "./modsec-vocabulary";
+import { describeChar, findForbiddenChar } from "@/lib/forms/characters";
 
 describe("variable lists", () => {
   it("hold each name once, in capitals, with the brief's required names", () => {

@@ -43,6 +43,11 @@ export function databaseUrl(): string {
   return process.env.DATABASE_URL?.trim() || DEFAULT_SQLITE_URL;
 }
 
+/** "postgres postgresql://user:***@host/db" or "sqlite file:…": which database, for a command's output (password hidden). */
+export function databaseLabel(url: string = databaseUrl()): string {
+  return `${dbKindOf(url)} ${url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}`;
+}
+
 export function dbKindOf(url: string): DbKind {
   if (url.startsWith("file:")) return "sqlite";
   if (url.startsWith("postgresql://") || url.startsWith("postgres://")) return "postgres";

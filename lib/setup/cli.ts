@@ -4,7 +4,7 @@
 // Here and not in lib/db: setting up writes domain data (built-in templates, users) through the domains'
 // services, and the database layer depends on no domain.
 import { pruneLoginAttempts } from "@/lib/auth/login-retention";
-import { databaseUrl, db, dbKindOf, disconnectDb } from "@/lib/db";
+import { databaseLabel, databaseUrl, db, disconnectDb } from "@/lib/db";
 import { migrate } from "@/lib/db/migrate";
 import { assertMigrated } from "@/lib/db/ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
@@ -18,10 +18,6 @@ export const DEMO_USERS = [
   { email: "auditor@palisade.local", name: "Demo Auditor", role: "AUDITOR", password: "palisade-auditor" },
 ] as const;
 
-function redact(url: string) {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
-}
-
 /**
  * The migrations, then the built-in policy templates: they are part of the schema's content, not demo
  * data, so every environment gets them here (idempotent, audited) and no page ever has to write them.
@@ -29,7 +25,7 @@ function redact(url: string) {
 async function runMigrate() {
   const url = databaseUrl();
   const r = await migrate(url);
-  console.log(`${dbKindOf(url)} ${redact(url)}: ${r.applied.length ? `applied ${r.applied.join(", ")}` : "up to date"} (${r.alreadyApplied.length + r.applied.length} migrations)`);
+  console.log(`${databaseLabel(url)}: ${r.applied.length ? `applied ${r.applied.join(", ")}` : "up to date"} (${r.alreadyApplied.length + r.applied.length} migrations)`);
   const templates = await ensureBuiltInTemplates({ actor: { id: null, email: "system:migrate" } });
   if (templates.created.length || templates.updated.length) {
     console.log(`built-in templates: created ${templates.created.join(", ") || "none"}; updated ${templates.updated.join(", ") || "none"}`);

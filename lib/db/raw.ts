@@ -5,7 +5,7 @@
 // like its own.
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { Dialect } from "./dialect";
+import { rowsPerStatement, type Dialect } from "./dialect";
 import type { Prisma } from "./generated/sqlite/client";
 import { sqliteValue } from "./dialect/sqlite";
 import { dbKindOf, dialectOf } from "./index";
@@ -42,9 +42,6 @@ function toPg(v: unknown): unknown {
 
 const quote = (c: string) => `"${c}"`;
 
-/** PostgreSQL accepts at most 65,535 parameters per statement. */
-const PG_MAX_PARAMS = 65_535;
-
 export async function openRaw(url: string): Promise<RawDb> {
   const dialect = dialectOf(url);
   if (dbKindOf(url) === "postgres") {
@@ -65,7 +62,7 @@ export async function openRaw(url: string): Promise<RawDb> {
         return (await client.query(sql, params.map(toPg))).rows as T[];
       },
       async insert(table, columns, rows) {
-        const perStatement = Math.max(1, Math.min(1000, Math.floor(PG_MAX_PARAMS / columns.length)));
+        const perStatement = rowsPerStatement(columns.length, dialect.limits.maxParams);
         for (let start = 0; start < rows.length; start += perStatement) {
           const chunk = rows.slice(start, start + perStatement);
           const params: unknown[] = [];

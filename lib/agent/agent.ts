@@ -117,7 +117,7 @@ export function nginxControl(engine: EnginePaths, options: { reloadTimeoutMs?: n
       while (Date.now() < deadline) {
         if (childrenOf(masterPid).some((pid) => !before.has(pid))) return { ok: true, message: "nginx reloaded" };
         if (before.size === 0) return { ok: true, message: "nginx reloaded (its workers could not be observed)" };
-        await sleep(50);
+        await abortableSleep(50);
       }
       const log = await readFile(path.join(dir, "logs/error.log"), "utf8").then((t) => t.slice(logSize)).catch(() => "");
       const complaint = log.split("\n").filter((l) => /\[(emerg|alert|crit|error)\]/.test(l)).slice(-3).join(" ");
@@ -128,7 +128,7 @@ export function nginxControl(engine: EnginePaths, options: { reloadTimeoutMs?: n
       if (r.code !== 0) return { ok: false, message: `nginx did not start: ${r.output.trim()}` };
       for (let i = 0; i < 100; i++) {
         if ((await this.masterPid(dir)) !== null) return { ok: true, message: "nginx started" };
-        await sleep(50);
+        await abortableSleep(50);
       }
       return { ok: false, message: "nginx started but wrote no pid file" };
     },
@@ -482,7 +482,7 @@ export class NodeAgent {
    * 503's Retry-After is a minimum); the log gets one line per change of state, not one per round.
    */
   async run(signal: AbortSignal, intervalMs: number): Promise<void> {
-    const sleepFor = this.options.sleep ?? sleep;
+    const sleepFor = this.options.sleep ?? abortableSleep;
     let failures = 0;
     while (!signal.aborted) {
       let wait = intervalMs;
@@ -562,7 +562,8 @@ function describe(e: CheckError): string {
   return where ? `${where} ${e.message}` : e.message;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts (the agent stopping). */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);

@@ -28,7 +28,7 @@ import { gzip } from "node:zlib";
 import { parseAuditLine, type ParseOptions } from "@/lib/events/parse";
 import type { RedactOptions } from "@/lib/events/redact";
 import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
-import { AgentAuthError, describeFailure, nextDelay } from "./agent";
+import { abortableSleep, AgentAuthError, describeFailure, nextDelay } from "./agent";
 
 const gzipAsync = promisify(gzip);
 
@@ -474,15 +474,3 @@ function detailOf(text: string): string {
   }
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

@@ -2,25 +2,12 @@
 // event's hash, so editing or deleting any row breaks verification at exactly that row.
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
+import type { AuditEventRow } from "@/lib/db";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export type HashedFields = {
-  seq: number;
-  createdAt: Date | string;
-  actorId: string | null;
-  actorEmail: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  vhostId: string | null;
-  summary: string;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  userAgent: string | null;
-  prevHash: string;
-};
+/** The fields an event's hash covers: the row without its id and hash (createdAt as the database gives it back). */
+export type HashedFields = Omit<AuditEventRow, "id" | "hash" | "createdAt"> & { createdAt: Date | string };
 
 /** JSON as the database gives it back: Dates become ISO strings, undefined keys vanish. */
 export function toJsonValue(value: unknown): unknown {

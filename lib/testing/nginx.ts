@@ -61,7 +61,7 @@ export async function startNginx(
     }
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const log = await readFile(path.join(dir, "logs/error.log"), "utf8").catch(() => "");
@@ -70,7 +70,7 @@ export async function startNginx(
     if (await canConnect(options.host ?? "127.0.0.1", options.port)) break;
     if (Date.now() > deadline) {
       await stop(1000);
-      throw new Error(`nginx did not accept connections on port ${options.port} within ${options.timeoutMs ?? 10_000} ms: ${output.trim()}`);
+      throw new Error(`nginx did not accept connections on port ${options.port} within ${options.timeoutMs ?? 30_000} ms: ${output.trim()}`);
     }
     await sleep(20);
   }

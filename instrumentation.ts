@@ -1,13 +1,13 @@
 // Runs once when the server starts, before it answers requests:
 // - every request's socket address is stamped into an internal header, the only source of the client's
-//   address that the client cannot choose (lib/auth/client-address.ts);
+//   address that the client cannot choose (lib/http/client-address.ts);
 // - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
 //   real session secret;
 // - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check.
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { installPeerAddressStamp, trustedProxies } = await import("./lib/auth/client-address");
+    const { installPeerAddressStamp, trustedProxies } = await import("./lib/http/client-address");
     installPeerAddressStamp();
     try {
       trustedProxies();

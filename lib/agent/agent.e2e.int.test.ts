@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
-import { installPeerAddressStamp } from "@/lib/auth/client-address";
+import { installPeerAddressStamp } from "@/lib/http/client-address";
 import { publishConfig, rollbackConfig } from "@/lib/config/service";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { admin, makeVhost } from "@/lib/testing/config-fixtures";

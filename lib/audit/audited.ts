@@ -6,7 +6,7 @@
 // change was measured: more concurrent throughput on PostgreSQL, but those checks would race.)
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { normalizeAddress } from "@/lib/auth/client-address";
+import { normalizeAddress } from "@/lib/http/client-address";
 import { db, dialect, type AuditEventRow, type ChainHead, type Tx } from "@/lib/db";
 import { hashEvent, toJsonValue } from "./chain";
 import { findReceipt, writeReceipt, type IdempotencyScope } from "./idempotency";

@@ -10,7 +10,7 @@ import { AppError, ConflictError, FieldValidationError, ForbiddenError, Unauthen
 import { isTransientDbError } from "@/lib/db";
 import { takeIdempotencyKey } from "@/lib/forms/idempotency";
 import { log } from "@/lib/log";
-import { clientAddress } from "./client-address";
+import { clientAddress } from "@/lib/http/client-address";
 import { can, type Permission } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createUser } from "@/lib/users/service";
-import { installPeerAddressStamp, PEER_HEADER, TRUSTED_PROXIES_ENV } from "./client-address";
+import { installPeerAddressStamp, PEER_HEADER, TRUSTED_PROXIES_ENV } from "@/lib/http/client-address";
 import { LoginLockedError, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from "./login-guard";
 import { loginMeta, verifyCredentials } from "./options";
 

@@ -9,7 +9,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db, isDatabaseUnavailable } from "@/lib/db";
 import { log } from "@/lib/log";
-import { clientAddress } from "./client-address";
+import { clientAddress } from "@/lib/http/client-address";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
 import { revokeSession } from "./revoked-sessions";

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { POST } from "@/app/api/v1/nodes/status/route";
-import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
+import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
@@ -15,7 +15,7 @@ let addressCounter = 0;
 /** Each test comes from its own address, so the failure counter of one does not affect another. */
 const nextAddress = () => `198.51.100.${++addressCounter}`;
 
-/** A request's socket address reaches the handlers as PEER_HEADER (lib/auth/client-address.ts); `xff` is what the client claims. */
+/** A request's socket address reaches the handlers as PEER_HEADER (lib/http/client-address.ts); `xff` is what the client claims. */
 function from(ip: string | undefined, xff: string | undefined) {
   return { [PEER_HEADER]: ip ?? nextAddress(), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) };
 }

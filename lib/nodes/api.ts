@@ -7,7 +7,7 @@
 //   any error answer                           → { error, requestId } (+ problems for a 400 that has them)
 //
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
-// counted per client address (lib/auth/client-address.ts: the socket's address, or what a trusted proxy
+// counted per client address (lib/http/client-address.ts: the socket's address, or what a trusted proxy
 // saw): after 20 within a one-minute window opened by its first failure, that address's failures get 429
 // with Retry-After until the window ends, and a malformed or missing token from it is refused without a
 // database read. A valid token is never refused by this limiter: the address may be shared (a NAT, a proxy
@@ -15,7 +15,7 @@
 // The count lives in this process's memory (see rate-limit.ts): per panel instance, forgotten on restart.
 // Both routes go through defineRoute (lib/http/route.ts) with `nodeToken` as their authenticator: it
 // gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
-import { clientAddress } from "@/lib/auth/client-address";
+import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";

@@ -56,7 +56,7 @@ function post(body: unknown, options: { gzip?: boolean; token?: string; raw?: Bu
     headers.set("content-encoding", "gzip");
     if (!options.raw) payload = gzipSync(Buffer.from(payload));
   }
-  return POST(new Request(URL_, { method: "POST", headers, body: payload }));
+  return POST(new Request(URL_, { method: "POST", headers, body: typeof payload === "string" ? payload : new Uint8Array(payload) }));
 }
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);

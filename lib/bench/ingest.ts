@@ -162,8 +162,8 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
   const f = await setUp();
   const rows: (string | number)[][] = [];
   const row = (how: string, c: number, r: Result) => [how, `${NODES} × ${c}`, r.batches, r.events.toLocaleString("en"), `**${r.perSecond.toFixed(0)}**`, `${ms(r.timing.median)} / ${ms(r.timing.p95)}`, statusText(r.statuses), loadText(r.load)];
-  // Enough batches for SECONDS at 40,000 events/s, never more than 1,600 (memory: ~40 kB each).
-  const poolSize = Math.min(1600, Math.ceil((40_000 * SECONDS) / EVENT_BATCH_MAX_EVENTS) + NODES * 3);
+  // Enough batches for SECONDS at 30,000 events/s, never more than 1,200 (memory: ~40 kB each).
+  const poolSize = Math.min(1200, Math.ceil((30_000 * SECONDS) / EVENT_BATCH_MAX_EVENTS) + NODES * 3);
   let notes = "";
   let stored = 0;
   try {

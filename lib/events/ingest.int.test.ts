@@ -10,7 +10,7 @@ import { db } from "@/lib/db";
 import { registerNode } from "@/lib/nodes/service";
 import { MAX_BODY_BYTES } from "./api";
 import { eventId } from "./ingest";
-import { pruneEvents } from "./retention";
+import { eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
 import { EVENT_BATCH_MAX_EVENTS, EVENT_FIELD_LIMITS, type WafEvent } from "./schema";
 
 const URL_ = "http://panel.test/api/v1/nodes/events";
@@ -197,5 +197,17 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
     expect(await db.wafEvent.count()).toBe(total - r.events);
     expect(await db.wafEventMatch.count()).toBe(totalMatches - r.matches);
     expect(await pruneEvents({ now, days: 30 })).toMatchObject({ events: 0, matches: 0 });
+  });
+
+  it("runs one purge at a time in a process, and reads a validated retention setting", async () => {
+    const a = pruneEventsOnce();
+    expect(pruneEventsOnce()).toBe(a);
+    await a;
+    const b = pruneEventsOnce();
+    expect(b).not.toBe(a);
+    await b;
+    expect(eventRetentionDays({})).toBe(30);
+    expect(eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: " 7 " })).toBe(7);
+    for (const bad of ["0", "-1", "1.5", "thirty", "3651"]) expect(() => eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: bad })).toThrow(/PALISADE_EVENT_RETENTION_DAYS/);
   });
 });

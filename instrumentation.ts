@@ -3,7 +3,9 @@
 //   address that the client cannot choose (lib/http/client-address.ts);
 // - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
 //   real session secret;
-// - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check.
+// - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check;
+// - refuse a PALISADE_EVENT_RETENTION_DAYS that does not parse, and purge old WAF events hourly
+//   (lib/events/retention.ts).
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
   if (process.env.NEXT_RUNTIME === "nodejs") {
@@ -11,6 +13,7 @@ export async function register() {
     installPeerAddressStamp();
     try {
       trustedProxies();
+      (await import("./lib/events/retention")).eventRetentionDays();
       if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
     } catch (err) {
       console.error(`Palisade cannot start: ${(err as Error).message}`);
@@ -23,5 +26,6 @@ export async function register() {
     } catch (err) {
       console.error(JSON.stringify({ level: "warn", msg: "could not clean the temporary work folder", error: (err as Error).message }));
     }
+    (await import("./lib/events/retention")).startEventPruning();
   }
 }

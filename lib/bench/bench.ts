@@ -7,12 +7,14 @@
 //   d  node pull API (304 and 200) over HTTP      } against `next start` of the production build in
 //   e  server rendering of /vhosts and /audit     } --app-dir (default: this checkout), started here
 //   f  first-load JavaScript per route, from that build's manifests
+//   g  WAF event ingestion: events/s through POST /api/v1/nodes/events (HTTP to that server, and the handler in-process)
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
 import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
+import { ingestPart } from "./ingest";
 import { type BenchContext, type BenchOptions, type Part } from "./context";
 import { nodeApiPart, renderPart, startServer, type Server } from "./http";
 import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
@@ -21,10 +23,10 @@ import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -111,7 +113,7 @@ async function main() {
           .join(" "),
     };
     console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
-    const needServer = opts.only.includes("d") || opts.only.includes("e");
+    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g");
     const getServer = async (): Promise<Server> => {
       if (!server) {
         console.error(`starting next start in ${opts.appDir} …`);
@@ -140,6 +142,16 @@ async function main() {
           console.error(`part f: measuring from the manifests only (${(err as Error).message.split("\n")[0]})`);
         }
         return bundleSizePart(c, s);
+      },
+      // Without a server (it would not start), the in-process rows still measure the handler.
+      g: async (c) => {
+        let s: Server | null = null;
+        try {
+          s = await getServer();
+        } catch (err) {
+          console.error(`part g: in-process only (${(err as Error).message.split("\n")[0]})`);
+        }
+        return ingestPart(c, s);
       },
     };
     for (const name of opts.only) {

@@ -1,9 +1,11 @@
 // Database commands: `npm run db:migrate`, `npm run db:seed` (demo users, development only),
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env,
-// then the retention prune), `npm run db:prune` (sign-in attempts past their retention, lib/auth/login-retention.ts).
+// then the retention prune), `npm run db:prune` (sign-in attempts, receipts and WAF events past their retention: lib/auth/login-retention.ts,
+// lib/events/retention.ts).
 // Here and not in lib/db: setting up writes domain data (built-in templates, users) through the domains'
 // services, and the database layer depends on no domain.
 import { pruneLoginAttempts } from "@/lib/auth/login-retention";
+import { pruneEvents } from "@/lib/events/retention";
 import { databaseLabel, databaseUrl, db, disconnectDb } from "@/lib/db";
 import { migrate } from "@/lib/db/migrate";
 import { assertMigrated } from "@/lib/db/ready";
@@ -66,6 +68,8 @@ async function runPrune() {
   console.log(`sign-in attempts before ${r.before.toISOString()}: ${r.deleted} deleted (audit events follow the audit archive, not this prune)`);
   const receipts = await pruneReceipts();
   console.log(`idempotency receipts before ${receipts.before.toISOString()}: ${receipts.deleted} deleted`);
+  const events = await pruneEvents();
+  console.log(`WAF events before ${events.before.toISOString()}: ${events.events} deleted (${events.matches} rule matches)`);
 }
 
 async function main() {

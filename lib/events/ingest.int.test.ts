@@ -1,0 +1,213 @@
+// WAF event ingestion through the route's own POST handler (a Request in, a Response out, no server) on a
+// real database (SQLite and PostgreSQL): exactly-once storage under retries and concurrent identical
+// batches, bad entries beside good ones, the body limits (gzip bomb included), the token, and retention.
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/v1/nodes/events/route";
+import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
+import { admin, makeVhost } from "@/lib/testing/config-fixtures";
+import { db } from "@/lib/db";
+import { registerNode } from "@/lib/nodes/service";
+import { MAX_BODY_BYTES } from "./api";
+import { eventId } from "./ingest";
+import { eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
+import { EVENT_BATCH_MAX_EVENTS, EVENT_FIELD_LIMITS, type WafEvent } from "./schema";
+
+const URL_ = "http://panel.test/api/v1/nodes/events";
+let token = "";
+let nodeId = "";
+let vhostId = "";
+
+beforeAll(async () => {
+  installPeerAddressStamp();
+  const r = await registerNode(admin, { name: "events-node" });
+  token = r.token;
+  nodeId = r.node.id;
+  await db.wafNode.update({ where: { id: nodeId }, data: { appliedRevision: 7 } });
+  vhostId = (await makeVhost("shop.test")).id;
+});
+
+function event(transactionId: string, patch: Partial<WafEvent> = {}): WafEvent {
+  return {
+    transactionId,
+    time: "2026-12-06T08:04:22Z",
+    vhost: "shop.test",
+    clientAddress: "203.0.113.9",
+    method: "GET",
+    uri: "/products?id=1'%20OR%20'1'='1",
+    status: 403,
+    outcome: "blocked",
+    inboundScore: 5,
+    outboundScore: 0,
+    matches: [
+      { ruleId: 942100, message: "SQL Injection Attack Detected via libinjection", tags: ["attack-sqli", "paranoia-level/1"], severity: 2, paranoiaLevel: 1, variable: "ARGS:id", data: "s&sos", value: "1' OR '1'='1" },
+      { ruleId: 949110, message: "Inbound Anomaly Score Exceeded", tags: [], severity: 2, paranoiaLevel: null, variable: null, data: null, value: null },
+    ],
+    ...patch,
+  };
+}
+
+type Answer = { accepted: number; duplicates: number; rejected: { index: number; transactionId?: string; error: string }[] };
+
+function post(body: unknown, options: { gzip?: boolean; token?: string; raw?: Buffer | string } = {}) {
+  const headers = new Headers({ [PEER_HEADER]: "192.0.2.50", "content-type": "application/json", authorization: `Bearer ${options.token ?? token}` });
+  let payload: Buffer | string = options.raw ?? JSON.stringify(body);
+  if (options.gzip) {
+    headers.set("content-encoding", "gzip");
+    if (!options.raw) payload = gzipSync(Buffer.from(payload));
+  }
+  return POST(new Request(URL_, { method: "POST", headers, body: typeof payload === "string" ? payload : new Uint8Array(payload) }));
+}
+
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+const countOf = async (prefix: string) => db.wafEvent.count({ where: { transactionId: { startsWith: `${prefix}-` } } });
+
+describe(`POST /api/v1/nodes/events (${process.env.TEST_DB})`, () => {
+  it("stores a gzip batch: the event with its path, revision, vhost, and one match row per rule (scoring, tags)", async () => {
+    const res = await post({ events: [event("one-1")] }, { gzip: true });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const id = eventId(nodeId, "one-1");
+    const row = await db.wafEvent.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({
+      nodeId, transactionId: "one-1", vhostId, vhost: "shop.test", occurredAt: new Date("2026-12-06T08:04:22Z"), clientAddress: "203.0.113.9",
+      method: "GET", uri: "/products?id=1'%20OR%20'1'='1", path: "/products", status: 403, outcome: "blocked", inboundScore: 5, outboundScore: 0, revision: 7,
+    });
+    expect(row.matches).toEqual(event("one-1").matches);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const matches = await db.wafEventMatch.findMany({ where: { eventId: id }, orderBy: { ruleId: "asc" } });
+    expect(matches).toEqual([
+      { eventId: id, ruleId: 942100, occurredAt: row.occurredAt, vhostId, outcome: "blocked", scoring: true, tags: "|attack-sqli|paranoia-level/1|" },
+      { eventId: id, ruleId: 949110, occurredAt: row.occurredAt, vhostId, outcome: "blocked", scoring: false, tags: "" },
+    ]);
+    // The node's contact is recorded; no audit row for node data.
+    expect((await db.wafNode.findUniqueOrThrow({ where: { id: nodeId } })).lastSeenAt).not.toBeNull();
+    expect(await db.auditEvent.count({ where: { action: { contains: "event" } } })).toBe(0);
+  });
+
+  it("stores each event once through retries and concurrent identical batches, plain and gzip alike", async () => {
+    const batch = { events: ids("dup", 50).map((t) => event(t)) };
+    expect(await (await post(batch)).json()).toEqual({ accepted: 50, duplicates: 0, rejected: [] });
+    // The same batch again (a retry after a lost answer), plain and compressed.
+    expect(await (await post(batch, { gzip: true })).json()).toEqual({ accepted: 0, duplicates: 50, rejected: [] });
+    // A larger batch overlapping it, sent twice at once (the node may have 2 batches in flight).
+    const wider = { events: ids("dup", 120).reverse().map((t) => event(t)) };
+    const answers = (await Promise.all([post(wider), post(wider, { gzip: true })]).then((rs) => Promise.all(rs.map((r) => r.json())))) as Answer[];
+    expect(answers.map((a) => a.accepted + a.duplicates)).toEqual([120, 120]);
+    expect(answers[0]!.accepted + answers[1]!.accepted).toBe(70);
+    expect(await countOf("dup")).toBe(120);
+    expect(await db.wafEventMatch.count({ where: { eventId: { in: ids("dup", 120).map((t) => eventId(nodeId, t)) } } })).toBe(240);
+    // A duplicate inside one batch counts once.
+    expect(await (await post({ events: [event("twice-1"), event("twice-1")] })).json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+  });
+
+  it("refuses bad entries one by one (index, transaction id, reason) and stores the good ones beside them", async () => {
+    const events: unknown[] = [
+      event("mix-0"),
+      { ...event("mix-1"), status: "403" },
+      event("mix-2", { vhost: "unknown.example" }),
+      "not an event",
+      event("mix-4", { uri: "/".repeat(EVENT_FIELD_LIMITS.uri + 1) }),
+      event("mix-5", { matches: [] }),
+      event("mix-6", { time: "yesterday" }),
+      event("mix-7", { vhost: "SHOP.test" }),
+    ];
+    const res = await post({ events }, { gzip: true });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Answer;
+    expect(body.accepted).toBe(2);
+    expect(body.duplicates).toBe(0);
+    expect(body.rejected.map((r) => [r.index, r.transactionId])).toEqual([[1, "mix-1"], [2, "mix-2"], [3, undefined], [4, "mix-4"], [5, "mix-5"], [6, "mix-6"]]);
+    expect(body.rejected[0]!.error).toMatch(/status/);
+    expect(body.rejected[1]!.error).toMatch(/Unknown vhost "unknown\.example"/);
+    expect(body.rejected[3]!.error).toMatch(/uri/);
+    expect(body.rejected[4]!.error).toMatch(/matches/);
+    expect((await db.wafEvent.findMany({ where: { transactionId: { startsWith: "mix-" } }, orderBy: { transactionId: "asc" } })).map((e) => e.transactionId)).toEqual(["mix-0", "mix-7"]);
+  });
+
+  it("answers 413 for too many events or a body over the limit, and for a gzip bomb without inflating it", async () => {
+    const many = await post({ events: ids("many", EVENT_BATCH_MAX_EVENTS + 1).map((t) => event(t)) }, { gzip: true });
+    expect(many.status).toBe(413);
+    expect(((await many.json()) as { error: string }).error).toMatch(new RegExp(`at most ${EVENT_BATCH_MAX_EVENTS}`));
+    expect(await countOf("many")).toBe(0);
+
+    const plainBig = await post(null, { raw: " ".repeat(MAX_BODY_BYTES + 1) });
+    expect(plainBig.status).toBe(413);
+
+    // 200 MB of zeros compress to about 200 KB: stopped at MAX_BODY_BYTES of output.
+    const bomb = gzipSync(Buffer.alloc(200 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(MAX_BODY_BYTES);
+    const before = process.memoryUsage().arrayBuffers;
+    const res = await post(null, { gzip: true, raw: bomb });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toMatch(/inflated body is larger/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it("answers 400 for what is not a batch: not JSON, not gzip, wrong shape, an unknown encoding", async () => {
+    const status = async (r: Promise<Response>) => (await r).status;
+    expect(await status(post(null, { raw: "{not json" }))).toBe(400);
+    expect(await status(post(null, { gzip: true, raw: "plain text, not gzip" }))).toBe(400);
+    expect(await status(post([event("shape-1")]))).toBe(400);
+    expect(await status(post({ events: {} }))).toBe(400);
+    expect(await status(post({ events: [] }))).toBe(400);
+    const headers = new Headers({ [PEER_HEADER]: "192.0.2.50", authorization: `Bearer ${token}`, "content-encoding": "br" });
+    expect((await POST(new Request(URL_, { method: "POST", headers, body: "{}" }))).status).toBe(400);
+  });
+
+  it("answers 401 to a wrong token and stores nothing", async () => {
+    const res = await post({ events: [event("tok-1")] }, { token: "pn_wrongwrongwrongwrongwrongwrong" });
+    expect(res.status).toBe(401);
+    expect(await countOf("tok")).toBe(0);
+  });
+
+  it("answers 429 with Retry-After when the node has too many batches in flight", async () => {
+    const big = { events: ids("busy", EVENT_BATCH_MAX_EVENTS).map((t) => event(t)) };
+    const answers = await Promise.all([post(big), post(big), post(big), post(big)]);
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.headers.get("retry-after")).toBe("1");
+    expect(await countOf("busy")).toBe(EVENT_BATCH_MAX_EVENTS);
+    // Afterwards the node is free again.
+    expect((await post({ events: [event("busy-after-1")] })).status).toBe(200);
+  });
+});
+
+describe(`pruneEvents (${process.env.TEST_DB})`, () => {
+  it("deletes only the events and matches older than the retention, in batches", async () => {
+    const now = new Date("2026-12-06T12:00:00Z");
+    const day = 24 * 3600 * 1000;
+    const at = (ms: number) => new Date(now.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const old = ids("old", 30).map((t, i) => event(t, { time: at(31 * day + i * 1000) }));
+    const edge = event("keep-edge", { time: at(30 * day - 1000) });
+    const fresh = ids("keep", 5).map((t, i) => event(t, { time: at(i * 3600_000) }));
+    expect(((await (await post({ events: [...old, edge, ...fresh] })).json()) as Answer).accepted).toBe(36);
+    const total = await db.wafEvent.count();
+    const totalMatches = await db.wafEventMatch.count();
+
+    const r = await pruneEvents({ now, days: 30, batchRows: 7 });
+    // The other tests' events occurred on 2026-12-06, within the retention: only the 30 old ones go.
+    expect(r).toEqual({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60 });
+    expect(await countOf("old")).toBe(0);
+    expect(await db.wafEventMatch.count({ where: { eventId: { in: ids("old", 30).map((t) => eventId(nodeId, t)) } } })).toBe(0);
+    expect(await db.wafEvent.count({ where: { transactionId: { in: ["keep-edge", ...ids("keep", 5)] } } })).toBe(6);
+    expect(await db.wafEventMatch.count({ where: { eventId: { in: ["keep-edge", ...ids("keep", 5)].map((t) => eventId(nodeId, t)) } } })).toBe(12);
+    expect(await db.wafEvent.count()).toBe(total - r.events);
+    expect(await db.wafEventMatch.count()).toBe(totalMatches - r.matches);
+    expect(await pruneEvents({ now, days: 30 })).toMatchObject({ events: 0, matches: 0 });
+  });
+
+  it("runs one purge at a time in a process, and reads a validated retention setting", async () => {
+    const a = pruneEventsOnce();
+    expect(pruneEventsOnce()).toBe(a);
+    await a;
+    const b = pruneEventsOnce();
+    expect(b).not.toBe(a);
+    await b;
+    expect(eventRetentionDays({})).toBe(30);
+    expect(eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: " 7 " })).toBe(7);
+    for (const bad of ["0", "-1", "1.5", "thirty", "3651"]) expect(() => eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: bad })).toThrow(/PALISADE_EVENT_RETENTION_DAYS/);
+  });
+});

@@ -1,0 +1,127 @@
+// Storing the WAF events a node ships (POST /api/v1/nodes/events, app/api/v1/nodes/events/route.ts): each
+// event of a batch is validated on its own (WafEventSchema), so a malformed entry, an unknown vhost or an
+// oversized field is refused by itself, named by its index, and never poisons the rest of the batch.
+//
+// Exactly once: an event's id is derived from (node, ModSecurity's transaction id) — sha256, shaped as a
+// UUID — and the WafEvent row and its WafEventMatch rows go in with `bulkInsert` (INSERT … ON CONFLICT DO
+// NOTHING) in one transaction. A retried batch, two identical batches at once, an agent restart: each event
+// is stored once, and the second copy counts as a duplicate. Rows are inserted in id order so two
+// concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL).
+//
+// Events are node data, the WAF's own record, not a user's change: no audit row is written per batch
+// (SECURITY.md, "WAF events"). Nobody edits an event; only retention (lib/events/retention.ts) deletes.
+import "server-only";
+import { createHash } from "node:crypto";
+import { db, dialect } from "@/lib/db";
+import { isScoringRule } from "./rules";
+import { WafEventSchema, type WafEvent } from "./schema";
+
+export type RejectedEvent = { index: number; transactionId?: string; error: string };
+export type IngestResult = { accepted: number; duplicates: number; rejected: RejectedEvent[] };
+/** What ingestion needs of the sending node (a WafNode row has it). */
+export type IngestingNode = { id: string; appliedRevision: number | null };
+
+export const WAF_EVENT_COLUMNS = [
+  "id", "nodeId", "transactionId", "vhostId", "vhost", "occurredAt", "receivedAt", "clientAddress", "method", "uri", "path",
+  "status", "outcome", "inboundScore", "outboundScore", "revision", "matches",
+] as const;
+export const WAF_EVENT_MATCH_COLUMNS = ["eventId", "ruleId", "occurredAt", "vhostId", "outcome", "scoring", "tags"] as const;
+
+/**
+ * The event's id: sha256 of node id and transaction id, its first 16 bytes shaped as a UUID (version 8,
+ * "custom", RFC 9562; variant 10). The same pair always gives the same id, so a retried event conflicts.
+ */
+export function eventId(nodeId: string, transactionId: string): string {
+  const b = createHash("sha256").update(`${nodeId}\n${transactionId}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The URI without its query string (still percent-encoded, as the client sent it). */
+export function pathOf(uri: string): string {
+  const q = uri.indexOf("?");
+  return q === -1 ? uri : uri.slice(0, q);
+}
+
+/** A match's tags as one text column, "|t1|t2|", so "has tag t" is `LIKE '%|t|%'`; "" when it has none. */
+export function tagsColumn(tags: readonly string[]): string {
+  return tags.length ? `|${tags.join("|")}|` : "";
+}
+
+/** One WafEventMatch row per distinct rule of the event (a rule logged twice: its tags merged). */
+export function matchRows(id: string, event: WafEvent, vhostId: string, occurredAt: Date): unknown[][] {
+  const byRule = new Map<number, Set<string>>();
+  for (const m of event.matches) {
+    const tags = byRule.get(m.ruleId) ?? new Set<string>();
+    for (const t of m.tags) tags.add(t.replaceAll("|", "/"));
+    byRule.set(m.ruleId, tags);
+  }
+  return [...byRule].sort((a, b) => a[0] - b[0]).map(([ruleId, tags]) => [id, ruleId, occurredAt, vhostId, event.outcome, isScoringRule(ruleId), tagsColumn([...tags])]);
+}
+
+function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join(".") || "event"}: ${i.message}`)
+    .join("; ");
+}
+
+/** The vhost ids of these domains (lower-cased), for the ones that exist. */
+async function vhostIds(domains: string[]): Promise<Map<string, string>> {
+  if (domains.length === 0) return new Map();
+  const rows = await db.virtualHost.findMany({ where: { domain: { in: domains } }, select: { id: true, domain: true } });
+  return new Map(rows.map((r) => [r.domain.toLowerCase(), r.id]));
+}
+
+/**
+ * Validates each of `events` and stores the valid ones of known vhosts, once each. `receivedAt` is the
+ * time of receipt (tests pass one). Throws only when the database fails (the whole batch is then retried).
+ */
+export async function ingestEvents(node: IngestingNode, events: readonly unknown[], receivedAt: Date = new Date()): Promise<IngestResult> {
+  const rejected: RejectedEvent[] = [];
+  const valid: { index: number; event: WafEvent }[] = [];
+  events.forEach((raw, index) => {
+    const parsed = WafEventSchema.safeParse(raw);
+    if (parsed.success) {
+      valid.push({ index, event: parsed.data });
+      return;
+    }
+    const tid = raw !== null && typeof raw === "object" ? (raw as { transactionId?: unknown }).transactionId : undefined;
+    rejected.push({ index, ...(typeof tid === "string" ? { transactionId: tid.slice(0, 128) } : {}), error: `Invalid event: ${describeIssues(parsed.error)}` });
+  });
+
+  const known = await vhostIds([...new Set(valid.map((v) => v.event.vhost.toLowerCase()))]);
+  const events_: unknown[][] = [];
+  const matches: unknown[][] = [];
+  for (const { index, event } of valid) {
+    const vhostId = known.get(event.vhost.toLowerCase());
+    if (!vhostId) {
+      rejected.push({ index, transactionId: event.transactionId, error: `Unknown vhost "${event.vhost}": no vhost of the panel has this domain (deleted, or not yet published to this node).` });
+      continue;
+    }
+    const id = eventId(node.id, event.transactionId);
+    const occurredAt = new Date(event.time);
+    events_.push([
+      id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, event.method, event.uri, pathOf(event.uri),
+      event.status, event.outcome, event.inboundScore, event.outboundScore, node.appliedRevision, event.matches,
+    ]);
+    matches.push(...matchRows(id, event, vhostId, occurredAt));
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  if (events_.length === 0) return { accepted: 0, duplicates: 0, rejected };
+
+  // Same order in every batch: concurrent batches sharing events take their locks in the same order.
+  const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
+  events_.sort(byId);
+  matches.sort(byId);
+  const d = dialect();
+  const accepted = await db.$transaction(async (tx) => {
+    const inserted = await d.bulkInsert(tx, "WafEvent", WAF_EVENT_COLUMNS, events_);
+    // A duplicate event's matches conflict on (eventId, ruleId) and are skipped with it.
+    await d.bulkInsert(tx, "WafEventMatch", WAF_EVENT_MATCH_COLUMNS, matches);
+    return inserted;
+  });
+  return { accepted, duplicates: events_.length - accepted, rejected };
+}

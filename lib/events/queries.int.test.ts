@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertEvents, type FixtureWafEvent } from "@/lib/testing/event-fixtures";
 import { parseEventFilter, type EventFilter } from "./filters";
-import { eventTimeline, eventTops, getEvent, listEvents } from "./queries";
+import { draftExclusionImpact, eventTimeline, eventTops, getEvent, listEvents } from "./queries";
 
 const V1 = "11111111-1111-4111-8111-111111111111";
 const V2 = "22222222-2222-4222-8222-222222222222";
@@ -117,5 +117,16 @@ describe(`getEvent (${process.env.TEST_DB})`, () => {
     expect(e!.scoring[0]!.variable).toBe("ARGS:q");
     expect(await getEvent("not-a-uuid")).toBeNull();
     expect(await getEvent("33333333-3333-4333-8333-333333333333")).toBeNull();
+  });
+});
+
+describe(`draftExclusionImpact (${process.env.TEST_DB})`, () => {
+  it("counts the vhost's events of the last 7 days the draft would also let through, and those that scored on other rules too", async () => {
+    const narrow = await draftExclusionImpact(V1, { kind: "REMOVE_TARGET_BY_ID", ruleId: 942100, target: "ARGS:q", pathPrefix: "/search" }, NOW);
+    expect(narrow).toEqual({ touched: 1, letThrough: 1, alsoOtherRules: 0, otherRules: [], capped: false }); // A (F is older than 7 days)
+    const everywhere = await draftExclusionImpact(V2, { kind: "REMOVE_BY_ID", ruleId: 942100 }, NOW);
+    expect(everywhere).toEqual({ touched: 2, letThrough: 1, alsoOtherRules: 1, otherRules: [{ ruleId: 941100, count: 1 }], capped: false }); // D; C also scored on 941100
+    const byTag = await draftExclusionImpact(V1, { kind: "REMOVE_BY_TAG", tag: "attack-xss" }, NOW);
+    expect(byTag.letThrough).toBe(1); // B
   });
 });

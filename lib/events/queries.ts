@@ -9,6 +9,8 @@ import type { ParsedCidr } from "@/lib/policies/cidr";
 import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
 import { isBookkeepingRule } from "./rules";
 import { EventMatchSchema, type EventMatch } from "./schema";
+import { exclusionImpact } from "./suggest";
+import type { RuleExclusion } from "@/lib/rules/exclusions";
 
 export const EVENT_PAGE_SIZE = 50;
 export const TOP_SIZE = 10;
@@ -204,4 +206,33 @@ export const getEvent = retryingRead(async function getEvent(id: string) {
     scoring: matches.filter((m) => !isBookkeepingRule(m.ruleId)),
     bookkeeping: matches.filter((m) => isBookkeepingRule(m.ruleId)),
   };
+});
+
+/** How far back "Exclude this" looks for other events a draft would let through, and how many it reads at most. */
+export const IMPACT_WINDOW_MS = 7 * 86_400_000;
+export const IMPACT_SCAN_MAX = 5000;
+
+/**
+ * What a draft exclusion would have let through among the vhost's stored events of the last 7 days: only
+ * events that scored on a rule the draft names are read (through WafEventMatch), newest first, at most
+ * IMPACT_SCAN_MAX (`capped` then says the counts are a lower bound).
+ */
+export const draftExclusionImpact = retryingRead(async function draftExclusionImpact(vhostId: string, draft: RuleExclusion, now: Date = new Date()) {
+  const d = dialect();
+  const from = new Date(now.getTime() - IMPACT_WINDOW_MS);
+  const m: Prisma.Sql[] = [Prisma.sql`m."vhostId" = ${d.uuid(vhostId)}`, Prisma.sql`m."occurredAt" >= ${from}`, Prisma.sql`m."scoring" = TRUE`];
+  if (draft.kind === "REMOVE_BY_ID") m.push(Prisma.sql`m."ruleId" >= ${draft.ruleId} AND m."ruleId" <= ${draft.ruleIdEnd ?? draft.ruleId}`);
+  else if (draft.kind === "REMOVE_TARGET_BY_ID") m.push(Prisma.sql`m."ruleId" = ${draft.ruleId}`);
+  else m.push(Prisma.sql`m."tags" LIKE ${`%|${likeEscape(draft.tag)}|%`} ESCAPE '\\'`);
+  const rows = await db.$queryRaw<{ path: string; matches: unknown }[]>(
+    Prisma.sql`SELECT "path", "matches" FROM "WafEvent"
+      WHERE "vhostId" = ${d.uuid(vhostId)} AND "occurredAt" >= ${from}
+        AND "id" IN (SELECT m."eventId" FROM "WafEventMatch" m WHERE ${Prisma.join(m, " AND ")})
+      ORDER BY "occurredAt" DESC LIMIT ${IMPACT_SCAN_MAX + 1}`,
+  );
+  const events = rows.slice(0, IMPACT_SCAN_MAX).map((r) => {
+    const parsed = z.array(EventMatchSchema).safeParse(typeof r.matches === "string" ? JSON.parse(r.matches) : r.matches);
+    return { path: String(r.path), matches: parsed.success ? parsed.data : [] };
+  });
+  return { ...exclusionImpact(draft, events), capped: rows.length > IMPACT_SCAN_MAX };
 });

@@ -236,3 +236,14 @@ export const draftExclusionImpact = retryingRead(async function draftExclusionIm
   });
   return { ...exclusionImpact(draft, events), capped: rows.length > IMPACT_SCAN_MAX };
 });
+
+/** The virtual hosts the filter form offers. */
+export const eventVhostChoices = retryingRead(async function eventVhostChoices() {
+  return db.virtualHost.findMany({ select: { id: true, domain: true }, orderBy: { domain: "asc" } });
+});
+
+/** Everything the events list page shows for one filter and page, read at one `now`. */
+export async function eventsPageData(filter: EventFilter, page: { before?: EventCursor; after?: EventCursor }, now: Date = new Date()) {
+  const [list, timeline, tops] = await Promise.all([listEvents({ filter, ...page, now }), eventTimeline(filter, now), eventTops(filter, now)]);
+  return { list, timeline, tops, paged: page.before !== undefined || page.after !== undefined };
+}

@@ -145,7 +145,8 @@ function Top<K extends string | number>({ title, rows, href }: { title: string; 
 }
 
 export function EventsView({ base, filter, problems, vhosts, timeline, tops, list, paged }: EventsViewProps) {
-  const withFilter = (extra: Record<string, string | number>) => `${base}${eventFilterQuery({ ...filter, ...extra } as EventFilter)}`;
+  // A top entry's link: the current filter with that one value replaced.
+  const withFilter = (key: "rule" | "path", value: string | number) => `${base}${eventFilterQuery(filter, { [key]: value }, [key])}`;
   return (
     <>
       <FilterForm base={base} filter={filter} vhosts={vhosts} />
@@ -158,9 +159,9 @@ export function EventsView({ base, filter, problems, vhosts, timeline, tops, lis
       )}
       <Timeline {...timeline} />
       <div className="mb-4 grid gap-3 sm:grid-cols-3">
-        <Top title="Top scoring rules" rows={tops.rules} href={(k) => withFilter({ rule: k })} />
-        <Top title="Top client addresses" rows={tops.clients} href={(k) => `${base}${eventFilterQuery({ ...filter, client: { canonical: k } as never })}`} />
-        <Top title="Top paths" rows={tops.paths} href={(k) => withFilter({ path: k })} />
+        <Top title="Top scoring rules" rows={tops.rules} href={(k) => withFilter("rule", k)} />
+        <Top title="Top client addresses" rows={tops.clients} href={(k) => `${base}${eventFilterQuery(filter, { client: k }, ["client"])}`} />
+        <Top title="Top paths" rows={tops.paths} href={(k) => withFilter("path", k)} />
       </div>
       {list.rows.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600" data-testid="events-empty">

@@ -40,6 +40,8 @@ describe("time range and query", () => {
     const q = eventFilterQuery(filter, { before: "x" });
     expect(q).toBe("?from=2026-12-01T00%3A00%3A00Z&rule=942100&client=192.0.2.7&before=x");
     expect(parseEventFilter(new URLSearchParams(q.slice(1))).filter).toEqual(filter);
+    // A top entry's link replaces one value of the filter.
+    expect(eventFilterQuery(filter, { client: "198.51.100.1" }, ["client"])).toBe("?from=2026-12-01T00%3A00%3A00Z&rule=942100&client=198.51.100.1");
   });
 
   it("round-trips a cursor and refuses a bad one", () => {

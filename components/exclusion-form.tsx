@@ -17,9 +17,10 @@ const schemaResolver = lazyZodResolver<RuleExclusionInput, RuleExclusion>(() => 
 const resolver: Resolver<ExclusionFormValues, unknown, RuleExclusion> = (values, context, options) =>
   schemaResolver(toSchemaInput(values) as RuleExclusionInput, context, options as never) as never;
 
-export function ExclusionForm({ vhostId }: { vhostId: string }) {
+/** `initial`: a draft to start from ("Exclude this" on a WAF event); `fromEvent`: that event, named in the audit row. */
+export function ExclusionForm({ vhostId, initial, fromEvent }: { vhostId: string; initial?: ExclusionFormValues; fromEvent?: string }) {
   const router = useRouter();
-  const native = useNativeForm(createExclusionForm, { kind: "REMOVE_TARGET_BY_ID", ...EMPTY } as ExclusionFormValues);
+  const native = useNativeForm(createExclusionForm, initial ?? ({ kind: "REMOVE_TARGET_BY_ID", ...EMPTY } as ExclusionFormValues));
   const form = useForm<ExclusionFormValues, unknown, RuleExclusion>({
     resolver,
     // Values of hidden fields are kept (switching kind back loses nothing); the schema ignores them.
@@ -35,7 +36,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
   const withTarget = kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG";
 
   async function save(values: RuleExclusion) {
-    const result = await native.send(createExclusionAction, { ...values, vhostId });
+    const result = await native.send(createExclusionAction, { ...values, vhostId, ...(fromEvent ? { fromEvent } : {}) });
     if (!result.ok) return applyActionErrors(result, setError);
     toast.success(`Added exclusion: ${describeExclusion(values)}.`);
     reset({ kind: values.kind, ...EMPTY });
@@ -46,7 +47,7 @@ export function ExclusionForm({ vhostId }: { vhostId: string }) {
 
   return (
     <form action={native.action} onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
-      <NativeFields idempotencyKey={native.key} values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId }} />
+      <NativeFields idempotencyKey={native.key} values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId, fromEvent }} />
       <NativeStatus state={native.state} success="Exclusion added." />
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
         <Select id="exclusion-kind" {...field("kind")}>

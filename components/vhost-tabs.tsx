@@ -9,6 +9,7 @@ const TABS = [
   { href: "/ip-lists", label: "IP lists" },
   { href: "/rules", label: "Custom rules" },
   { href: "/exclusions", label: "Exclusions" },
+  { href: "/events", label: "Events" },
 ];
 
 export function VhostTabs({ id }: { id: string }) {

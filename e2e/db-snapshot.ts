@@ -50,3 +50,20 @@ export async function execSql(d: E2eDatabase, sql: string, params: unknown[] = [
     await c.end();
   }
 }
+
+/**
+ * Inserts one row behind the panel's back, its values stored as Prisma stores them on that database
+ * (SQLite: ISO date text with +00:00, booleans 0/1, JSON as text), for specs that stage data the panel
+ * only receives from elsewhere (WAF events from the nodes: e2e/waf-events.ts).
+ */
+export async function insertRow(d: E2eDatabase, table: string, row: Record<string, unknown>): Promise<void> {
+  if (!/^[A-Za-z_]\w*$/.test(table)) throw new Error(`not a table name: ${table}`);
+  const columns = Object.keys(row);
+  const value = (v: unknown) => {
+    if (d.kind !== "sqlite") return v !== null && typeof v === "object" && !(v instanceof Date) ? JSON.stringify(v) : v;
+    if (v instanceof Date) return v.toISOString().replace("Z", "+00:00");
+    if (typeof v === "boolean") return v ? 1 : 0;
+    return v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+  };
+  await execSql(d, `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => value(row[c])));
+}

@@ -13,6 +13,7 @@ import { TemplateFormSchema, EMPTY_TEMPLATE_FORM } from "@/lib/templates/schema"
 import { createTemplate } from "@/lib/templates/service";
 import { CreateVhostSchema, EMPTY_VHOST_FORM } from "@/lib/vhosts/schema";
 import { createVhost } from "@/lib/vhosts/service";
+import { insertEvents } from "@/lib/testing/event-fixtures";
 
 const ctx: AuditContext = { actor: { id: null, email: "system:e2e-pages" } };
 // The pages are what is tested here, not the engine: publish without running nginx -t.
@@ -32,7 +33,10 @@ async function main() {
   const revision = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" }, select: { number: true } });
   const builtIn = await db.policyTemplate.findFirstOrThrow({ where: { builtIn: true }, select: { id: true } });
   const event = await db.auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" }, select: { id: true } });
-  console.log(JSON.stringify({ vhostId: vhost.id, templateId: template.id, builtInTemplateId: builtIn.id, revision: revision.number, auditEventId: event.id }));
+  const [wafEventId] = await insertEvents([
+    { at: new Date(), vhostId: vhost.id, vhost: vhost.domain, client: "192.0.2.9", uri: "/search?q=1", revision: revision.number, matches: [{ ruleId: 942100, variable: "ARGS:q", data: "1' or 1=1", tags: ["attack-sqli"] }, { ruleId: 949110 }] },
+  ]);
+  console.log(JSON.stringify({ wafEventId, vhostId: vhost.id, templateId: template.id, builtInTemplateId: builtIn.id, revision: revision.number, auditEventId: event.id }));
 }
 
 main()

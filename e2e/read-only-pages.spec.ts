@@ -12,7 +12,7 @@ import { execSql, snapshot } from "./db-snapshot";
 import { loggedInPage } from "./fixtures";
 
 type Role = "admin" | "editor" | "auditor" | "anonymous";
-type Ids = { vhostId: string; templateId: string; builtInTemplateId: string; revision: number; auditEventId: string };
+type Ids = { vhostId: string; templateId: string; builtInTemplateId: string; revision: number; auditEventId: string; wafEventId: string };
 
 const ALL: Role[] = ["admin", "editor", "auditor"];
 
@@ -27,7 +27,14 @@ const PAGES: { route: string; urls: (ids: Ids) => string[]; roles: Role[] }[] = 
   { route: "/vhosts/[id]/policy", urls: (i) => [`/vhosts/${i.vhostId}/policy`], roles: ALL },
   { route: "/vhosts/[id]/ip-lists", urls: (i) => [`/vhosts/${i.vhostId}/ip-lists`], roles: ALL },
   { route: "/vhosts/[id]/rules", urls: (i) => [`/vhosts/${i.vhostId}/rules`], roles: ALL },
-  { route: "/vhosts/[id]/exclusions", urls: (i) => [`/vhosts/${i.vhostId}/exclusions`], roles: ALL },
+  {
+    route: "/vhosts/[id]/exclusions",
+    urls: (i) => [`/vhosts/${i.vhostId}/exclusions`, `/vhosts/${i.vhostId}/exclusions?kind=REMOVE_TARGET_BY_ID&ruleId=942100&target=ARGS:q&pathPrefix=/search&fromEvent=${i.wafEventId}`],
+    roles: ALL,
+  },
+  { route: "/vhosts/[id]/events", urls: (i) => [`/vhosts/${i.vhostId}/events`, `/vhosts/${i.vhostId}/events?range=7d&rule=942100`], roles: ALL },
+  { route: "/events", urls: (i) => ["/events", `/events?range=30d&client=192.0.2.0/24&path=/search&tag=attack-sqli&outcome=blocked&vhost=${i.vhostId}`, "/events?rule=abc&client=nope"], roles: ALL },
+  { route: "/events/[id]", urls: (i) => [`/events/${i.wafEventId}`], roles: ALL },
   { route: "/templates", urls: () => ["/templates"], roles: ALL },
   { route: "/templates/new", urls: (i) => ["/templates/new", `/templates/new?from=${i.builtInTemplateId}`], roles: ["admin"] },
   { route: "/templates/[id]", urls: (i) => [`/templates/${i.templateId}`, `/templates/${i.builtInTemplateId}`], roles: ALL },

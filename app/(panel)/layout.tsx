@@ -13,6 +13,7 @@ const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: "/templates", label: "Templates" },
   { href: "/config", label: "Config" },
   { href: "/nodes", label: "Nodes" },
+  { href: "/events", label: "Events", permission: "event.read" },
   { href: "/audit", label: "Audit log" },
   { href: "/users", label: "Users", permission: "user.manage" },
 ];

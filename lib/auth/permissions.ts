@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   "vhost.write": ["ADMIN", "EDITOR"],
   "policy.write": ["ADMIN", "EDITOR"],
   "audit.read": ALL,
+  "event.read": ALL,
   "audit.export": ["ADMIN", "AUDITOR"],
   "audit.verify": ["ADMIN", "AUDITOR"],
   "audit.archive": ["ADMIN"],

@@ -16,7 +16,7 @@ export const updatePolicyAction = defineAction("updatePolicyAction", "policy.wri
   return { version: p.version };
 });
 
-export const addIpEntriesAction = defineAction("addIpEntriesAction", "policy.write", IpBulkSchema.extend(VhostId.shape), async (input, { audit }) => {
+export const addIpEntriesAction = defineAction("addIpEntriesAction", "policy.write", IpBulkSchema.extend({ ...VhostId.shape, fromEvent: z.uuid("Unknown WAF event.").optional() }), async (input, { audit }) => {
   const r = await addIpEntries(audit, input);
   revalidatePath(`/vhosts/${input.vhostId}`, "layout");
   // Only what the form needs: per-line outcome, no parsed internals.

@@ -65,7 +65,8 @@ export type IpAddResult = { report: IpListChangeReport; addedCount: number };
  * Every line is checked against both lists and the rest of the paste; the valid ones are stored together
  * with one audit event, and the per-line report says what was added and what was refused and why.
  */
-export async function addIpEntries(ctx: AuditContext, input: { vhostId: string; kind: IpListKind; text: string; confirmWide: boolean }): Promise<IpAddResult> {
+/** `fromEvent`: the WAF event the addition was made from ("Deny this address" on /events/[id]); the audit row names it. */
+export async function addIpEntries(ctx: AuditContext, input: { vhostId: string; kind: IpListKind; text: string; confirmWide: boolean; fromEvent?: string | undefined }): Promise<IpAddResult> {
   const items = parseBulkPaste(input.text);
   if (items.length === 0) throw new FieldValidationError({ text: ["Paste at least one address or range."] });
   if (items.length > 5000) throw new FieldValidationError({ text: ["Add at most 5,000 entries at a time."] });
@@ -88,8 +89,8 @@ export async function addIpEntries(ctx: AuditContext, input: { vhostId: string; 
         entityType: "IpList",
         entityId: `${vhost.id}:${input.kind}`,
         vhostId: vhost.id,
-        summary: `Added ${report.added.length} ${list} entr${report.added.length === 1 ? "y" : "ies"} to ${vhost.domain}${report.refusedCount ? ` (${report.refusedCount} refused)` : ""}: ${report.added.slice(0, 5).map((a) => a.cidr).join(", ")}${report.added.length > 5 ? ", …" : ""}`,
-        after: { kind: input.kind, added: report.added, refused: report.lines.filter((l) => l.status === "refused").map((l) => ({ input: l.input, reason: l.status === "refused" ? l.reason : "" })) },
+        summary: `Added ${report.added.length} ${list} entr${report.added.length === 1 ? "y" : "ies"} to ${vhost.domain}${report.refusedCount ? ` (${report.refusedCount} refused)` : ""}: ${report.added.slice(0, 5).map((a) => a.cidr).join(", ")}${report.added.length > 5 ? ", …" : ""}${input.fromEvent ? ` (from WAF event ${input.fromEvent})` : ""}`,
+        after: { kind: input.kind, ...(input.fromEvent ? { fromEvent: input.fromEvent } : {}), added: report.added, refused: report.lines.filter((l) => l.status === "refused").map((l) => ({ input: l.input, reason: l.status === "refused" ? l.reason : "" })) },
       },
     };
   });

@@ -11,6 +11,8 @@ import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, m
 
 const VhostId = z.object({ vhostId: z.uuid() });
 const ItemRef = VhostId.extend({ id: z.uuid() });
+/** The WAF event a change was made from (/events/[id]), named in its audit row. */
+const FromEvent = VhostId.extend({ fromEvent: z.uuid("Unknown WAF event.").optional() });
 
 /** The vhost layout shows rule and exclusion counts in its summary, so the whole layout is revalidated. */
 function revalidateVhost(vhostId: string) {
@@ -53,7 +55,7 @@ export const deleteCustomRuleAction = defineAction("deleteCustomRuleAction", "po
   return result;
 });
 
-export const createExclusionAction = defineAction("createExclusionAction", "policy.write", z.intersection(RuleExclusionSchema, VhostId), async (input, { audit }) => {
+export const createExclusionAction = defineAction("createExclusionAction", "policy.write", z.intersection(RuleExclusionSchema, FromEvent), async (input, { audit }) => {
   const exclusion = await createExclusion(audit, input);
   revalidateVhost(input.vhostId);
   return { id: exclusion.id };
@@ -69,5 +71,5 @@ export const deleteExclusionAction = defineAction("deleteExclusionAction", "poli
 export const createCustomRuleForm = nativeForm(createCustomRuleAction);
 export const updateCustomRuleForm = nativeForm(updateCustomRuleAction);
 export const createExclusionForm = nativeForm(createExclusionAction, {
-  transform: (values) => ({ ...toSchemaInput(values as ExclusionFormValues), vhostId: values.vhostId }),
+  transform: (values) => ({ ...toSchemaInput(values as ExclusionFormValues), vhostId: values.vhostId, ...(values.fromEvent ? { fromEvent: values.fromEvent } : {}) }),
 });

@@ -224,7 +224,8 @@ export function exclusionPhrase(e: StoredExclusion): string {
   return e.pathPrefix !== null ? `${what} under ${e.pathPrefix}` : what;
 }
 
-export async function createExclusion(ctx: AuditContext, input: { vhostId: string } & RuleExclusionInput) {
+/** `fromEvent`: the WAF event this exclusion was made from ("Exclude this" on /events/[id]); the audit row names it. */
+export async function createExclusion(ctx: AuditContext, input: { vhostId: string; fromEvent?: string | undefined } & RuleExclusionInput) {
   const stored = exclusionToColumns(parseOrThrow(RuleExclusionSchema, input));
   return audited(ctx, async (tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
@@ -241,8 +242,8 @@ export async function createExclusion(ctx: AuditContext, input: { vhostId: strin
         entityType: "RuleExclusion",
         entityId: created.id,
         vhostId: vhost.id,
-        summary: `Excluded ${exclusionPhrase(created)} on ${vhost.domain}`,
-        after: exclusionView(created),
+        summary: `Excluded ${exclusionPhrase(created)} on ${vhost.domain}${input.fromEvent ? ` (from WAF event ${input.fromEvent})` : ""}`,
+        after: input.fromEvent ? { ...exclusionView(created), fromEvent: input.fromEvent } : exclusionView(created),
       },
     };
   });

@@ -1,0 +1,249 @@
+// Reading WAF events for /events and a vhost's events tab: the filtered keyset-paged list (newest first by
+// occurredAt, id), one event, the timeline of blocked vs detected, and the top rules, client addresses and
+// paths of the range. Filtering is one SQL WHERE built here for both databases (the rule and tag filters
+// look into WafEventMatch, which Prisma has no relation for); what differs between them comes from dialect().
+import "server-only";
+import { z } from "zod";
+import { db, dialect, Prisma, retryingRead } from "@/lib/db";
+import type { ParsedCidr } from "@/lib/policies/cidr";
+import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
+import { isBookkeepingRule } from "./rules";
+import { EventMatchSchema, type EventMatch } from "./schema";
+import { exclusionImpact } from "./suggest";
+import type { RuleExclusion } from "@/lib/rules/exclusions";
+
+export const EVENT_PAGE_SIZE = 50;
+export const TOP_SIZE = 10;
+
+export type EventListRow = {
+  id: string;
+  occurredAt: Date;
+  vhostId: string | null;
+  vhost: string;
+  clientAddress: string;
+  method: string;
+  uri: string;
+  path: string;
+  status: number;
+  outcome: string;
+  inboundScore: number | null;
+  /** The scoring rules it matched (bookkeeping rules left out), lowest id first. */
+  scoringRules: number[];
+};
+
+const LIST_COLUMNS = Prisma.raw(
+  ["id", "occurredAt", "vhostId", "vhost", "clientAddress", "method", "uri", "path", "status", "outcome", "inboundScore"].map((c) => `"${c}"`).join(","),
+);
+
+/** Dates come back as Date (PostgreSQL) or ISO text (SQLite), counts as bigint on either. */
+function toDate(v: unknown): Date {
+  return v instanceof Date ? v : new Date(typeof v === "number" ? v : String(v));
+}
+const num = (v: unknown) => Number(v);
+
+/** LIKE with the pattern's own wildcards escaped (both databases take ESCAPE '\'). */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The client filter on the stored address text. A single address is one equality (the (clientAddress,
+ * occurredAt) index). An IPv4 range is exact as at most 128 octet-aligned text prefixes: a /20 is sixteen
+ * `a.b.c.` prefixes, a /25 is its 128 addresses — addresses are stored in dotted-decimal without leading zeros.
+ */
+export function clientCondition(c: ParsedCidr): Prisma.Sql {
+  if (c.isSingleAddress) return Prisma.sql`"clientAddress" = ${c.address}`;
+  const octets = c.address.split(".").map(Number);
+  const aligned = Math.ceil(c.prefixLength / 8) * 8; // 8, 16, 24 or 32
+  const keep = aligned / 8; // octets written out in each prefix
+  const count = 2 ** (aligned - c.prefixLength);
+  const base = octets.slice(0, keep);
+  const parts: Prisma.Sql[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = [...base];
+    o[keep - 1] = base[keep - 1]! + i;
+    const text = o.join(".");
+    parts.push(keep === 4 ? Prisma.sql`"clientAddress" = ${text}` : Prisma.sql`"clientAddress" LIKE ${likeEscape(text) + ".%"} ESCAPE '\\'`);
+  }
+  return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
+}
+
+/** The filter's conditions on WafEvent, in the time window `range`. */
+export function eventConditions(filter: EventFilter, range: { from: Date; to: Date }): Prisma.Sql[] {
+  const d = dialect();
+  const conds: Prisma.Sql[] = [Prisma.sql`"occurredAt" >= ${range.from}`, Prisma.sql`"occurredAt" < ${range.to}`];
+  if (filter.vhost) conds.push(Prisma.sql`"vhostId" = ${d.uuid(filter.vhost)}`);
+  if (filter.outcome) conds.push(Prisma.sql`"outcome" = ${filter.outcome}`);
+  if (filter.status !== undefined) conds.push(Prisma.sql`"status" = ${filter.status}`);
+  if (filter.client) conds.push(clientCondition(filter.client));
+  if (filter.path) {
+    // Case-sensitive on both databases (SQLite's LIKE is not): compare the leading characters.
+    conds.push(Prisma.sql`substr("path", 1, length(CAST(${filter.path} AS TEXT))) = CAST(${filter.path} AS TEXT)`);
+  }
+  if (filter.rule !== undefined || filter.tag) {
+    const m: Prisma.Sql[] = [Prisma.sql`m."occurredAt" >= ${range.from}`, Prisma.sql`m."occurredAt" < ${range.to}`];
+    if (filter.rule !== undefined) m.push(Prisma.sql`m."ruleId" = ${filter.rule}`);
+    if (filter.tag) m.push(Prisma.sql`m."tags" LIKE ${`%|${likeEscape(filter.tag)}|%`} ESCAPE '\\'`);
+    conds.push(Prisma.sql`"id" IN (SELECT m."eventId" FROM "WafEventMatch" m WHERE ${Prisma.join(m, " AND ")})`);
+  }
+  return conds;
+}
+
+export type EventListParams = { filter: EventFilter; before?: EventCursor; after?: EventCursor; limit?: number; now?: Date };
+
+/**
+ * One page of the filtered events, newest first. `older` continues to older events, `newer` back to newer
+ * ones (null at either end). Every page is a range scan on (occurredAt) or (vhostId, occurredAt).
+ */
+export const listEvents = retryingRead(async function listEvents(params: EventListParams) {
+  const d = dialect();
+  const limit = params.limit ?? EVENT_PAGE_SIZE;
+  const conds = eventConditions(params.filter, eventTimeRange(params.filter, params.now));
+  const ascending = params.before === undefined && params.after !== undefined;
+  const cursor = params.before ?? params.after;
+  if (cursor) {
+    const op = Prisma.raw(ascending ? ">" : "<");
+    conds.push(Prisma.sql`("occurredAt" ${op} ${cursor.at} OR ("occurredAt" = ${cursor.at} AND "id" ${op} ${d.uuid(cursor.id)}))`);
+  }
+  const dir = Prisma.raw(ascending ? "ASC" : "DESC");
+  const raw = await db.$queryRaw<Record<string, unknown>[]>(
+    Prisma.sql`SELECT ${LIST_COLUMNS} FROM "WafEvent" WHERE ${Prisma.join(conds, " AND ")} ORDER BY "occurredAt" ${dir}, "id" ${dir} LIMIT ${limit + 1}`,
+  );
+  const hasMore = raw.length > limit;
+  const page = raw.slice(0, limit);
+  if (ascending) page.reverse();
+  const ids = page.map((r) => String(r.id));
+  const matches = ids.length
+    ? await db.wafEventMatch.findMany({ where: { eventId: { in: ids }, scoring: true }, select: { eventId: true, ruleId: true }, orderBy: { ruleId: "asc" } })
+    : [];
+  const rows: EventListRow[] = page.map((r) => ({
+    id: String(r.id),
+    occurredAt: toDate(r.occurredAt),
+    vhostId: r.vhostId === null || r.vhostId === undefined ? null : String(r.vhostId),
+    vhost: String(r.vhost),
+    clientAddress: String(r.clientAddress),
+    method: String(r.method),
+    uri: String(r.uri),
+    path: String(r.path),
+    status: num(r.status),
+    outcome: String(r.outcome),
+    inboundScore: r.inboundScore === null || r.inboundScore === undefined ? null : num(r.inboundScore),
+    scoringRules: matches.filter((m) => m.eventId === String(r.id)).map((m) => m.ruleId),
+  }));
+  const first = rows[0];
+  const last = rows.at(-1);
+  const at = (r: EventListRow | undefined) => (r ? { at: r.occurredAt, id: r.id } : null);
+  return {
+    rows,
+    older: ascending ? at(last) : hasMore ? at(last) : null,
+    newer: ascending ? (hasMore ? at(first) : null) : params.before !== undefined ? at(first) : null,
+  };
+});
+
+export type TimelineBucket = { bucket: string; blocked: number; detected: number };
+
+/** Blocked vs detected per UTC hour of the range (per day for ranges over 7 days), every bucket present. */
+export const eventTimeline = retryingRead(async function eventTimeline(filter: EventFilter, now: Date = new Date()) {
+  const range = eventTimeRange(filter, now);
+  const unit: "hour" | "day" = range.to.getTime() - range.from.getTime() > 7 * 86_400_000 ? "day" : "hour";
+  const bucket = dialect().timeBucket("occurredAt", unit);
+  const rows = await db.$queryRaw<{ b: string; outcome: string; n: number | bigint }[]>(
+    Prisma.sql`SELECT ${bucket} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${Prisma.join(eventConditions(filter, range), " AND ")} GROUP BY 1, 2`,
+  );
+  const step = unit === "hour" ? 3_600_000 : 86_400_000;
+  const keyOf = (t: number) => new Date(t).toISOString().slice(0, unit === "hour" ? 13 : 10);
+  const buckets = new Map<string, TimelineBucket>();
+  const start = Math.floor(range.from.getTime() / step) * step;
+  // At most 30 days of days or 7 days of hours (plus the partial ends); a far custom range is capped.
+  for (let t = start; t < range.to.getTime() && buckets.size < 800; t += step) buckets.set(keyOf(t), { bucket: keyOf(t), blocked: 0, detected: 0 });
+  for (const r of rows) {
+    const b = buckets.get(String(r.b)) ?? { bucket: String(r.b), blocked: 0, detected: 0 };
+    if (r.outcome === "blocked") b.blocked += num(r.n);
+    else b.detected += num(r.n);
+    buckets.set(b.bucket, b);
+  }
+  return { unit, buckets: [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket)) };
+});
+
+export type TopRow<K> = { key: K; count: number };
+export type EventTops = { rules: TopRow<number>[]; clients: TopRow<string>[]; paths: TopRow<string>[] };
+
+/** The most frequent scoring rules, client addresses and paths of the filtered range. */
+export const eventTops = retryingRead(async function eventTops(filter: EventFilter, now: Date = new Date()): Promise<EventTops> {
+  const range = eventTimeRange(filter, now);
+  const where = Prisma.join(eventConditions(filter, range), " AND ");
+  const top = (column: "clientAddress" | "path") =>
+    db.$queryRaw<{ k: string; n: number | bigint }[]>(
+      Prisma.sql`SELECT ${Prisma.raw(`"${column}"`)} AS k, COUNT(*) AS n FROM "WafEvent" WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT ${TOP_SIZE}`,
+    );
+  const [rules, clients, paths] = await Promise.all([
+    db.$queryRaw<{ k: number; n: number | bigint }[]>(
+      Prisma.sql`SELECT m."ruleId" AS k, COUNT(*) AS n FROM "WafEventMatch" m
+        WHERE m."scoring" = TRUE AND m."occurredAt" >= ${range.from} AND m."occurredAt" < ${range.to}
+          AND m."eventId" IN (SELECT "id" FROM "WafEvent" WHERE ${where})
+        GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT ${TOP_SIZE}`,
+    ),
+    top("clientAddress"),
+    top("path"),
+  ]);
+  const rows = <K,>(list: { k: K; n: number | bigint }[], key: (k: K) => K) => list.map((r) => ({ key: key(r.k), count: num(r.n) }));
+  return { rules: rows(rules, (k) => num(k)), clients: rows(clients, String), paths: rows(paths, String) };
+});
+
+export type ExplainedEvent = NonNullable<Awaited<ReturnType<typeof getEvent>>>;
+
+/** One event with its matches split into the rules that scored and the bookkeeping ones, and its vhost if it still exists. */
+export const getEvent = retryingRead(async function getEvent(id: string) {
+  if (!z.uuid().safeParse(id).success) return null;
+  const event = await db.wafEvent.findUnique({ where: { id } });
+  if (!event) return null;
+  const parsed = z.array(EventMatchSchema).safeParse(event.matches);
+  const matches: EventMatch[] = parsed.success ? parsed.data : [];
+  const vhost = event.vhostId ? await db.virtualHost.findUnique({ where: { id: event.vhostId }, select: { id: true, domain: true } }) : null;
+  return {
+    event,
+    vhost,
+    scoring: matches.filter((m) => !isBookkeepingRule(m.ruleId)),
+    bookkeeping: matches.filter((m) => isBookkeepingRule(m.ruleId)),
+  };
+});
+
+/** How far back "Exclude this" looks for other events a draft would let through, and how many it reads at most. */
+export const IMPACT_WINDOW_MS = 7 * 86_400_000;
+export const IMPACT_SCAN_MAX = 5000;
+
+/**
+ * What a draft exclusion would have let through among the vhost's stored events of the last 7 days: only
+ * events that scored on a rule the draft names are read (through WafEventMatch), newest first, at most
+ * IMPACT_SCAN_MAX (`capped` then says the counts are a lower bound).
+ */
+export const draftExclusionImpact = retryingRead(async function draftExclusionImpact(vhostId: string, draft: RuleExclusion, now: Date = new Date()) {
+  const d = dialect();
+  const from = new Date(now.getTime() - IMPACT_WINDOW_MS);
+  const m: Prisma.Sql[] = [Prisma.sql`m."vhostId" = ${d.uuid(vhostId)}`, Prisma.sql`m."occurredAt" >= ${from}`, Prisma.sql`m."scoring" = TRUE`];
+  if (draft.kind === "REMOVE_BY_ID") m.push(Prisma.sql`m."ruleId" >= ${draft.ruleId} AND m."ruleId" <= ${draft.ruleIdEnd ?? draft.ruleId}`);
+  else if (draft.kind === "REMOVE_TARGET_BY_ID") m.push(Prisma.sql`m."ruleId" = ${draft.ruleId}`);
+  else m.push(Prisma.sql`m."tags" LIKE ${`%|${likeEscape(draft.tag)}|%`} ESCAPE '\\'`);
+  const rows = await db.$queryRaw<{ path: string; matches: unknown }[]>(
+    Prisma.sql`SELECT "path", "matches" FROM "WafEvent"
+      WHERE "vhostId" = ${d.uuid(vhostId)} AND "occurredAt" >= ${from}
+        AND "id" IN (SELECT m."eventId" FROM "WafEventMatch" m WHERE ${Prisma.join(m, " AND ")})
+      ORDER BY "occurredAt" DESC LIMIT ${IMPACT_SCAN_MAX + 1}`,
+  );
+  const events = rows.slice(0, IMPACT_SCAN_MAX).map((r) => {
+    const parsed = z.array(EventMatchSchema).safeParse(typeof r.matches === "string" ? JSON.parse(r.matches) : r.matches);
+    return { path: String(r.path), matches: parsed.success ? parsed.data : [] };
+  });
+  return { ...exclusionImpact(draft, events), capped: rows.length > IMPACT_SCAN_MAX };
+});
+
+/** The virtual hosts the filter form offers. */
+export const eventVhostChoices = retryingRead(async function eventVhostChoices() {
+  return db.virtualHost.findMany({ select: { id: true, domain: true }, orderBy: { domain: "asc" } });
+});
+
+/** Everything the events list page shows for one filter and page, read at one `now`. */
+export async function eventsPageData(filter: EventFilter, page: { before?: EventCursor; after?: EventCursor }, now: Date = new Date()) {
+  const [list, timeline, tops] = await Promise.all([listEvents({ filter, ...page, now }), eventTimeline(filter, now), eventTops(filter, now)]);
+  return { list, timeline, tops, paged: page.before !== undefined || page.after !== undefined };
+}

@@ -4,7 +4,7 @@
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/nodes/events/route";
-import { installPeerAddressStamp, PEER_HEADER } from "@/lib/auth/client-address";
+import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
 import { admin, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { registerNode } from "@/lib/nodes/service";

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/nodes/events/route";
 import { EventShipper, OFFSET_FILE } from "@/lib/agent/events";
-import { PEER_HEADER } from "@/lib/auth/client-address";
+import { PEER_HEADER } from "@/lib/http/client-address";
 import { admin, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { registerNode } from "@/lib/nodes/service";

@@ -65,9 +65,10 @@ describe(`sign-in attempt retention (${process.env.TEST_DB})`, () => {
   it("is pruned by npm run db:prune", async () => {
     await seedAttempts("cli@example.test");
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(path.resolve("node_modules/.bin/tsx"), ["lib/db/cli.ts", "prune"], { env: { ...process.env } }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+      execFile(path.resolve("node_modules/.bin/tsx"), ["lib/setup/cli.ts", "prune"], { env: { ...process.env } }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
     );
     expect(out).toMatch(/^sign-in attempts before \S+: \d+ deleted/);
+    expect(out).toMatch(/^WAF events before \S+: \d+ deleted \(\d+ rule matches\)$/m);
     expect(await countFor("cli@example.test")).toBe(2);
   });
 });

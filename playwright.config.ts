@@ -18,7 +18,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
   globalSetup: "./e2e/global-setup.ts",
@@ -34,7 +34,7 @@ export default defineConfig({
     name: d.project,
     command: `${i === 0 && !process.env.SKIP_BUILD ? "npx next build && " : ""}npx next start -p ${d.port} -H 127.0.0.1`,
     url: `http://127.0.0.1:${d.port}/login`,
-    timeout: 240_000,
+    timeout: 480_000,
     reuseExistingServer: false,
     env: {
       ...process.env,

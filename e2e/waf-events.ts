@@ -2,6 +2,7 @@
 // (insertRow in e2e/db-snapshot.ts): ingestion is not what these specs test. One WafEvent row with its
 // matches as JSON, and one WafEventMatch row per rule, as the panel's ingestion stores them.
 import { randomUUID } from "node:crypto";
+import { clientKey } from "../lib/events/client-key";
 import { insertRow } from "./db-snapshot";
 import type { E2eDatabase } from "./databases";
 
@@ -17,7 +18,7 @@ export async function insertWafEvent(d: E2eDatabase, e: E2eEvent): Promise<strin
   const outcome = e.outcome ?? "blocked";
   await insertRow(d, "WafEvent", {
     id, nodeId: randomUUID(), transactionId: `e2e-${id}`, vhostId: e.vhostId, vhost: e.vhost, occurredAt: at, receivedAt: at,
-    clientAddress: e.client, method: "GET", uri: e.uri, path: e.uri.split("?")[0], status: e.status ?? (outcome === "blocked" ? 403 : 200),
+    clientAddress: e.client, clientKey: clientKey(e.client) ?? "", method: "GET", uri: e.uri, path: e.uri.split("?")[0], status: e.status ?? (outcome === "blocked" ? 403 : 200),
     outcome, inboundScore: e.inboundScore ?? 5, outboundScore: null, revision: e.revision ?? null, matches: e.matches,
   });
   for (const m of e.matches) {

@@ -17,7 +17,8 @@ describe("parseEventFilter", () => {
     expect(problems).toHaveLength(9);
     expect(problems.join("\n")).toMatch(/rule id is a number/);
     expect(problems.join("\n")).toMatch(/10\.0\.0\.0\/24/); // the range meant
-    expect(parseEventFilter({ client: "2001:db8::/32" }).problems[0]).toMatch(/IPv6/);
+    expect(parseEventFilter({ client: "2001:db8::/32" }).filter.client?.canonical).toBe("2001:db8::/32");
+    expect(parseEventFilter({ client: "2001:db8::1/32" }).problems[0]).toMatch(/host bits/);
     expect(parseEventFilter({ from: "2026-12-06T10:00", to: "2026-12-06T09:00" }).problems[0]).toMatch(/not before/);
   });
 

@@ -70,7 +70,7 @@ describe(`POST /api/v1/nodes/events (${process.env.TEST_DB})`, () => {
     const id = eventId(nodeId, "one-1");
     const row = await db.wafEvent.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({
-      nodeId, transactionId: "one-1", vhostId, vhost: "shop.test", occurredAt: new Date("2026-12-06T08:04:22Z"), clientAddress: "203.0.113.9",
+      nodeId, transactionId: "one-1", vhostId, vhost: "shop.test", occurredAt: new Date("2026-12-06T08:04:22Z"), clientAddress: "203.0.113.9", clientKey: "4cb007109",
       method: "GET", uri: "/products?id=1'%20OR%20'1'='1", path: "/products", status: 403, outcome: "blocked", inboundScore: 5, outboundScore: 0, revision: 7,
     });
     expect(row.matches).toEqual(event("one-1").matches);

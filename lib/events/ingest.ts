@@ -13,6 +13,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { db, dialect } from "@/lib/db";
+import { clientKey } from "./client-key";
 import { isScoringRule } from "./rules";
 import { WafEventSchema, type WafEvent } from "./schema";
 
@@ -22,7 +23,7 @@ export type IngestResult = { accepted: number; duplicates: number; rejected: Rej
 export type IngestingNode = { id: string; appliedRevision: number | null };
 
 export const WAF_EVENT_COLUMNS = [
-  "id", "nodeId", "transactionId", "vhostId", "vhost", "occurredAt", "receivedAt", "clientAddress", "method", "uri", "path",
+  "id", "nodeId", "transactionId", "vhostId", "vhost", "occurredAt", "receivedAt", "clientAddress", "clientKey", "method", "uri", "path",
   "status", "outcome", "inboundScore", "outboundScore", "revision", "matches",
 ] as const;
 export const WAF_EVENT_MATCH_COLUMNS = ["eventId", "ruleId", "occurredAt", "vhostId", "outcome", "scoring", "tags"] as const;
@@ -104,7 +105,7 @@ export async function ingestEvents(node: IngestingNode, events: readonly unknown
     const id = eventId(node.id, event.transactionId);
     const occurredAt = new Date(event.time);
     events_.push([
-      id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, event.method, event.uri, pathOf(event.uri),
+      id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, clientKey(event.clientAddress) ?? "", event.method, event.uri, pathOf(event.uri),
       event.status, event.outcome, event.inboundScore, event.outboundScore, node.appliedRevision, event.matches,
     ]);
     matches.push(...matchRows(id, event, vhostId, occurredAt));

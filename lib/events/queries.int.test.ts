@@ -2,6 +2,7 @@
 // both directions, the timeline and the tops, one event explained.
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertEvents, type FixtureWafEvent } from "@/lib/testing/event-fixtures";
+import { backfillClientKeys } from "./backfill";
 import { parseEventFilter, type EventFilter } from "./filters";
 import { draftExclusionImpact, eventTimeline, eventTops, getEvent, listEvents } from "./queries";
 
@@ -59,6 +60,32 @@ describe(`listEvents (${process.env.TEST_DB})`, () => {
     expect(await keys(f("client=192.0.2.128/25"))).toEqual(["B"]);
     expect(await keys(f("client=192.0.0.0/22"))).toEqual(["A", "B", "E"]);
     expect(await keys(f("client=10.0.0.0/8"))).toEqual(["D"]);
+    expect(await keys(f("client=0.0.0.0/0"))).toHaveLength(5);
+  });
+
+  it("filters IPv6 clients by address or range, however the address was written, and fills in keys of older rows", async () => {
+    const V6 = "66666666-6666-4666-8666-666666666666";
+    const v6 = [
+      { at: "2026-11-10T11:00:00Z", vhostId: V6, client: "2001:db8::1", matches: [sqli] },
+      { at: "2026-11-10T11:01:00Z", vhostId: V6, client: "2001:DB8:0:0:ffff:0:0:9", matches: [sqli] },
+      { at: "2026-11-10T11:02:00Z", vhostId: V6, client: "2001:db9::1", matches: [sqli] },
+      { at: "2026-11-10T11:03:00Z", vhostId: V6, client: "::ffff:192.0.2.99", matches: [sqli] },
+      // As stored before the clientKey column: db:migrate fills its key in.
+      { at: "2026-11-10T11:04:00Z", vhostId: V6, client: "2001:db8:1::5", matches: [sqli], withoutClientKey: true },
+      { at: "2026-11-10T11:05:00Z", vhostId: V6, client: "not-an-address", matches: [sqli], withoutClientKey: true },
+    ];
+    const ids = await insertEvents(v6);
+    const name = new Map(ids.map((id, i) => [id, v6[i]!.client]));
+    const clients = async (q: string) => (await listEvents({ filter: f(`vhost=${V6}&from=2026-11-10T00:00&to=2026-11-11&${q}`), now: NOW, limit: 50 })).rows.map((r) => name.get(r.id)).sort();
+    expect(await clients("client=2001:db8::/32")).toEqual(["2001:DB8:0:0:ffff:0:0:9", "2001:db8::1"]);
+    expect(await backfillClientKeys()).toBe(2);
+    expect(await backfillClientKeys()).toBe(0);
+    expect(await clients("client=2001:db8::/32")).toEqual(["2001:DB8:0:0:ffff:0:0:9", "2001:db8:1::5", "2001:db8::1"]);
+    expect(await clients("client=2001:db8::/48")).toEqual(["2001:DB8:0:0:ffff:0:0:9", "2001:db8::1"]);
+    expect(await clients("client=2001:db8:0:0:ffff::9")).toEqual(["2001:DB8:0:0:ffff:0:0:9"]);
+    expect(await clients("client=2001:db8::/127")).toEqual(["2001:db8::1"]);
+    expect(await clients("client=192.0.2.99")).toEqual(["::ffff:192.0.2.99"]);
+    expect(await clients("client=::/0")).toHaveLength(4);
   });
 
   it("pages by keyset in both directions without losing or repeating an event", async () => {

@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { db, dialect, Prisma, retryingRead } from "@/lib/db";
 import type { ParsedCidr } from "@/lib/policies/cidr";
+import { clientKeyRange } from "./client-key";
 import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
 import { isBookkeepingRule } from "./rules";
 import { EventMatchSchema, type EventMatch } from "./schema";
@@ -47,25 +48,12 @@ function likeEscape(text: string): string {
 }
 
 /**
- * The client filter on the stored address text. A single address is one equality (the (clientAddress,
- * occurredAt) index). An IPv4 range is exact as at most 128 octet-aligned text prefixes: a /20 is sixteen
- * `a.b.c.` prefixes, a /25 is its 128 addresses — addresses are stored in dotted-decimal without leading zeros.
+ * The client filter: one range of client keys (lib/events/client-key.ts) for an address or a CIDR range of
+ * either family, on the (clientKey, occurredAt) index.
  */
 export function clientCondition(c: ParsedCidr): Prisma.Sql {
-  if (c.isSingleAddress) return Prisma.sql`"clientAddress" = ${c.address}`;
-  const octets = c.address.split(".").map(Number);
-  const aligned = Math.ceil(c.prefixLength / 8) * 8; // 8, 16, 24 or 32
-  const keep = aligned / 8; // octets written out in each prefix
-  const count = 2 ** (aligned - c.prefixLength);
-  const base = octets.slice(0, keep);
-  const parts: Prisma.Sql[] = [];
-  for (let i = 0; i < count; i++) {
-    const o = [...base];
-    o[keep - 1] = base[keep - 1]! + i;
-    const text = o.join(".");
-    parts.push(keep === 4 ? Prisma.sql`"clientAddress" = ${text}` : Prisma.sql`"clientAddress" LIKE ${likeEscape(text) + ".%"} ESCAPE '\\'`);
-  }
-  return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
+  const { first, last } = clientKeyRange(c);
+  return first === last ? Prisma.sql`"clientKey" = ${first}` : Prisma.sql`"clientKey" BETWEEN ${first} AND ${last}`;
 }
 
 /** The filter's conditions on WafEvent, in the time window `range`. */

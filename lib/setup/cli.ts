@@ -8,6 +8,7 @@ import { pruneLoginAttempts } from "@/lib/auth/login-retention";
 import { pruneEvents } from "@/lib/events/retention";
 import { databaseLabel, databaseUrl, db, disconnectDb } from "@/lib/db";
 import { migrate } from "@/lib/db/migrate";
+import { backfillClientKeys } from "@/lib/events/backfill";
 import { assertMigrated } from "@/lib/db/ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
@@ -32,6 +33,8 @@ async function runMigrate() {
   if (templates.created.length || templates.updated.length) {
     console.log(`built-in templates: created ${templates.created.join(", ") || "none"}; updated ${templates.updated.join(", ") || "none"}`);
   }
+  const keyed = await backfillClientKeys();
+  if (keyed) console.log(`WAF events: client keys filled in for ${keyed} ${keyed === 1 ? "event" : "events"} stored before the CIDR filter`);
 }
 
 async function runSeed() {

@@ -2,6 +2,7 @@
 // here), the way the ingestion stores them: matches as JSON, one match row per rule with its tags "|a|b|".
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
+import { clientKey } from "@/lib/events/client-key";
 import { isBookkeepingRule } from "@/lib/events/rules";
 import type { EventMatch } from "@/lib/events/schema";
 
@@ -20,6 +21,8 @@ export type FixtureWafEvent = {
   inboundScore?: number | null;
   revision?: number | null;
   matches: Partial<EventMatch>[];
+  /** Stored without its client key, as events were before migration 20261206130000_event_client_key. */
+  withoutClientKey?: boolean;
 };
 
 export function match(ruleId: number, more: Partial<EventMatch> = {}): EventMatch {
@@ -39,7 +42,7 @@ export async function insertEvents(events: FixtureWafEvent[]): Promise<string[]>
     await db.wafEvent.create({
       data: {
         id, nodeId: TEST_NODE_ID, transactionId: `tx-${id}`, vhostId: e.vhostId ?? null, vhost: e.vhost ?? "shop.example.test", occurredAt,
-        clientAddress: e.client ?? "192.0.2.1", method: e.method ?? "GET", uri, path: uri.split("?")[0]!, status: e.status ?? (outcome === "blocked" ? 403 : 200),
+        clientAddress: e.client ?? "192.0.2.1", clientKey: e.withoutClientKey ? null : (clientKey(e.client ?? "192.0.2.1") ?? ""), method: e.method ?? "GET", uri, path: uri.split("?")[0]!, status: e.status ?? (outcome === "blocked" ? 403 : 200),
         outcome, inboundScore: e.inboundScore ?? 5, outboundScore: null, revision: e.revision ?? null, matches,
       },
     });

@@ -115,7 +115,7 @@ export function describeCheckError(e: CheckError): string {
 
 let placeholder: Promise<{ cert: string; key: string } | null> | undefined;
 
-function placeholderCertificate(): Promise<{ cert: string; key: string } | null> {
+export function placeholderCertificate(): Promise<{ cert: string; key: string } | null> {
   placeholder ??= (async () => {
     const dir = await makeWorkDir("palisade-placeholder-cert-");
     try {

@@ -72,7 +72,7 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplayDeci
   try {
     const bundles = options.live ? [options.live, options.candidate] : [options.candidate];
     for (const bundle of bundles) {
-      options.signal?.throwIfAborted();
+      if (options.signal?.aborted) throw new ReplayCancelled();
       sides.push(await startSide(bundle, stubPort, engine));
     }
     const total = options.requests.length;

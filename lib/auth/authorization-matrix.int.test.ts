@@ -41,6 +41,8 @@ const MATRIX: Record<string, Permission> = {
   registerNodeAction: "node.manage",
   revokeNodeAction: "node.manage",
   rotateNodeTokenAction: "node.manage",
+  startReplayAction: "replay.run",
+  cancelReplayAction: "replay.run",
 };
 
 /** Native form submissions (lib/auth/form-action.ts): each goes through the action named beside it. */

@@ -43,7 +43,7 @@ describe(`publishing (${process.env.TEST_DB})`, () => {
     const events = await db.auditEvent.findMany({ where: { seq: { gt: before.head } } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "config.publish", entityType: "ConfigRevision", entityId: stored.id, actorEmail: admin.actor.email, ip: "192.0.2.1" });
-    expect(events[0]!.summary).toBe("Published revision 1: First revision: 1 virtual host (a.publish.test)");
+    expect(events[0]!.summary).toBe("Published revision 1: First revision: 1 virtual host (a.publish.test); no traffic replay was run");
     expect(await totals()).toEqual({ revisions: before.revisions + 1, events: before.events + 1, head: before.head + 1 });
   });
 
@@ -136,7 +136,7 @@ describe(`publishing (${process.env.TEST_DB})`, () => {
     expect(r.revision).toMatchObject({ number: 3, engineChecked: false });
     expect(r.engineNote).toBe("Not checked by the engine (WAF engine not found: missing nginx (package nginx)); validated by the compiler only.");
     const event = await db.auditEvent.findFirstOrThrow({ where: { action: "config.publish" }, orderBy: { seq: "desc" } });
-    expect(event.summary).toBe("Published revision 3: Added noengine.publish.test (not checked by the engine)");
+    expect(event.summary).toBe("Published revision 3: Added noengine.publish.test (not checked by the engine); no traffic replay was run");
     expect(event.after).toMatchObject({ engineChecked: false, engineNote: r.engineNote });
   });
 

@@ -9,6 +9,7 @@ import { compileBundle } from "@/lib/waf/compile";
 import type { CheckError } from "@/lib/waf/engine";
 import type { Bundle, CompilerSettings } from "@/lib/waf/types";
 import { CompileError } from "@/lib/waf/types";
+import { describeReplayNote, replayAuditNote, type ReplayReport } from "@/lib/replay/plan";
 import { compareBundles, describeChanges, type BundleChanges } from "./changes";
 import { checkWithEngine, describeCheckError, type EngineChecker } from "./check";
 import { bundleHash, type BundleFiles } from "./hash";
@@ -134,6 +135,13 @@ async function storeRevision(
           createdByEmail: ctx.actor.email,
         },
       });
+      // The replay of exactly what is published, against exactly the revision it replaces, is kept with it.
+      const replay =
+        input.rollbackOf === null
+          ? await tx.replayRun.findFirst({ where: { candidateHash: input.hash, baseRevision: latest?.number ?? null, status: "done" }, orderBy: { createdAt: "desc" } })
+          : null;
+      if (replay) await tx.replayRun.update({ where: { id: replay.id }, data: { revision: number } });
+      const replayNote = replay ? replayAuditNote(replay.id, replay.report as ReplayReport | null) : null;
       const result: PublishedRevision = {
         number: created.number,
         contentHash: created.contentHash,
@@ -149,9 +157,17 @@ async function storeRevision(
           action: input.rollbackOf === null ? "config.publish" : "config.rollback",
           entityType: "ConfigRevision",
           entityId: created.id,
-          summary: `${input.rollbackOf === null ? "Published" : "Rolled back:"} revision ${number}: ${summary}${input.engineChecked ? "" : " (not checked by the engine)"}`,
+          summary: `${input.rollbackOf === null ? "Published" : "Rolled back:"} revision ${number}: ${summary}${input.engineChecked ? "" : " (not checked by the engine)"}${input.rollbackOf === null ? `; ${describeReplayNote(replayNote)}` : ""}`,
           before: latest ? { number: latest.number, contentHash: latest.contentHash } : null,
-          after: { number, contentHash: input.hash, changes, engineChecked: input.engineChecked, rollbackOf: input.rollbackOf, engineNote: input.engineNote },
+          after: {
+            number,
+            contentHash: input.hash,
+            changes,
+            engineChecked: input.engineChecked,
+            rollbackOf: input.rollbackOf,
+            engineNote: input.engineNote,
+            ...(input.rollbackOf === null ? { replay: replayNote } : {}),
+          },
         },
       };
     });

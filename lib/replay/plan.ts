@@ -89,3 +89,17 @@ export function summarize(planned: readonly PlannedRequest[], decisions: readonl
   });
   return { total: planned.length, skipped, vhosts: [...byVhost.values()].sort((a, b) => (a.vhost < b.vhost ? -1 : 1)), differences };
 }
+
+/** What a publish's audit row says of the replay of what it published. */
+export type ReplayAuditNote = { id: string; requests: number; newlyBlocked: number; newlyAllowed: number; attacksLetThrough: number; errors: number };
+
+export function replayAuditNote(id: string, report: ReplayReport | null): ReplayAuditNote {
+  const sum = (k: "requests" | "newlyBlocked" | "newlyAllowed" | "attacksLetThrough" | "errors") => (report?.vhosts ?? []).reduce((n, v) => n + v[k], 0);
+  return { id, requests: sum("requests"), newlyBlocked: sum("newlyBlocked"), newlyAllowed: sum("newlyAllowed"), attacksLetThrough: sum("attacksLetThrough"), errors: sum("errors") };
+}
+
+export function describeReplayNote(note: ReplayAuditNote | null): string {
+  if (!note) return "no traffic replay was run";
+  const attacks = note.attacksLetThrough ? `, ${note.attacksLetThrough} of them ${note.attacksLetThrough === 1 ? "an attack" : "attacks"} of the built-in corpus` : "";
+  return `traffic replay of ${note.requests} ${note.requests === 1 ? "request" : "requests"}: ${note.newlyBlocked} newly blocked, ${note.newlyAllowed} newly let through${attacks}`;
+}

@@ -38,6 +38,7 @@ describeWithEngine(`replay job (${process.env.TEST_DB})`, { timeout: 120_000 }, 
     await expect(startReplay(admin, { settings: settings() })).rejects.toThrow(/Nothing to replay: revision 1 is the stored configuration/);
 
     await changePolicy(shop.id, { blockingParanoia: 2, detectionParanoia: 2 });
+    await expect(startReplay(admin, { settings: settings(), expect: { candidateHash: "0".repeat(64), basedOn: 1 } })).rejects.toThrow(/changed since this preview/);
     const { id } = await startReplay(admin, { settings: settings() });
     await expect(startReplay(admin, { settings: settings() })).rejects.toBeInstanceOf(ReplayBusyError);
     const run = await finished(id);
@@ -55,6 +56,15 @@ describeWithEngine(`replay job (${process.env.TEST_DB})`, { timeout: 120_000 }, 
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "replay.start", entityId: id } });
     expect(audit.summary).toMatch(/^Started a traffic replay: \d+ requests through revision 1 and the unpublished configuration \(shop\.replay-job\.test\)$/);
     expect(nginxChildren()).toEqual([]);
+
+    // Publishing what was replayed keeps the report with the revision and says so in the audit row.
+    const published = await publishConfig(admin, { basedOn: 1, settings: settings() });
+    expect(published.status === "published" && published.revision.number).toBe(2);
+    expect((await getReplay(id))!.revision).toBe(2);
+    const publishAudit = await db.auditEvent.findFirstOrThrow({ where: { action: "config.publish" }, orderBy: { seq: "desc" } });
+    const blocked = report.vhosts[0]!.newlyBlocked;
+    expect(publishAudit.summary).toMatch(new RegExp(`; traffic replay of ${run.total} requests: ${blocked} newly blocked, 0 newly let through$`));
+    expect(publishAudit.after).toMatchObject({ replay: { id, requests: run.total, newlyBlocked: blocked, newlyAllowed: 0, attacksLetThrough: 0 } });
   });
 
   it("cancels a running replay: audited, marked cancelled, its engines gone", async () => {

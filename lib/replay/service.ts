@@ -63,7 +63,13 @@ export function currentReplay(): Job | null {
   return current;
 }
 
-export type StartReplayOptions = { settings?: CompilerSettings; engine?: EnginePaths; maxRequests?: number };
+export type StartReplayOptions = {
+  settings?: CompilerSettings;
+  engine?: EnginePaths;
+  maxRequests?: number;
+  /** What the preview showed: refused when the candidate or the latest revision differs now. */
+  expect?: { candidateHash: string; basedOn: number | null };
+};
 
 /**
  * Starts a replay of the stored state against the latest revision and returns its id at once. Refuses
@@ -82,6 +88,9 @@ export async function startReplay(ctx: AuditContext, options: StartReplayOptions
   const candidate = await compileCurrent(settings);
   const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" } });
   if (latest && latest.contentHash === candidate.hash) throw new AppError(`Nothing to replay: revision ${latest.number} is the stored configuration.`);
+  if (options.expect && (options.expect.candidateHash !== candidate.hash || options.expect.basedOn !== (latest?.number ?? null))) {
+    throw new AppError("The configuration changed since this preview: refresh the preview, then replay what it shows.");
+  }
   const liveFiles = latest ? bundleOf(latest) : null;
   const changes = compareBundles(liveFiles, candidate.bundle.files);
   const allDomains = Object.keys(candidate.bundle.files).flatMap((f) => /^vhosts\/(.+)\.conf$/.exec(f)?.[1] ?? []);

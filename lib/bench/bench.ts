@@ -8,6 +8,7 @@
 //   e  server rendering of /vhosts and /audit     } --app-dir (default: this checkout), started here
 //   f  first-load JavaScript per route, from that build's manifests
 //   g  WAF event ingestion: events/s through POST /api/v1/nodes/events (HTTP to that server, and the handler in-process)
+//   h  impact preview: a 5,000-request replay through two revisions in the real engine (no database involved)
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
@@ -15,6 +16,7 @@ import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
 import { ingestPart } from "./ingest";
+import { replayPart } from "./replay";
 import { type BenchContext, type BenchOptions, type Part } from "./context";
 import { nodeApiPart, renderPart, startServer, type Server } from "./http";
 import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
@@ -23,10 +25,10 @@ import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -153,6 +155,7 @@ async function main() {
         }
         return ingestPart(c, s);
       },
+      h: replayPart,
     };
     for (const name of opts.only) {
       const started = performance.now();

@@ -4,6 +4,7 @@
 import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { db, type Tx } from "@/lib/db";
+import { notifyOnCommit, signalLocally } from "@/lib/db/signal";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { compileBundle } from "@/lib/waf/compile";
 import type { CheckError } from "@/lib/waf/engine";
@@ -141,6 +142,8 @@ async function storeRevision(
           ? await tx.replayRun.findFirst({ where: { candidateHash: input.hash, baseRevision: latest?.number ?? null, status: "done" }, orderBy: { createdAt: "desc" } })
           : null;
       if (replay) await tx.replayRun.update({ where: { id: replay.id }, data: { revision: number } });
+      // Wakes the nodes waiting on every panel instance (lib/nodes/api.ts long poll) when this commits.
+      await notifyOnCommit(tx, "palisade_revision", String(number));
       const replayNote = replay ? replayAuditNote(replay.id, replay.report as ReplayReport | null) : null;
       const result: PublishedRevision = {
         number: created.number,
@@ -171,6 +174,7 @@ async function storeRevision(
         },
       };
     });
+    signalLocally("palisade_revision", String(revision.number));
     return { status: "published", revision, engineNote: input.engineNote };
   } catch (err) {
     if (err instanceof UnchangedInsideTx) return unchanged(err.latest);

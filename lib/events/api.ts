@@ -16,7 +16,7 @@
 // at a time, so a well-behaved node never meets it; a node that floods (or a copy of its token) does.
 //
 // No audit row per batch: events are node data, not a user's change (SECURITY.md). The node's last
-// contact is refreshed as the config route does, at most every CONTACT_EVERY_MS (one write less per batch).
+// contact is refreshed as the config route does, at most once a minute (recordNodeContact).
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { defineRoute, HttpError } from "@/lib/http/route";
@@ -31,7 +31,6 @@ const gunzipAsync = promisify(gunzip);
 export const MAX_BODY_BYTES = EVENT_BATCH_MAX_BYTES + 64 * 1024;
 export const MAX_IN_FLIGHT_PER_NODE = 2;
 export const BUSY_RETRY_AFTER_SECONDS = 1;
-const CONTACT_EVERY_MS = 10_000;
 const NO_STORE = { "cache-control": "no-store" };
 
 const inFlight = new Map<string, number>();
@@ -95,7 +94,7 @@ export const postNodeEvents = defineRoute({ name: "POST /api/v1/nodes/events", a
     if (!Array.isArray(events)) throw new HttpError(400, 'The body must be a batch: {"events": [...]}.');
     if (events.length > EVENT_BATCH_MAX_EVENTS) throw new HttpError(413, `A batch holds at most ${EVENT_BATCH_MAX_EVENTS} events; this one has ${events.length}.`);
     if (events.length === 0) throw new HttpError(400, "The batch holds no events.");
-    if (!node.lastSeenAt || Date.now() - node.lastSeenAt.getTime() > CONTACT_EVERY_MS) await recordNodeContact(node.id);
+    await recordNodeContact(node);
     const result = await ingestEvents(node, events);
     return Response.json(result, { headers: NO_STORE });
   } finally {

@@ -1,7 +1,10 @@
 // The node API (no session: a bearer token per node). Route files in app/api/v1/nodes/ call these.
 //
 //   GET  /api/v1/nodes/config   → 200 { revision, contentHash, files } with ETag "<contentHash>",
-//                                  304 when If-None-Match names the latest content, 404 before the first publish
+//                                  304 when If-None-Match names the latest content, 404 before the first publish;
+//        ?wait=N (1–60 s)        → long poll: while If-None-Match names the latest content (or nothing is
+//                                  published and there is no If-None-Match), the answer waits until a publish on
+//                                  any panel instance (lib/db/signal.ts) or N seconds, then answers as above
 //   POST /api/v1/nodes/status   { revision, ok, message } → 200 { recorded: true, appliedRevision }
 //   either, while the database is unreachable  → 503 with Retry-After (never a 500: nothing is wrong with the request)
 //   any error answer                           → { error, requestId } (+ problems for a 400 that has them)
@@ -19,6 +22,7 @@ import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
+import { startWaiting } from "@/lib/db/signal";
 import { defineRoute, HttpError, type Authenticator } from "@/lib/http/route";
 import { FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
@@ -86,14 +90,39 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
 /** The latest revision's 200 body, built once (see latestRevisionMemo). */
 const revisionBody = latestRevisionMemo((files, { number, contentHash }) => JSON.stringify({ revision: number, contentHash, files }));
 
+/** The longest a node may ask the config endpoint to hold its request (?wait=…, seconds). */
+export const MAX_WAIT_SECONDS = 60;
+
+/** ?wait=N: 1–60 seconds, or absent; anything else is a 400 that says so. */
+export function parseWait(value: string | null): number | null {
+  if (value === null) return null;
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > MAX_WAIT_SECONDS) {
+    throw new HttpError(400, `wait is a number of seconds from 1 to ${MAX_WAIT_SECONDS} (the long poll), e.g. ?wait=30.`);
+  }
+  return Number(value);
+}
+
+const latestHead = () => db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
+
 export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", auth: nodeToken }, async ({ request, principal }) => {
-  await recordNodeContact(principal.node.id);
+  const wait = parseWait(new URL(request.url).searchParams.get("wait"));
+  await recordNodeContact(principal.node);
+  const ifNoneMatch = request.headers.get("if-none-match");
+  // Listening starts before the read: a publish between the two still wakes this request.
+  const waiter = wait ? startWaiting("palisade_revision", wait * 1000, request.signal) : null;
   // Number and hash only: that is all a 304 (nearly every poll) needs.
-  const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
+  let latest = await latestHead();
+  const current = (l: typeof latest) => (l ? matchesIfNoneMatch(ifNoneMatch, `"${l.contentHash}"`) : ifNoneMatch === null);
+  if (waiter) {
+    // Long poll: hold the request while the node already has the latest (or nothing is published yet),
+    // until a publish on any panel instance, the end of the wait, or the node going away.
+    if (current(latest) && (await waiter.wait()) !== null) latest = await latestHead();
+    else waiter.cancel();
+  }
   if (!latest) throw new NotFoundError("No configuration has been published yet.");
   const etag = `"${latest.contentHash}"`;
   const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
-  if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+  if (matchesIfNoneMatch(ifNoneMatch, etag)) return new Response(null, { status: 304, headers });
   return new Response(await revisionBody(latest), { status: 200, headers: { ...headers, "content-type": "application/json" } });
 });
 

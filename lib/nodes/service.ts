@@ -102,8 +102,17 @@ export async function authenticateNode(token: string | null): Promise<WafNodeMod
   return node;
 }
 
-export async function recordNodeContact(nodeId: string): Promise<void> {
-  await db.wafNode.update({ where: { id: nodeId }, data: { lastSeenAt: new Date() } });
+/** Last contact is kept to this precision: a node polling every few seconds writes its row once a minute, not on every poll. */
+export const CONTACT_PRECISION_MS = 60_000;
+
+/**
+ * Records that the node called, at most once per CONTACT_PRECISION_MS per node (whatever the number of
+ * panel instances: the condition is on the row), so a poll that changes nothing writes nothing.
+ */
+export async function recordNodeContact(node: { id: string; lastSeenAt: Date | null }, now = new Date()): Promise<void> {
+  if (node.lastSeenAt && now.getTime() - node.lastSeenAt.getTime() < CONTACT_PRECISION_MS) return;
+  const before = new Date(now.getTime() - CONTACT_PRECISION_MS);
+  await db.wafNode.updateMany({ where: { id: node.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: before } }] }, data: { lastSeenAt: now } });
 }
 
 export class UnknownRevisionError extends AppError {}

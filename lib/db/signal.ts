@@ -1,0 +1,130 @@
+// Signals between panel processes: a publish wakes every instance's waiting node requests (the config
+// long poll, lib/nodes/api.ts).
+//
+// PostgreSQL: `pg_notify` inside the change's own transaction, so it is delivered at commit and never for
+// a change that rolled back; each process keeps one LISTEN connection, opened when the first waiter
+// subscribes. When that connection drops (PostgreSQL restarted), it reconnects with backoff, and every
+// subscriber is woken once it is back ("resync"): a notification sent while it was away is lost, so the
+// waiters read the state again and answer from it — nothing is missed, at worst a node is woken once too
+// often. SQLite: the panel on SQLite is one process, so an in-process signal is the whole story.
+// The publishing process is also signalled in-process right after its commit (signalLocally), so its own
+// waiters never depend on the round trip.
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import { databaseUrl, dbKind, type Tx } from "./index";
+
+export type SignalChannel = "palisade_revision";
+export const RESYNC = "resync";
+
+const local = new EventEmitter();
+local.setMaxListeners(0);
+
+type Listener = { client: pg.Client | null; channels: Set<SignalChannel>; connecting: Promise<void> | null; retryMs: number; closed: boolean };
+let listener: Listener | null = null;
+
+/** Signals `channel` to every panel process when `tx` commits (PostgreSQL); nothing on SQLite (see signalLocally). */
+export async function notifyOnCommit(tx: Tx, channel: SignalChannel, payload: string): Promise<void> {
+  if (dbKind() !== "postgres") return;
+  await tx.$executeRawUnsafe("SELECT pg_notify($1, $2)", channel, payload);
+}
+
+/** Signals `channel` to this process's subscribers, after a commit made here. */
+export function signalLocally(channel: SignalChannel, payload: string): void {
+  local.emit(channel, payload);
+}
+
+/** Calls `onSignal` for every signal on `channel` (and with RESYNC after a lost connection) until the returned function is called. */
+export function subscribe(channel: SignalChannel, onSignal: (payload: string) => void): () => void {
+  local.on(channel, onSignal);
+  if (dbKind() === "postgres") void listen(channel);
+  return () => {
+    local.off(channel, onSignal);
+  };
+}
+
+async function listen(channel: SignalChannel): Promise<void> {
+  listener ??= { client: null, channels: new Set(), connecting: null, retryMs: 500, closed: false };
+  const l = listener;
+  if (l.channels.has(channel) && (l.client || l.connecting)) return;
+  l.channels.add(channel);
+  if (l.client) {
+    await l.client.query(`LISTEN ${channel}`).catch(() => undefined);
+    return;
+  }
+  await connect(l, false);
+}
+
+function connect(l: Listener, reconnecting: boolean): Promise<void> {
+  if (l.connecting) return l.connecting;
+  l.connecting = (async () => {
+    const client = new pg.Client({ connectionString: databaseUrl(), application_name: "palisade-signals" });
+    try {
+      await client.connect();
+      // The LISTEN connection must not keep a CLI or a test process alive on its own.
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      for (const c of l.channels) await client.query(`LISTEN ${c}`);
+      client.on("notification", (n) => local.emit(n.channel, n.payload ?? ""));
+      const lost = () => {
+        if (l.client !== client) return;
+        l.client = null;
+        client.removeAllListeners();
+        client.end().catch(() => undefined);
+        if (!l.closed) scheduleReconnect(l);
+      };
+      client.on("error", lost);
+      client.on("end", lost);
+      l.client = client;
+      l.retryMs = 500;
+      if (reconnecting) for (const c of l.channels) local.emit(c, RESYNC);
+    } catch {
+      client.end().catch(() => undefined);
+      if (!l.closed) scheduleReconnect(l);
+    } finally {
+      l.connecting = null;
+    }
+  })();
+  return l.connecting;
+}
+
+function scheduleReconnect(l: Listener): void {
+  const wait = l.retryMs;
+  l.retryMs = Math.min(l.retryMs * 2, 30_000);
+  setTimeout(() => void connect(l, true), wait).unref();
+}
+
+/** Closes the LISTEN connection (tests, shutdown). */
+export async function closeSignals(): Promise<void> {
+  const l = listener;
+  listener = null;
+  if (!l) return;
+  l.closed = true;
+  await l.connecting;
+  await l.client?.end().catch(() => undefined);
+}
+
+export type Waiter = {
+  /** Resolves with the payload of the first signal (RESYNC included), or null when the time is up or the request went away. */
+  wait(): Promise<string | null>;
+  cancel(): void;
+};
+
+/**
+ * Starts listening at once (call it before reading the state a signal would change, so nothing slips in
+ * between) and resolves at the first signal, after `timeoutMs`, or when `abort` fires.
+ */
+export function startWaiting(channel: SignalChannel, timeoutMs: number, abort?: AbortSignal): Waiter {
+  let settle: (v: string | null) => void = () => undefined;
+  const result = new Promise<string | null>((resolve) => (settle = resolve));
+  const finish = (v: string | null) => {
+    unsubscribe();
+    clearTimeout(timer);
+    abort?.removeEventListener("abort", onAbort);
+    settle(v);
+  };
+  const onAbort = () => finish(null);
+  const unsubscribe = subscribe(channel, (payload) => finish(payload));
+  const timer = setTimeout(() => finish(null), timeoutMs);
+  abort?.addEventListener("abort", onAbort, { once: true });
+  if (abort?.aborted) finish(null);
+  return { wait: () => result, cancel: () => finish(null) };
+}

@@ -223,6 +223,61 @@ describe("the node agent", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("long-polls: each pull asks the panel to wait, a publish is applied at once, and a panel that does not hold makes it poll by interval", async () => {
+    const urls: string[] = [];
+    const sleeps: number[] = [];
+    const held: (() => void)[] = [];
+    let holds = true;
+    // The panel of lib/nodes/api.ts: with ?wait and the node's content current, the answer waits for a publish.
+    const holding: typeof fetch = async (input, init) => {
+      const url = String(input);
+      urls.push(url);
+      const known = new Headers(init?.headers).get("if-none-match");
+      if (holds && url.includes("wait=") && panel.state.latest && known === `"${bundleHash(panel.state.latest.files)}"`) {
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          init?.signal?.addEventListener("abort", () => resolve(), { once: true });
+        });
+      }
+      return panel.fetchImpl(input, init);
+    };
+    const publish = (r: Revision) => {
+      panel.state.latest = r;
+      held.splice(0).forEach((release) => release());
+    };
+    const stop = new AbortController();
+    const looping = new NodeAgent({
+      panelUrl: "http://panel.test", readToken: async () => "pn_test", dir, engine: engine.engine, fetch: holding, log: () => undefined, longPollSeconds: 30,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    engine.state.running = true;
+    panel.state.latest = { revision: 1, files: bundle("rev1") };
+    const loop = looping.run(stop.signal, 60_000);
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(check()).toBe(true);
+    };
+    await until(() => held.length === 1); // revision 1 applied, then the next pull waits at the panel
+    expect(await live()).toContain("# rev1");
+    publish({ revision: 2, files: bundle("rev2") });
+    await until(() => held.length === 1 && panel.state.reports.some((r) => r.revision === 2));
+    expect(await live()).toContain("# rev2");
+    expect(sleeps).toEqual([]); // never waited an interval: each pull followed the last at once
+    expect(urls.every((u) => u.endsWith("/api/v1/nodes/config?wait=30") || u.endsWith("/api/v1/nodes/status"))).toBe(true);
+    // A panel (or a proxy) that answers at once: back to polling every interval.
+    holds = false;
+    held.splice(0).forEach((release) => release());
+    await until(() => sleeps.length >= 2);
+    expect(sleeps.slice(0, 2)).toEqual([60_000, 60_000]);
+    expect(urls.at(-1)).toMatch(/\/api\/v1\/nodes\/config$/);
+    stop.abort();
+    held.splice(0).forEach((release) => release());
+    await loop;
+  });
+
   it("stops its loop when the signal aborts", async () => {
     const stop = new AbortController();
     const started = Date.now();

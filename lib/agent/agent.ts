@@ -200,6 +200,11 @@ export type AgentOptions = {
   log?: (line: string) => void;
   /** Longest wait between rounds while the panel fails (default 5 minutes). */
   maxBackoffMs?: number;
+  /**
+   * Long poll (run loop only): each pull asks the panel to hold it up to this many seconds until a publish
+   * (`?wait=`), and the next pull follows at once. 0 turns it off (plain polling every interval).
+   */
+  longPollSeconds?: number;
   /** For tests: the loop's clock and its jitter. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -271,23 +276,27 @@ export class NodeAgent {
     }
   }
 
-  private async panel(pathname: string, init: RequestInit = {}, signal?: AbortSignal): Promise<Response> {
+  private async panel(pathname: string, init: RequestInit = {}, signal?: AbortSignal, holdSeconds = 0): Promise<Response> {
     const token = (await this.options.readToken()).trim();
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${token}`);
     headers.set("user-agent", "palisade-node-agent");
-    const timeout = AbortSignal.timeout(30_000);
+    const timeout = AbortSignal.timeout(30_000 + holdSeconds * 1000);
     const res = await this.fetch(new URL(pathname, this.options.panelUrl), { ...init, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     if (res.status === 401) throw new AgentAuthError("the panel refused the node token (401): check the token file, or rotate the token in the panel");
     if (res.status === 429) throw new RateLimitedError(Number(res.headers.get("retry-after")) || 60);
     return res;
   }
 
-  /** One pull → apply → report round. Throws AgentAuthError, RateLimitedError or a network error. */
-  async runOnce(signal?: AbortSignal): Promise<CycleOutcome> {
+  /**
+   * One pull → apply → report round. Throws AgentAuthError, RateLimitedError or a network error. With
+   * `waitSeconds` the panel holds the pull until a publish or that many seconds (the long poll).
+   */
+  async runOnce(signal?: AbortSignal, waitSeconds = 0): Promise<CycleOutcome> {
     if (this.installed === undefined) this.installed = await this.readInstalled();
     const known = this.lastAttempt ?? this.installed?.contentHash ?? null;
-    const res = await this.panel("/api/v1/nodes/config", { headers: known ? { "if-none-match": `"${known}"` } : {} }, signal);
+    const target = waitSeconds > 0 ? `/api/v1/nodes/config?wait=${waitSeconds}` : "/api/v1/nodes/config";
+    const res = await this.panel(target, { headers: known ? { "if-none-match": `"${known}"` } : {} }, signal, waitSeconds);
 
     let outcome: Omit<CycleOutcome, "reported">;
     if (res.status === 404) {
@@ -477,22 +486,42 @@ export class NodeAgent {
   }
 
   /**
-   * Pulls every `intervalMs` until `signal` aborts; a cycle that has started writing always finishes.
+   * Pulls until `signal` aborts; a cycle that has started writing always finishes. With the long poll
+   * (longPollSeconds, default off here, 30 s from the CLI) each pull waits at the panel for a publish and
+   * the next one follows at once, so a publish reaches the node within moments. When the panel answers a
+   * held pull at once without anything new (a panel without the long poll), or a pull fails after being
+   * held for a while (a proxy that cuts long requests), the agent falls back to polling every `intervalMs`
+   * for the next 10 rounds, then tries the long poll again.
    * While the panel fails, the waits grow exponentially with jitter up to `maxBackoffMs` (a 429's or
    * 503's Retry-After is a minimum); the log gets one line per change of state, not one per round.
    */
   async run(signal: AbortSignal, intervalMs: number): Promise<void> {
     const sleepFor = this.options.sleep ?? abortableSleep;
+    const longPoll = this.options.longPollSeconds ?? 0;
+    let plainRounds = 0;
     let failures = 0;
     while (!signal.aborted) {
       let wait = intervalMs;
+      const hold = longPoll > 0 && plainRounds === 0 ? longPoll : 0;
+      if (plainRounds > 0) plainRounds--;
+      const started = Date.now();
       try {
-        const outcome = await this.runOnce(signal);
+        const outcome = await this.runOnce(signal, hold);
         if (failures > 0) this.log(`panel reachable again after ${failures} failed round${failures === 1 ? "" : "s"}`);
         failures = 0;
         if (outcome.pulled === "none") this.logChange(`ok: ${outcome.message}`);
+        if (hold > 0) {
+          const heldMs = Date.now() - started;
+          if (outcome.pulled === "same" && heldMs < Math.min(1000, hold * 500)) {
+            plainRounds = 10;
+            this.logChange(`the panel answered the long poll at once: polling every ${Math.round(intervalMs / 1000)} s instead`, "long-poll-off");
+          } else wait = 0;
+        }
       } catch (err) {
         if (signal.aborted) break;
+        if (hold > 0 && Date.now() - started > 2000 && !(err instanceof AgentAuthError) && !(err instanceof RateLimitedError)) {
+          plainRounds = 10; // held, then cut: something between the node and the panel ends long requests
+        }
         failures++;
         wait = nextDelay({ failures, intervalMs, maxMs: this.options.maxBackoffMs ?? 300_000, random: this.options.random ?? Math.random });
         const retryAfter = err instanceof RateLimitedError || err instanceof PanelHttpError ? err.retryAfterSeconds : null;
@@ -501,7 +530,7 @@ export class NodeAgent {
         // A failure logged once; the same failure again (only the wait changed) is not repeated.
         this.logChange(`${failure.line}; retrying with backoff, next try in ${Math.round(wait / 100) / 10} s`, failure.key);
       }
-      await sleepFor(wait, signal);
+      if (wait > 0) await sleepFor(wait, signal);
     }
   }
 }

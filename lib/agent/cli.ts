@@ -1,6 +1,6 @@
 // node:agent — runs the node agent (lib/agent/agent.ts) on a WAF node.
 //
-//   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure]
+//   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--long-poll 30] [--start-nginx] [--keep 3] [--insecure]
 //                          [--no-events] [--secret-names password,token,...]
 //
 // --panel        the panel's base URL (https://panel.example.com). A plain http:// URL is refused unless
@@ -13,7 +13,9 @@
 // --dir          the node's directory (layout: lib/agent/agent.ts); nginx runs with it as prefix and
 //                working directory: cd DIR && nginx -p DIR/ -c nginx.conf -e DIR/logs/error.log
 // --once         one round, then exit: 0 applied or nothing new, 1 not applied, 3 token refused, 4 other error
-// --interval     seconds between pulls (default 10)
+// --interval     seconds between pulls when the long poll is off or cut (default 10)
+// --long-poll    seconds the panel may hold each pull until a publish (default 30; 0: plain polling every
+//                --interval). Falls back to --interval polling on its own where a proxy cuts long requests.
 // --start-nginx  start nginx when it is not running
 // --keep         releases kept on disk besides the live one and the one before it (default 3)
 // --no-events    do not ship WAF events. By default the agent also tails DIR/logs/modsec_audit.log (it waits
@@ -32,7 +34,7 @@ import { AgentAuthError, errorText, lockDir, NodeAgent } from "./agent";
 import { EventShipper } from "./events";
 
 const USAGE =
-  "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--start-nginx] [--keep 3] [--insecure] [--no-events] [--secret-names password,token]";
+  "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--long-poll 30] [--start-nginx] [--keep 3] [--insecure] [--no-events] [--secret-names password,token]";
 
 export const PLAIN_HTTP_REFUSED =
   "--panel is a plain http:// URL: the node's token and the configuration would cross the network unencrypted, " +
@@ -51,6 +53,7 @@ type Parsed = {
   dir: string;
   once: boolean;
   interval: number;
+  longPoll: number;
   startNginx: boolean;
   keep: number;
   insecure: boolean;
@@ -65,7 +68,7 @@ export function parseArgs(argv: string[]): Parsed | string {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--once" || a === "--start-nginx" || a === "--insecure" || a === "--no-events") flags.add(a);
-    else if (["--panel", "--token-file", "--dir", "--interval", "--keep", "--secret-names"].includes(a)) {
+    else if (["--panel", "--token-file", "--dir", "--interval", "--long-poll", "--keep", "--secret-names"].includes(a)) {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--")) return `${a} needs a value`;
       values[a] = v;
@@ -84,6 +87,8 @@ export function parseArgs(argv: string[]): Parsed | string {
   }
   const interval = Number(values["--interval"] ?? 10);
   if (!Number.isFinite(interval) || interval < 1 || interval > 3600) return "--interval is in seconds, 1 to 3600";
+  const longPoll = Number(values["--long-poll"] ?? 30);
+  if (!Number.isInteger(longPoll) || longPoll < 0 || longPoll > 60) return "--long-poll is in whole seconds, 0 (off) to 60";
   const keep = Number(values["--keep"] ?? 3);
   if (!Number.isInteger(keep) || keep < 0 || keep > 100) return "--keep is a whole number, 0 to 100";
   let secretNames: string[] | null = null;
@@ -97,6 +102,7 @@ export function parseArgs(argv: string[]): Parsed | string {
     dir: path.resolve(values["--dir"]!),
     once: flags.has("--once"),
     interval,
+    longPoll,
     startNginx: flags.has("--start-nginx"),
     keep,
     insecure: flags.has("--insecure"),
@@ -125,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const unlock = await lockDir(args.dir);
-  const agent = new NodeAgent({ panelUrl: args.panel, readToken, dir: args.dir, startNginx: args.startNginx, keepReleases: args.keep });
+  const agent = new NodeAgent({ panelUrl: args.panel, readToken, dir: args.dir, startNginx: args.startNginx, keepReleases: args.keep, longPollSeconds: args.longPoll });
   const shipper = args.events ? new EventShipper({ panelUrl: args.panel, readToken, dir: args.dir, redact: args.secretNames ? { secretNames: args.secretNames } : {} }) : null;
   try {
     if (args.once) {
@@ -158,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
         stop.abort();
       });
     }
-    console.log(`Pulling from ${args.panel} every ${args.interval} s into ${args.dir}${shipper ? "; shipping WAF events from logs/modsec_audit.log" : ""}`);
+    console.log(`Pulling from ${args.panel} ${args.longPoll ? `with a ${args.longPoll} s long poll (else every ${args.interval} s)` : `every ${args.interval} s`} into ${args.dir}${shipper ? "; shipping WAF events from logs/modsec_audit.log" : ""}`);
     await Promise.all([agent.run(stop.signal, args.interval * 1000), shipper?.run(stop.signal)]);
     return 0;
   } finally {

@@ -10,7 +10,7 @@ const TABS = [
   { href: "/rules", label: "Custom rules" },
   { href: "/exclusions", label: "Exclusions" },
   { href: "/events", label: "Events" },
-  { href: "/config", label: "Config" },
+  { href: "/config", label: "Published config" },
 ];
 
 export function VhostTabs({ id }: { id: string }) {

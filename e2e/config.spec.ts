@@ -65,7 +65,7 @@ test("preview then publish: the changed vhost and its file diff, publishing exac
   const domain = uniqueDomain("preview");
   await login(page, "admin");
   const { id } = await createVhost(page, domain);
-  // Not published yet: its Config tab says so.
+  // Not published yet: its Published config tab says so.
   await page.goto(`/vhosts/${id}/config`);
   await expect(page.getByTestId("vhost-config-status")).toContainText(`${domain} is not in the latest revision`);
   await publish(page);
@@ -117,9 +117,9 @@ test("preview then publish: the changed vhost and its file diff, publishing exac
   await expect(page.getByRole("region", { name: `File rules/${domain}.conf` })).toBeVisible();
   await expect(page.getByTestId("config-file-text")).toContainText("tx.inbound_anomaly_score_threshold=6");
 
-  // The vhost's own part of the latest revision, on its Config tab.
+  // The vhost's own part of the latest revision, on its Published config tab.
   await page.goto(`/vhosts/${id}`);
-  await page.getByRole("link", { name: "Config", exact: true }).click();
+  await page.getByRole("navigation", { name: "Virtual host sections" }).getByRole("link", { name: "Published config" }).click();
   await expect(page.getByTestId("vhost-config-status")).toContainText(`revision ${next}, the latest`);
   await expect(page.getByRole("region", { name: `File vhosts/${domain}.conf` })).toBeVisible();
   await expect(page.getByTestId("config-file-text")).toContainText(domain);

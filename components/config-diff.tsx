@@ -9,7 +9,8 @@ const STATUS = {
   unchanged: { label: "unchanged", tone: "slate" },
 } as const;
 
-export function BundleDiff({ files }: { files: FileDiff[] }) {
+/** At most `maxFiles` changed files are drawn (a first publish of thousands of vhosts would be megabytes of page). */
+export function BundleDiff({ files, maxFiles = 500 }: { files: FileDiff[]; maxFiles?: number }) {
   const changed = files.filter((f) => f.status !== "unchanged");
   const unchanged = files.length - changed.length;
   if (changed.length === 0) {
@@ -21,9 +22,14 @@ export function BundleDiff({ files }: { files: FileDiff[] }) {
         {changed.length} file{changed.length === 1 ? "" : "s"} differ{changed.length === 1 ? "s" : ""}
         {unchanged ? `; ${unchanged} unchanged file${unchanged === 1 ? "" : "s"} not shown` : ""}.
       </p>
-      {changed.map((f) => (
+      {changed.slice(0, maxFiles).map((f) => (
         <FileDiffView key={f.path} diff={f} />
       ))}
+      {changed.length > maxFiles && (
+        <p className="text-sm text-slate-600">
+          {changed.length - maxFiles} more changed file{changed.length - maxFiles === 1 ? "" : "s"} not shown.
+        </p>
+      )}
     </div>
   );
 }

@@ -9,13 +9,14 @@ import { publishConfigAction, rollbackConfigAction } from "@/lib/config/actions"
 import type { PublishProblem, PublishRefusal } from "@/lib/config/service";
 import { applyActionErrors } from "./action-result";
 import { ConfirmButton } from "./confirm-dialog";
+import { Button } from "./ui";
 import { toast } from "./toast";
 import { useIdempotentSend } from "./native-form";
 
 function useOutcome() {
   const router = useRouter();
   const [refusal, setRefusal] = useState<PublishRefusal | null>(null);
-  const handle = (data: PublishActionData) => {
+  const handle = (data: Exclude<PublishActionData, { status: "preview-changed" }>) => {
     if (data.status === "refused") {
       setRefusal(data);
       toast.error(data.stage === "engine" ? "nginx -t refused the configuration: nothing was published." : "The compiler refused the configuration: nothing was published.");
@@ -33,31 +34,75 @@ function useOutcome() {
   return { refusal, handle };
 }
 
-export function PublishButton({ latest, disabledReason, pendingSummary }: { latest: number | null; disabledReason?: string; pendingSummary: string }) {
+/** The config page's Publish: leads to the preview, where publishing happens (PublishFromPreview). */
+export function PublishButton({ disabledReason }: { disabledReason?: string }) {
+  if (disabledReason) {
+    return (
+      <>
+        <Button type="button" disabled aria-describedby="publish-disabled-reason" title={disabledReason}>
+          Publish
+        </Button>
+        <span id="publish-disabled-reason" className="sr-only">
+          {disabledReason}
+        </span>
+      </>
+    );
+  }
+  return (
+    <Link href="/config/preview" className="inline-flex items-center justify-center rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+      Publish
+    </Link>
+  );
+}
+
+/**
+ * Publishes exactly the previewed bundle: the form sends back its content hash (`previewed`) and the
+ * revision it was compared with. If either changed meanwhile nothing is published: the notice says so
+ * and the page re-renders with the refreshed preview.
+ */
+export function PublishFromPreview({ latest, previewed, disabledReason }: { latest: number | null; previewed: string; disabledReason?: string }) {
+  const router = useRouter();
   const { send } = useIdempotentSend();
   const { refusal, handle } = useOutcome();
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   return (
     <div className="space-y-3">
-      <ConfirmButton
-        label="Publish"
-        title={`Publish revision ${(latest ?? 0) + 1}?`}
-        body={
-          <>
-            <p>{pendingSummary}</p>
-            <p>The configuration is compiled and checked now; the WAF nodes pull it on their next round and reload nginx.</p>
-          </>
-        }
-        confirmLabel="Publish"
-        variant="primary"
-        triggerVariant="primary"
-        disabled={!!disabledReason}
-        disabledReason={disabledReason}
-        onConfirm={async () => {
-          const r = await send(publishConfigAction, { basedOn: latest });
-          if (!r.ok) return applyActionErrors(r);
-          handle(r.data);
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          try {
+            const r = await send(publishConfigAction, { basedOn: latest, previewed });
+            if (!r.ok) return applyActionErrors(r);
+            if (r.data.status === "preview-changed") {
+              setNotice(r.data.message);
+              toast.warning("The configuration changed since this preview: nothing was published.");
+              router.refresh();
+              return;
+            }
+            setNotice(null);
+            handle(r.data);
+            if (r.data.status !== "refused") router.push("/config");
+          } finally {
+            setBusy(false);
+          }
         }}
-      />
+      >
+        <Button type="submit" disabled={busy || !!disabledReason} aria-describedby={disabledReason ? "preview-publish-reason" : undefined} title={disabledReason}>
+          {busy ? "Publishing…" : `Publish revision ${(latest ?? 0) + 1}`}
+        </Button>
+        {disabledReason && (
+          <span id="preview-publish-reason" className="sr-only">
+            {disabledReason}
+          </span>
+        )}
+      </form>
+      {notice && (
+        <p role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900" data-testid="preview-changed">
+          {notice}
+        </p>
+      )}
       {refusal && <RefusalPanel refusal={refusal} />}
     </div>
   );

@@ -10,6 +10,7 @@ const TABS = [
   { href: "/rules", label: "Custom rules" },
   { href: "/exclusions", label: "Exclusions" },
   { href: "/events", label: "Events" },
+  { href: "/config", label: "Published config" },
 ];
 
 export function VhostTabs({ id }: { id: string }) {

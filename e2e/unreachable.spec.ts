@@ -5,7 +5,7 @@ import { createVhost, hydrated, login, uniqueDomain } from "./fixtures";
 // keeps what was typed; once the panel is back the same submit works.
 const UNREACHABLE = "Could not reach the panel — nothing was sent or the result is unknown; check and retry.";
 
-test("the policy form, the IP-list editor and the publish dialog say when the panel cannot be reached, and recover", async ({ page, context }) => {
+test("the policy form, the IP-list editor and the publish preview say when the panel cannot be reached, and recover", async ({ page, context }) => {
   await login(page, "admin");
   const { url } = await createVhost(page, uniqueDomain("offline"));
 
@@ -33,16 +33,14 @@ test("the policy form, the IP-list editor and the publish dialog say when the pa
   await page.getByRole("button", { name: "Add to list" }).click();
   await expect(page.getByRole("region", { name: "Deny list" }).getByText("192.0.2.44", { exact: true })).toBeVisible();
 
-  await page.goto("/config");
+  await page.goto("/config/preview");
   await hydrated(page);
   await context.setOffline(true);
-  await page.getByRole("button", { name: "Publish" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("button", { name: /^Publish revision \d+$/ }).click();
   await expect(page.getByText(UNREACHABLE).first()).toBeVisible();
   await context.setOffline(false);
-  await expect(page.getByRole("button", { name: "Publish" })).toBeEnabled();
-  await page.getByRole("button", { name: "Publish" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByRole("button", { name: /^Publish revision \d+$/ })).toBeEnabled();
+  await page.getByRole("button", { name: /^Publish revision \d+$/ }).click();
   await expect(page.getByText(/^Published revision \d+: /)).toBeVisible();
 });
 

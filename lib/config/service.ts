@@ -41,6 +41,17 @@ export class StaleRevisionError extends AppError {
   }
 }
 
+/** The stored state compiles to something else than the preview the user published from. Nothing was stored. */
+export class PreviewChangedError extends AppError {
+  constructor(
+    public readonly previewed: string,
+    public readonly current: string,
+  ) {
+    super("The configuration changed since this preview, so nothing was published. Review the refreshed preview, then publish again.");
+    this.name = "PreviewChangedError";
+  }
+}
+
 /** Thrown inside the transaction when another publish made the same content meanwhile; rolls it back. */
 class UnchangedInsideTx extends Error {
   constructor(public readonly latest: number) {
@@ -65,6 +76,11 @@ export type PublishOutcome =
 export type PublishOptions = {
   /** The latest revision number the user saw (null: none). A newer one refuses the publish. */
   basedOn: number | null;
+  /**
+   * The content hash of the bundle the user previewed (lib/config/preview.ts). When given, a bundle that
+   * compiles to another hash is refused with PreviewChangedError; the audit row records it.
+   */
+  previewed?: string;
   /** Defaults to the environment's (lib/config/settings.ts). */
   settings?: CompilerSettings;
   /** Defaults to the real engine where installed; tests pass their own. */
@@ -112,7 +128,16 @@ async function engineCheck(checker: EngineChecker, bundle: Bundle, settings: Com
 /** Stores the revision and its audit row in one transaction; refuses a stale basis or unchanged content. */
 async function storeRevision(
   ctx: AuditContext,
-  input: { basedOn: number | null; files: BundleFiles; hash: string; engineChecked: boolean; engineNote: string | null; rollbackOf: number | null; vhostCount: number },
+  input: {
+    basedOn: number | null;
+    files: BundleFiles;
+    hash: string;
+    engineChecked: boolean;
+    engineNote: string | null;
+    rollbackOf: number | null;
+    vhostCount: number;
+    previewed?: string;
+  },
 ): Promise<PublishOutcome> {
   try {
     const revision = await audited(ctx, async (tx) => {
@@ -169,6 +194,7 @@ async function storeRevision(
             engineChecked: input.engineChecked,
             rollbackOf: input.rollbackOf,
             engineNote: input.engineNote,
+            ...(input.previewed ? { previewed: input.previewed } : {}),
             ...(input.rollbackOf === null ? { replay: replayNote } : {}),
           },
         },
@@ -195,17 +221,19 @@ function unchanged(latest: number, rollbackOf?: number): PublishOutcome {
 
 /**
  * Publishes the stored state. Throws CompileError (a stored value the compiler refuses, naming vhost and
- * field), EngineRefusedError (nginx -t failed, with file, line and vhost) or StaleRevisionError.
+ * field), EngineRefusedError (nginx -t failed, with file, line and vhost), StaleRevisionError or, with
+ * `previewed`, PreviewChangedError (the stored state no longer compiles to the previewed bundle).
  */
 export async function publishConfig(ctx: AuditContext, options: PublishOptions): Promise<PublishOutcome> {
   const settings = options.settings ?? compilerSettingsFromEnv();
   const { bundle, hash, vhostCount } = await compileCurrent(settings);
   const latest = await latestRevisionHead();
   assertBasis(latest, options.basedOn);
+  if (options.previewed !== undefined && options.previewed !== hash) throw new PreviewChangedError(options.previewed, hash);
   if (latest && latest.contentHash === hash) return unchanged(latest.number);
   // The engine check takes a while (about 0.3 s per vhost): outside the transaction.
   const engine = await engineCheck(options.checker ?? checkWithEngine, bundle, settings);
-  return storeRevision(ctx, { basedOn: options.basedOn, files: bundle.files, hash, ...engine, rollbackOf: null, vhostCount });
+  return storeRevision(ctx, { basedOn: options.basedOn, files: bundle.files, hash, ...engine, rollbackOf: null, vhostCount, previewed: options.previewed });
 }
 
 /** A new revision with the bundle of revision `revision` (checked by the engine again, where installed). */

@@ -56,14 +56,9 @@ export default async function ConfigPage() {
       : status.draft.upToDate
         ? `Nothing to publish: revision ${latest!.number} is the stored configuration.`
         : undefined;
-  const pendingSummary =
-    pending.length + status.deletedDomains.length === 0
-      ? "Shared settings changed since the latest revision."
-      : `Changes to ${pending.length + status.deletedDomains.length} virtual host(s): ${[...pending.map((v) => v.domain), ...status.deletedDomains].slice(0, 5).join(", ")}${pending.length + status.deletedDomains.length > 5 ? ", …" : ""}.`;
-
   return (
     <>
-      <PageHeader title="Configuration" actions={<PublishButton latest={latest?.number ?? null} disabledReason={disabledReason} pendingSummary={pendingSummary} />}>
+      <PageHeader title="Configuration" actions={<PublishButton disabledReason={disabledReason} />}>
         Publishing compiles every enabled virtual host into one nginx + ModSecurity + CRS {settings.crsVersion} configuration, checks it, and stores it as an
         immutable revision the WAF nodes pull. {latest ? <>Latest: revision {latest.number}, {fmt(latest.createdAt)} by {latest.createdByEmail}.</> : "Nothing has been published yet."}
       </PageHeader>
@@ -116,10 +111,10 @@ export default async function ConfigPage() {
             ))}
           </ul>
         )}
-        {latest && hasChanges && status.draft.ok && (
+        {hasChanges && status.draft.ok && (
           <p className="mt-2 text-sm">
-            <Link href={`/config/diff?from=${latest.number}&to=draft`} className="text-blue-700 hover:underline">
-              Review the line diff against revision {latest.number} →
+            <Link href="/config/preview" className="text-blue-700 hover:underline">
+              Preview what Publish would store{latest ? `, file by file against revision ${latest.number}` : ""} →
             </Link>
           </p>
         )}
@@ -208,6 +203,9 @@ export default async function ConfigPage() {
                     </td>
                     <td className="px-4 py-2">
                       <div className="flex flex-wrap justify-end gap-2">
+                        <Link href={`/config/revisions/${r.number}`} className="rounded-md px-3 py-1.5 text-sm text-blue-700 hover:underline" aria-label={`Files of revision ${r.number}`}>
+                          Files
+                        </Link>
                         {r.number > 1 && (
                           <Link href={`/config/diff?from=${r.number - 1}&to=${r.number}`} className="rounded-md px-3 py-1.5 text-sm text-blue-700 hover:underline" aria-label={`Diff of revision ${r.number} against ${r.number - 1}`}>
                             Diff

@@ -35,11 +35,11 @@ export function PolicyLevelFields<F extends FieldValues & Levels>({
   function blockingChanged() {
     const blocking = Number(form.getValues(name("blockingParanoia")));
     const detection = Number(form.getValues(name("detectionParanoia")));
-    if (!Number.isInteger(blocking) || !(detection < blocking)) return setNote("");
-    form.setValue(name("detectionParanoia"), blocking as PathValue<F, Path<F>>, { shouldDirty: true, shouldTouch: true });
-    // An error shown from an earlier save no longer applies: check the field again.
+    const raise = Number.isInteger(blocking) && detection < blocking;
+    if (raise) form.setValue(name("detectionParanoia"), blocking as PathValue<F, Path<F>>, { shouldDirty: true, shouldTouch: true });
+    setNote(raise ? `Detection paranoia raised to ${blocking} with blocking paranoia.` : "");
+    // An error shown from an earlier save may no longer apply: check the field again.
     if (form.getFieldState(name("detectionParanoia")).error) void form.trigger(name("detectionParanoia"));
-    setNote(`Detection paranoia raised to ${blocking} with blocking paranoia.`);
   }
 
   return (

@@ -1,9 +1,12 @@
 // The WAF events list as /events and a vhost's Events tab show it: the filter (a GET form, so the filter
 // lives in the URL and works without scripts), the timeline of blocked vs detected (CSS bars), the tops of
 // the range and the keyset-paged list. Presentational: the page reads the data (lib/events/queries.ts).
+// Server component only (domain names are decoded with node:url, lib/vhosts/display.ts).
 import Link from "next/link";
 import { eventFilterFields, eventFilterQuery, formatCursor, isEventFiltered, type EventCursor, type EventFilter } from "@/lib/events/filters";
 import type { EventListRow, EventTops, TimelineBucket } from "@/lib/events/queries";
+import { domainForms, domainLabel } from "@/lib/vhosts/display";
+import { DomainName } from "./domain-name";
 import { Badge, FIELD } from "./ui";
 
 export type EventsViewProps = {
@@ -35,7 +38,7 @@ function FilterForm({ base, filter, vhosts }: Pick<EventsViewProps, "base" | "fi
             <option value="">All</option>
             {vhosts.map((h) => (
               <option key={h.id} value={h.id}>
-                {h.domain}
+                {domainLabel(h.domain)}
               </option>
             ))}
           </select>
@@ -191,7 +194,9 @@ export function EventsView({ base, filter, problems, vhosts, timeline, tops, lis
                     </Link>
                   </td>
                   <td className="px-3 py-2">{e.outcome === "blocked" ? <Badge tone="red">blocked</Badge> : <Badge tone="amber">detected</Badge>}</td>
-                  <td className="px-3 py-2 text-xs">{e.vhost}</td>
+                  <td className="px-3 py-2 text-xs">
+                    <DomainName {...domainForms(e.vhost)} />
+                  </td>
                   <td className="px-3 py-2 font-mono text-xs">{e.clientAddress}</td>
                   <td className="max-w-md break-all px-3 py-2 font-mono text-xs">
                     {e.method} {e.uri}

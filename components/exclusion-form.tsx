@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useForm, type Resolver } from "react-hook-form";
-import { describeExclusion, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/rules/exclusion-fields";
+import { DEFAULT_EXCLUSION_KIND, describeExclusion, EXCLUSION_KIND_FIELDS, EXCLUSION_KIND_LABELS, RULE_EXCLUSION_KINDS } from "@/lib/rules/exclusion-fields";
 import type { RuleExclusion, RuleExclusionInput } from "@/lib/rules/exclusions";
 import { createExclusionAction, createExclusionForm } from "@/lib/rules/actions";
 import { EMPTY_EXCLUSION_FORM as EMPTY, toSchemaInput, type ExclusionFormValues } from "@/lib/rules/exclusion-form-values";
@@ -20,7 +20,8 @@ const resolver: Resolver<ExclusionFormValues, unknown, RuleExclusion> = (values,
 /** `initial`: a draft to start from ("Exclude this" on a WAF event); `fromEvent`: that event, named in the audit row. */
 export function ExclusionForm({ vhostId, initial, fromEvent }: { vhostId: string; initial?: ExclusionFormValues; fromEvent?: string }) {
   const router = useRouter();
-  const native = useNativeForm(createExclusionForm, initial ?? ({ kind: "REMOVE_TARGET_BY_ID", ...EMPTY } as ExclusionFormValues));
+  // Without a draft the form opens on the most common kind: one rule off, optionally under a path.
+  const native = useNativeForm(createExclusionForm, initial ?? ({ kind: DEFAULT_EXCLUSION_KIND, ...EMPTY } as ExclusionFormValues));
   const form = useForm<ExclusionFormValues, unknown, RuleExclusion>({
     resolver,
     // Values of hidden fields are kept (switching kind back loses nothing); the schema ignores them.
@@ -32,8 +33,8 @@ export function ExclusionForm({ vhostId, initial, fromEvent }: { vhostId: string
   const { field } = htmlFields(form);
   const errors = formState.errors;
   const kind = watch("kind");
-  const byId = kind === "REMOVE_BY_ID" || kind === "REMOVE_TARGET_BY_ID";
-  const withTarget = kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG";
+  // Only the fields the chosen kind takes are shown; the schema (a union by kind) requires exactly those.
+  const shown = EXCLUSION_KIND_FIELDS[kind] ?? EXCLUSION_KIND_FIELDS[DEFAULT_EXCLUSION_KIND];
 
   async function save(values: RuleExclusion) {
     const result = await native.send(createExclusionAction, { ...values, vhostId, ...(fromEvent ? { fromEvent } : {}) });
@@ -47,7 +48,7 @@ export function ExclusionForm({ vhostId, initial, fromEvent }: { vhostId: string
 
   return (
     <form action={native.action} onSubmit={handleSubmit(save)} onFocus={schemaResolver.preload} noValidate className="space-y-4" aria-label="Add an exclusion">
-      <NativeFields idempotencyKey={native.key} values={{ kind: "REMOVE_TARGET_BY_ID", ...EMPTY }} hidden={{ vhostId, fromEvent }} />
+      <NativeFields idempotencyKey={native.key} values={{ kind: DEFAULT_EXCLUSION_KIND, ...EMPTY }} hidden={{ vhostId, fromEvent }} />
       <NativeStatus state={native.state} success="Exclusion added." />
       <Field label="Kind" htmlFor="exclusion-kind" hint={EXCLUSION_KIND_LABELS[kind]?.hint}>
         <Select id="exclusion-kind" {...field("kind")}>
@@ -59,22 +60,22 @@ export function ExclusionForm({ vhostId, initial, fromEvent }: { vhostId: string
         </Select>
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        {byId && (
+        {shown.ruleId && (
           <Field label="CRS rule id" htmlFor="exclusion-ruleId" error={errors.ruleId?.message} hint="900000–999999, as in the WAF log: [id &quot;942100&quot;].">
             <Input id="exclusion-ruleId" inputMode="numeric" placeholder="942100" autoComplete="off" {...field("ruleId")} {...described("ruleId")} />
           </Field>
         )}
-        {kind === "REMOVE_BY_ID" && (
+        {shown.ruleIdEnd && (
           <Field label="Last id of a range (optional)" htmlFor="exclusion-ruleIdEnd" error={errors.ruleIdEnd?.message} hint="Leave empty for one rule.">
             <Input id="exclusion-ruleIdEnd" inputMode="numeric" placeholder="942199" autoComplete="off" {...field("ruleIdEnd")} {...described("ruleIdEnd")} />
           </Field>
         )}
-        {!byId && (
+        {shown.tag && (
           <Field label="Tag" htmlFor="exclusion-tag" error={errors.tag?.message} hint="As in the WAF log: [tag &quot;attack-sqli&quot;].">
             <Input id="exclusion-tag" placeholder="attack-sqli" autoComplete="off" {...field("tag")} {...described("tag")} />
           </Field>
         )}
-        {withTarget && (
+        {shown.target && (
           <Field label="Input to ignore" htmlFor="exclusion-target" error={errors.target?.message} hint="One variable with its name: ARGS:password, REQUEST_COOKIES:session, REQUEST_HEADERS:User-Agent.">
             <Input id="exclusion-target" className="font-mono" placeholder="ARGS:password" autoComplete="off" spellCheck={false} {...field("target")} {...described("target")} />
           </Field>

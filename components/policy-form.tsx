@@ -77,7 +77,7 @@ export function PolicyForm({ vhostId, initial }: { vhostId: string; initial: Waf
           ))}
         </div>
       </fieldset>
-      <PolicyLevelFields field={field} errors={errors} />
+      <PolicyLevelFields field={field} errors={errors} form={form} />
       <input type="hidden" {...field("version", num)} />
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={formState.isSubmitting}>

@@ -89,7 +89,7 @@ export function TemplateForm({ initial, id, version: initialVersion }: { initial
             ))}
           </Select>
         </Field>
-        <PolicyLevelFields field={field} errors={errors} />
+        <PolicyLevelFields field={field} errors={errors} form={form} />
       </fieldset>
 
       <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">

@@ -7,6 +7,7 @@ import { toast } from "./toast";
 import { Button } from "./ui";
 import { useIdempotentSend } from "./native-form";
 
+/** `domain`: the name as the page shows it (lib/vhosts/display.ts). */
 export function VhostEnableToggle({ id, version, enabled, domain }: { id: string; version: number; enabled: boolean; domain: string }) {
   const { send } = useIdempotentSend();
   const router = useRouter();
@@ -31,7 +32,10 @@ export function VhostEnableToggle({ id, version, enabled, domain }: { id: string
   );
 }
 
-export function VhostDeleteButton({ id, version, domain }: { id: string; version: number; domain: string }) {
+/** `domain`: the stored (punycode) name; `unicode`: its Unicode form, for an internationalised name. Either may be typed to confirm. */
+export function VhostDeleteButton({ id, version, domain, unicode = domain }: { id: string; version: number; domain: string; unicode?: string }) {
+  const label = unicode === domain ? domain : `${unicode} (${domain})`;
+  const confirmed = (text: string) => [domain, unicode].includes(text.trim().toLowerCase());
   const { send } = useIdempotentSend();
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -44,7 +48,7 @@ export function VhostDeleteButton({ id, version, domain }: { id: string; version
       </Button>
       <dialog ref={dialog} aria-labelledby={`del-${id}`} className="m-auto max-w-md rounded-lg p-6 shadow-xl backdrop:bg-black/40">
         <h2 id={`del-${id}`} className="mb-2 text-lg font-semibold">
-          Delete {domain}?
+          Delete {label}?
         </h2>
         <p className="mb-4 text-sm text-slate-600">
           This removes the virtual host with its WAF policy, IP lists, custom rules and exclusions. The audit log keeps a full copy. Type the domain to confirm.
@@ -63,14 +67,14 @@ export function VhostDeleteButton({ id, version, domain }: { id: string; version
           <Button
             type="button"
             variant="danger"
-            disabled={typed.trim().toLowerCase() !== domain || pending}
+            disabled={!confirmed(typed) || pending}
             onClick={async () => {
               setPending(true);
               const r = await send(deleteVhostAction, { id, version });
               setPending(false);
               dialog.current?.close();
               if (!r.ok) return applyActionErrors(r);
-              toast.success(`Deleted ${domain}.`);
+              toast.success(`Deleted ${label}.`);
               router.push("/vhosts");
               router.refresh();
             }}

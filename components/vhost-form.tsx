@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/lib/auth/action";
 import { createVhostAction, createVhostForm, updateVhostAction, updateVhostForm } from "@/lib/vhosts/actions";
@@ -47,6 +47,26 @@ export function VhostForm({
   const { field, checkbox } = htmlFields(form);
   const errors = formState.errors;
   const tlsMode = watch("tlsMode");
+  // HTTPS brings HSTS on by default: turning TLS on ticks HSTS unless the user has set HSTS themselves;
+  // turning TLS off unticks it (the schema refuses HSTS without HTTPS). The checkbox stays in the page in
+  // every mode, so a native submission (before the scripts ran) sends exactly what it shows.
+  const hstsSetByUser = useRef(false);
+  const lastTlsMode = useRef(tlsMode);
+  useEffect(() => {
+    lastTlsMode.current = tlsMode; // also after a reset (a save, someone else's newer version)
+  }, [tlsMode]);
+  function tlsModeChanged() {
+    const next = form.getValues("tlsMode");
+    const wasOff = lastTlsMode.current === "NONE";
+    lastTlsMode.current = next;
+    if (next === "NONE") {
+      if (form.getValues("hsts")) form.setValue("hsts", false, { shouldDirty: true });
+    } else if (wasOff && !hstsSetByUser.current && !form.getValues("hsts")) {
+      form.setValue("hsts", true, { shouldDirty: true });
+    }
+    if (form.getFieldState("hsts").error) void form.trigger("hsts");
+  }
+  const hsts = checkbox("hsts");
   // Loopback, link-local, metadata or a node's own address: the server asks for a confirmation (lib/vhosts/backend-risk.ts).
   const internalRefusal = (m: string | undefined) => !!m && m.includes("The backend is internal");
   const nativeRefusal = native.state && !native.state.result.ok ? native.state.result.fieldErrors?.backendUrl?.join(" ") : undefined;
@@ -102,7 +122,7 @@ export function VhostForm({
       <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-medium">TLS</legend>
         <Field label="Mode" htmlFor="tlsMode" error={errors.tlsMode?.message}>
-          <Select id="tlsMode" {...field("tlsMode")}>
+          <Select id="tlsMode" {...field("tlsMode", { onChange: tlsModeChanged })}>
             {TLS_MODES.map((m) => (
               <option key={m} value={m}>
                 {TLS_MODE_LABELS[m]}
@@ -125,7 +145,14 @@ export function VhostForm({
         )}
         <div>
           <label className="flex items-center gap-2 text-sm">
-            <input {...checkbox("hsts")} /> Send HSTS (browsers remember to use HTTPS only)
+            <input
+              {...hsts}
+              onChange={(e) => {
+                hstsSetByUser.current = true;
+                return hsts.onChange(e);
+              }}
+            />{" "}
+            Send HSTS (browsers remember to use HTTPS only)
           </label>
           {errors.hsts && (
             <p role="alert" className="text-sm text-red-700">

@@ -9,12 +9,13 @@ test("daily flow: blocking at paranoia 2, deny ranges by bulk paste, each step i
   await page.getByRole("link", { name: "WAF policy" }).click();
   await expect(page.getByLabel("Inbound anomaly threshold")).toHaveValue("5");
   await expect(page.getByText(/Lower: blocks sooner/)).toBeVisible();
-  // A detection level below the blocking level is a field error.
+  // Detection paranoia follows blocking paranoia up; a detection level chosen below the blocking level is a field error.
   await page.getByLabel("Blocking paranoia level").selectOption("3");
+  await expect(page.getByLabel("Detection paranoia level")).toHaveValue("3");
+  await page.getByLabel("Detection paranoia level").selectOption("2");
   await page.getByRole("button", { name: "Save policy" }).click();
   await expect(page.getByText(/detection paranoia level must be at least the blocking level/)).toBeVisible();
   await page.getByLabel("Blocking paranoia level").selectOption("2");
-  await page.getByLabel("Detection paranoia level").selectOption("2");
   await page.getByRole("button", { name: "Save policy" }).click();
   await expect(page.getByText("Policy saved.")).toBeVisible();
   await expect(page.getByTestId("policy-summary")).toContainText("Blocking at paranoia 2, inbound threshold 5");

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DomainName } from "@/components/domain-name";
 import { EngineModeBadge } from "@/components/engine-mode-badge";
 import { Badge, cx, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getDashboard } from "@/lib/dashboard/queries";
+import { domainForms } from "@/lib/vhosts/display";
 import { throwIfRenderFault } from "@/lib/testing/fault-injection";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -79,7 +81,7 @@ export default async function DashboardPage() {
                 <ul className="divide-y divide-slate-100 text-sm">
                   {attention.notBlocking.rows.map((v) => (
                     <li key={v.id} className="flex flex-wrap items-center gap-2 px-4 py-2">
-                      <Link href={`/vhosts/${v.id}/policy`} className={LINK}>{v.domain}</Link>
+                      <Link href={`/vhosts/${v.id}/policy`} className={LINK}><DomainName {...domainForms(v.domain)} /></Link>
                       {v.policy && <EngineModeBadge mode={v.policy.engineMode} />}
                       {!v.enabled && <Badge>Disabled</Badge>}
                       {v.policy?.updatedByEmail && <span className="text-xs text-slate-500">set by {v.policy.updatedByEmail}, {fmt(v.policy.updatedAt)}</span>}
@@ -96,7 +98,7 @@ export default async function DashboardPage() {
                 <ul className="divide-y divide-slate-100 text-sm">
                   {attention.wholeFamilies.rows.map((f) => (
                     <li key={f.vhost.id} className="px-4 py-2">
-                      <Link href={`/vhosts/${f.vhost.id}/exclusions`} className={LINK}>{f.vhost.domain}</Link>
+                      <Link href={`/vhosts/${f.vhost.id}/exclusions`} className={LINK}><DomainName {...domainForms(f.vhost.domain)} /></Link>
                       <ul className="mt-1 list-inside list-disc text-xs text-slate-600">
                         {f.reasons.map((r, i) => <li key={i}>{r}</li>)}
                       </ul>
@@ -113,7 +115,7 @@ export default async function DashboardPage() {
                 <ul className="divide-y divide-slate-100 text-sm">
                   {attention.disabled.rows.map((v) => (
                     <li key={v.id} className="flex flex-wrap items-center gap-2 px-4 py-2">
-                      <Link href={`/vhosts/${v.id}`} className={LINK}>{v.domain}</Link>
+                      <Link href={`/vhosts/${v.id}`} className={LINK}><DomainName {...domainForms(v.domain)} /></Link>
                       <span className="text-xs text-slate-500">{v.updatedByEmail ? `last changed by ${v.updatedByEmail}, ` : ""}{fmt(v.updatedAt)}</span>
                     </li>
                   ))}

@@ -5,6 +5,17 @@ import type { RuleExclusion } from "./exclusions";
 export const RULE_EXCLUSION_KINDS = ["REMOVE_BY_ID", "REMOVE_BY_TAG", "REMOVE_TARGET_BY_ID", "REMOVE_TARGET_BY_TAG"] as const;
 export type RuleExclusionKind = (typeof RULE_EXCLUSION_KINDS)[number];
 
+/** The kind a new exclusion starts on: the most common fix for a false positive, one rule off (optionally under a path). */
+export const DEFAULT_EXCLUSION_KIND: RuleExclusionKind = "REMOVE_BY_ID";
+
+/** The fields each kind takes besides the path prefix and note: the forms show these, the schema requires them. */
+export const EXCLUSION_KIND_FIELDS: Record<RuleExclusionKind, { ruleId: boolean; ruleIdEnd: boolean; tag: boolean; target: boolean }> = {
+  REMOVE_BY_ID: { ruleId: true, ruleIdEnd: true, tag: false, target: false },
+  REMOVE_BY_TAG: { ruleId: false, ruleIdEnd: false, tag: true, target: false },
+  REMOVE_TARGET_BY_ID: { ruleId: true, ruleIdEnd: false, tag: false, target: true },
+  REMOVE_TARGET_BY_TAG: { ruleId: false, ruleIdEnd: false, tag: true, target: true },
+};
+
 /** What each kind is called in the forms, and what it does. */
 export const EXCLUSION_KIND_LABELS: Record<RuleExclusionKind, { label: string; hint: string }> = {
   REMOVE_BY_ID: { label: "Turn off a CRS rule (by id)", hint: "The rule, or every rule in an id range, no longer runs." },

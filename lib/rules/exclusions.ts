@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { BLOCKING_EVALUATION_RULE_IDS, CRS_RULE_ID_MAX, CRS_RULE_ID_MIN, CTL_TARGET_CHARS, CUSTOM_RULE_ID_MAX, CUSTOM_RULE_ID_MIN, parseTarget } from "./modsec-vocabulary";
 import { describeChar, findForbiddenChar } from "@/lib/forms/characters";
-import { RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
+import { EXCLUSION_KIND_FIELDS, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
 export { describeExclusion, RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "./exclusion-fields";
 
@@ -264,12 +264,7 @@ export function parseStoredExclusion(row: ExclusionColumns): StoredExclusionChec
   if (!(RULE_EXCLUSION_KINDS as readonly string[]).includes(row.kind)) {
     return { ok: false, field: "kind", message: `must be one of ${RULE_EXCLUSION_KINDS.join(", ")}` };
   }
-  const uses = {
-    ruleId: kind === "REMOVE_BY_ID" || kind === "REMOVE_TARGET_BY_ID",
-    ruleIdEnd: kind === "REMOVE_BY_ID",
-    tag: kind === "REMOVE_BY_TAG" || kind === "REMOVE_TARGET_BY_TAG",
-    target: kind === "REMOVE_TARGET_BY_ID" || kind === "REMOVE_TARGET_BY_TAG",
-  };
+  const uses = EXCLUSION_KIND_FIELDS[kind];
   for (const column of ["ruleId", "ruleIdEnd", "tag", "target"] as const) {
     const value = row[column];
     if (!uses[column] && value !== null && value !== undefined && value !== "" && !(column === "ruleIdEnd" && value === row.ruleId)) {

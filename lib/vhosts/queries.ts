@@ -4,6 +4,7 @@ import { db, Prisma, retryingRead } from "@/lib/db";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { summarizePolicy } from "@/lib/policies/policy";
 import { internalBackendRisk, type BackendRisk } from "./backend-risk";
+import { domainSearchTerms } from "./display";
 
 /** Why a backend is internal (loopback, link-local, metadata, a node's own listen address), or null: the "backend is internal" flag. */
 export function internalBackendOf(backendUrl: string): BackendRisk | null {
@@ -39,8 +40,10 @@ export function parseVhostListParams(raw: Record<string, string | string[] | und
 }
 
 export const listVhosts = retryingRead(async function listVhosts(params: VhostListParams) {
-  // Domains are stored lowercase (punycode), so a lowercase `contains` is case-insensitive on both databases.
-  const where: Prisma.VirtualHostWhereInput = params.q ? { domain: { contains: params.q.toLowerCase() } } : {};
+  // Domains are stored lowercase (punycode), so a lowercase `contains` is case-insensitive on both databases;
+  // a name typed in Unicode is looked for in punycode too.
+  const terms = domainSearchTerms(params.q);
+  const where: Prisma.VirtualHostWhereInput = terms.length ? { OR: terms.map((t) => ({ domain: { contains: t } })) } : {};
   const [total, page] = await Promise.all([
     db.virtualHost.count({ where }),
     db.virtualHost.findMany({

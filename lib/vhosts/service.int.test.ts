@@ -448,6 +448,14 @@ describe(`listVhosts (${process.env.TEST_DB})`, () => {
     expect(none).toEqual({ total: 0, rows: [], pageCount: 1 });
   });
 
+  it("finds an internationalised name typed in Unicode or in punycode", async () => {
+    await createVhost(alice, createInput("müller-search.list.example"));
+    for (const q of ["Müller-Search", "müller-search.list.example", "xn--mller-search"]) {
+      const found = await listVhosts(params({ q }));
+      expect(found.rows.map((r) => r.domain), q).toEqual(["xn--mller-search-dlb.list.example"]);
+    }
+  });
+
   it("sorts by domain in both directions", async () => {
     const asc = await listVhosts(params({ q: "list.test", sort: "domain", dir: "asc" }));
     expect(asc.rows.map((r) => r.domain)).toEqual(names.slice(0, VHOST_PAGE_SIZE));

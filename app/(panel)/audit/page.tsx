@@ -7,6 +7,8 @@ import { auditFilterQuery, isFiltered, parseAuditFilter, parseAuditPage } from "
 import { auditFilterOptions, listAuditEvents, vhostDomains } from "@/lib/audit/queries";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
+import { DomainName } from "@/components/domain-name";
+import { domainForms } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -101,7 +103,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className="px-4 py-2 text-xs">
                     {e.entityType}
-                    {e.vhostId && <div className="text-slate-500">{domains.get(e.vhostId) ?? "deleted virtual host"}</div>}
+                    {e.vhostId && <div className="text-slate-500">{domains.has(e.vhostId) ? <DomainName {...domainForms(domains.get(e.vhostId)!)} /> : "deleted virtual host"}</div>}
                   </td>
                   <td className="px-4 py-2">{e.summary}</td>
                 </tr>

@@ -7,6 +7,8 @@ import { requireUser } from "@/lib/auth/session";
 import { unpublishedAmong } from "@/lib/config/status";
 import { SettingsError } from "@/lib/config/settings";
 import { internalBackendOf, listVhosts, parseVhostListParams, type VhostListParams } from "@/lib/vhosts/queries";
+import { domainForms } from "@/lib/vhosts/display";
+import { DomainName } from "@/components/domain-name";
 
 export const metadata: Metadata = { title: "Virtual hosts" };
 
@@ -105,7 +107,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                 <tr key={v.id} className="border-b border-slate-100 last:border-0">
                   <td className="px-4 py-2 font-medium">
                     <Link href={`/vhosts/${v.id}`} className="text-blue-700 hover:underline">
-                      {v.domain}
+                      <DomainName {...domainForms(v.domain)} />
                     </Link>
                   </td>
                   <td className="px-4 py-2 font-mono text-xs">{v.backendUrl}</td>

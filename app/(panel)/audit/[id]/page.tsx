@@ -9,6 +9,8 @@ import { auditFilterQuery } from "@/lib/audit/filters";
 import { entityHref } from "@/lib/audit/links";
 import { firstRevisionAfter, getAuditEvent, vhostDomains } from "@/lib/audit/queries";
 import { requireUser } from "@/lib/auth/session";
+import { DomainName } from "@/components/domain-name";
+import { domainForms } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Audit event" };
 
@@ -51,7 +53,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ id:
           <>
             <dt className="text-slate-600">Virtual host</dt>
             <dd>
-              {domain ?? <span className="italic text-slate-600">deleted since</span>} ·{" "}
+              {domain !== undefined ? <DomainName {...domainForms(domain)} /> : <span className="italic text-slate-600">deleted since</span>} ·{" "}
               <Link href={`/audit${auditFilterQuery({ vhost: vhostId })}`} className={link}>other events of this virtual host</Link>
             </dd>
           </>

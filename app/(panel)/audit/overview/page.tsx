@@ -8,6 +8,8 @@ import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
 import { auditFilterOptions, auditOverview, OVERVIEW_DEFAULT_DAYS, OVERVIEW_MAX_DAYS } from "@/lib/audit/queries";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
+import { DomainName } from "@/components/domain-name";
+import { domainForms } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Audit activity" };
 
@@ -52,7 +54,7 @@ export default async function AuditOverviewPage({ searchParams }: { searchParams
             count: v.count,
             label: (
               <Link href={`/audit${auditFilterQuery({ ...filter, ...range, vhost: v.vhostId })}`} className={link}>
-                {v.domain ?? `deleted (${v.vhostId.slice(0, 8)}…)`}
+                {v.domain ? <DomainName {...domainForms(v.domain)} /> : `deleted (${v.vhostId.slice(0, 8)}…)`}
               </Link>
             ),
           }))}

@@ -11,6 +11,8 @@ import { getEvent } from "@/lib/events/queries";
 import type { EventMatch } from "@/lib/events/schema";
 import { suggestExclusions, type SuggestionScope } from "@/lib/events/suggest";
 import type { RuleExclusion } from "@/lib/rules/exclusions";
+import { DomainName } from "@/components/domain-name";
+import { domainForms, domainLabel } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "WAF event" };
 
@@ -97,7 +99,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
       <PageHeader title={`${event.method} ${event.path}`}>
         <span className="flex flex-wrap items-center gap-2">
           {event.outcome === "blocked" ? <Badge tone="red">blocked</Badge> : <Badge tone="amber">detected only</Badge>}
-          <span>{fmtTime(event.occurredAt)}</span>·<span>{event.vhost}</span>·<span className="font-mono">{event.clientAddress}</span>·<span>status {event.status}</span>
+          <span>{fmtTime(event.occurredAt)}</span>·<span>{domainLabel(event.vhost)}</span>·<span className="font-mono">{event.clientAddress}</span>·<span>status {event.status}</span>
         </span>
       </PageHeader>
       <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
@@ -121,7 +123,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         </div>
         <div>
           <dt className="text-xs text-slate-500">Virtual host</dt>
-          <dd>{vhost ? <Link href={`/vhosts/${vhost.id}/events`} className="text-blue-700 hover:underline">{vhost.domain}</Link> : `${event.vhost} (no longer configured)`}</dd>
+          <dd>{vhost ? <Link href={`/vhosts/${vhost.id}/events`} className="text-blue-700 hover:underline"><DomainName {...domainForms(vhost.domain)} /></Link> : `${domainLabel(event.vhost)} (no longer configured)`}</dd>
         </div>
         <div>
           <dt className="text-xs text-slate-500">Transaction</dt>
@@ -174,7 +176,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
             </ul>
           )}
           <div className="border-t border-slate-100 pt-3">
-            <EventDenyButton vhostId={vhost.id} address={event.clientAddress} eventId={event.id} domain={vhost.domain} />
+            <EventDenyButton vhostId={vhost.id} address={event.clientAddress} eventId={event.id} domain={domainLabel(vhost.domain)} />
           </div>
         </section>
       )}

@@ -7,6 +7,7 @@ import { VhostTabs } from "@/components/vhost-tabs";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhostPolicy } from "@/lib/policies/queries";
+import { domainForms, domainLabel } from "@/lib/vhosts/display";
 
 export default async function VhostLayout({ children, params }: { children: React.ReactNode; params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -18,12 +19,12 @@ export default async function VhostLayout({ children, params }: { children: Reac
   return (
     <>
       <PageHeader
-        title={vhost.domain}
+        title={domainLabel(vhost.domain)}
         actions={
           canWrite && (
             <>
-              <VhostEnableToggle id={vhost.id} version={vhost.version} enabled={vhost.enabled} domain={vhost.domain} />
-              <VhostDeleteButton id={vhost.id} version={vhost.version} domain={vhost.domain} />
+              <VhostEnableToggle id={vhost.id} version={vhost.version} enabled={vhost.enabled} domain={domainLabel(vhost.domain)} />
+              <VhostDeleteButton id={vhost.id} version={vhost.version} domain={vhost.domain} unicode={domainForms(vhost.domain).unicode} />
             </>
           )
         }

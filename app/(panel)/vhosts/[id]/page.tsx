@@ -4,6 +4,7 @@ import { VhostForm } from "@/components/vhost-form";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { Badge } from "@/components/ui";
+import { domainLabel } from "@/lib/vhosts/display";
 import { getVhost, internalBackendOf } from "@/lib/vhosts/queries";
 
 export const metadata: Metadata = { title: "Virtual host" };
@@ -47,9 +48,9 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
       ) : (
         <dl className="grid max-w-2xl grid-cols-[12rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="vhost-readonly">
           <dt className="text-slate-600">Domain</dt>
-          <dd>{v.domain}</dd>
+          <dd>{domainLabel(v.domain)}</dd>
           <dt className="text-slate-600">Aliases</dt>
-          <dd>{aliases.length ? aliases.join(", ") : "—"}</dd>
+          <dd>{aliases.length ? aliases.map(domainLabel).join(", ") : "—"}</dd>
           <dt className="text-slate-600">Backend URL</dt>
           <dd className="font-mono">{v.backendUrl}</dd>
           <dt className="text-slate-600">TLS</dt>

@@ -10,6 +10,7 @@ import { RULE_EXCLUSION_KINDS, type RuleExclusionKind } from "@/lib/rules/exclus
 import { EMPTY_EXCLUSION_FORM, toSchemaInput, type ExclusionFormValues } from "@/lib/rules/exclusion-form-values";
 import { describeExclusion, RuleExclusionSchema } from "@/lib/rules/exclusions";
 import { getVhostExclusions } from "@/lib/rules/queries";
+import { domainLabel } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Exclusions" };
 
@@ -51,7 +52,7 @@ export default async function ExclusionsPage({ params, searchParams }: { params:
         </div>
         <ExclusionList
           vhostId={vhost.id}
-          domain={vhost.domain}
+          domain={domainLabel(vhost.domain)}
           canWrite={canWrite}
           exclusions={exclusions.map(({ id, kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note }) => ({ id, kind, ruleId, ruleIdEnd, tag, target, pathPrefix, note }))}
         />
@@ -69,7 +70,7 @@ export default async function ExclusionsPage({ params, searchParams }: { params:
           {parsedDraft?.success && impact && (
             <div role="note" className="rounded-md border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900" data-testid="draft-impact">
               <p>
-                <strong>{describeExclusion(parsedDraft.data)}</strong>, applied to the stored events of the last 7 days on {vhost.domain}: it would have
+                <strong>{describeExclusion(parsedDraft.data)}</strong>, applied to the stored events of the last 7 days on {domainLabel(vhost.domain)}: it would have
                 switched off a scoring rule in <strong>{impact.touched}{impact.capped ? "+" : ""}</strong> event{impact.touched === 1 ? "" : "s"}, of which{" "}
                 <strong data-testid="draft-let-through">{impact.letThrough}</strong> would have gone through
                 {impact.alsoOtherRules > 0 ? (

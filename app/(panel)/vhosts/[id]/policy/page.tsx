@@ -7,6 +7,7 @@ import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getVhostPolicy } from "@/lib/policies/queries";
 import { listOtherVhostsForCopy, listTemplates } from "@/lib/templates/queries";
+import { domainLabel } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "WAF policy" };
 
@@ -40,7 +41,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         <CopyPolicy
           key={`copy-${policy.version}`}
           vhostId={id}
-          domain={data.vhost.domain}
+          domain={domainLabel(data.vhost.domain)}
           policyVersion={policy.version}
           exclusionCount={data.exclusions.length}
           {...copyFrom}
@@ -67,7 +68,7 @@ async function copySources(vhostId: string) {
     templates: templates.flatMap((t) => (t.policy ? [{ id: t.id, name: t.name, summary: t.summary, exclusionCount: t.policy.exclusions.length }] : [])),
     vhosts: vhosts.map((v) => ({
       id: v.id,
-      domain: v.domain,
+      domain: domainLabel(v.domain),
       engineMode: v.policy?.engineMode ?? null,
       blockingParanoia: v.policy?.blockingParanoia ?? null,
       exclusionCount: v._count.exclusions,

@@ -6,6 +6,7 @@ import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { CUSTOM_RULE_ID_MAX } from "@/lib/rules/modsec-vocabulary";
 import { getVhostCustomRules } from "@/lib/rules/queries";
+import { domainLabel } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Custom rules" };
 
@@ -29,7 +30,7 @@ export default async function CustomRulesPage({ params }: { params: Promise<{ id
         </div>
         <CustomRuleList
           vhostId={vhost.id}
-          domain={vhost.domain}
+          domain={domainLabel(vhost.domain)}
           canWrite={canWrite}
           rules={rules.map((r) => ({ id: r.id, ruleId: r.ruleId, description: r.description, secRule: r.secRule, enabled: r.enabled, version: r.version }))}
         />

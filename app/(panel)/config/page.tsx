@@ -8,6 +8,7 @@ import { listRevisions } from "@/lib/config/queries";
 import { publishStatus, type VhostPublishState } from "@/lib/config/status";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { AppError } from "@/lib/errors";
+import { plural } from "@/lib/format/plural";
 import { findEngine } from "@/lib/waf/engine";
 
 export const metadata: Metadata = { title: "Configuration" };
@@ -59,7 +60,7 @@ export default async function ConfigPage() {
   const pendingSummary =
     pending.length + status.deletedDomains.length === 0
       ? "Shared settings changed since the latest revision."
-      : `Changes to ${pending.length + status.deletedDomains.length} virtual host(s): ${[...pending.map((v) => v.domain), ...status.deletedDomains].slice(0, 5).join(", ")}${pending.length + status.deletedDomains.length > 5 ? ", …" : ""}.`;
+      : `Changes to ${plural(pending.length + status.deletedDomains.length, "virtual host")}: ${[...pending.map((v) => v.domain), ...status.deletedDomains].slice(0, 5).join(", ")}${pending.length + status.deletedDomains.length > 5 ? ", …" : ""}.`;
 
   return (
     <>

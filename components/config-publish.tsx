@@ -58,6 +58,13 @@ export function PublishButton({ latest, disabledReason, pendingSummary }: { late
           handle(r.data);
         }}
       />
+      {/* Visible, not only the button's tooltip: a disabled button cannot be hovered on a phone. Screen readers
+          already read it as the button's description. */}
+      {disabledReason && (
+        <p className="max-w-xs text-sm text-slate-700" data-testid="publish-disabled-reason" aria-hidden="true">
+          {disabledReason}
+        </p>
+      )}
       {refusal && <RefusalPanel refusal={refusal} />}
     </div>
   );

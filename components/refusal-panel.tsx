@@ -4,11 +4,10 @@
 // own rule is looked up by its path in the table the check used (lib/auth/page-permissions.ts).
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { Role } from "@/lib/db";
-import { pageRule, roleWithArticle, rolesThatMay } from "@/lib/auth/page-permissions";
+import { pageRule, rolesThatMay } from "@/lib/auth/page-permissions";
 import { PageHeader } from "./ui";
 
-export function RefusalPanel({ role }: { role: Role | null }) {
+export function RefusalPanel() {
   const rule = pageRule(usePathname());
   const back = rule?.back ?? { href: "/", label: "the dashboard" };
   return (
@@ -18,10 +17,7 @@ export function RefusalPanel({ role }: { role: Role | null }) {
         <p className="font-medium">
           403 Forbidden: {rule ? <>this page is for {rolesThatMay(rule.permission)} only.</> : <>your role does not allow it.</>}
         </p>
-        <p className="mt-1">
-          {role ? <>You are signed in as {roleWithArticle(role)}. </> : null}
-          {rule?.hint ?? "Ask an admin if your work needs it."}
-        </p>
+        <p className="mt-1">{rule?.hint ?? "Ask an admin if your work needs it."}</p>
         <p className="mt-4">
           <Link href={back.href} className="font-medium text-blue-800 underline">
             ← Back to {back.label}

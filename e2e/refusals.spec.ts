@@ -18,7 +18,6 @@ async function expectRefused(page: Page, path: string, needs: string, back: { na
 test("a role that may not open a page gets the same 403 panel everywhere, and the refusal is on record", async ({ browser }) => {
   const editor = await loggedInPage(browser, "editor");
   await expectRefused(editor, "/templates/new", "admins", { name: "← Back to the templates", href: "/templates" });
-  await expect(editor.getByTestId("forbidden")).toContainText("You are signed in as an editor.");
   await expect(editor.getByLabel("Name")).toHaveCount(0); // the form is not rendered
   await expectRefused(editor, "/users", "admins", { name: "← Back to the dashboard", href: "/" });
   await expect(editor.getByTestId("forbidden")).toContainText("Ask an admin if you need an account created");
@@ -28,7 +27,6 @@ test("a role that may not open a page gets the same 403 panel everywhere, and th
 
   const auditor = await loggedInPage(browser, "auditor");
   await expectRefused(auditor, "/vhosts/new", "admins and editors", { name: "← Back to the virtual hosts", href: "/vhosts" });
-  await expect(auditor.getByTestId("forbidden")).toContainText("You are signed in as an auditor.");
   await expect(auditor.getByRole("button", { name: "Create virtual host" })).toHaveCount(0);
 
   // Following the link back works, and a permitted role still opens the pages.

@@ -45,14 +45,9 @@ export function pageRule(pathname: string): (PageRule & { route: GuardedRoute })
 }
 
 const ROLE_PLURAL: Record<Role, string> = { ADMIN: "admins", EDITOR: "editors", AUDITOR: "auditors" };
-const ROLE_SINGULAR: Record<Role, string> = { ADMIN: "an admin", EDITOR: "an editor", AUDITOR: "an auditor" };
 
 /** "admins", "admins and editors", "admins, editors and auditors". */
 export function rolesThatMay(permission: Permission): string {
   const names = (PERMISSIONS[permission] as readonly Role[]).map((r) => ROLE_PLURAL[r]);
   return names.length <= 1 ? (names[0] ?? "nobody") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-}
-
-export function roleWithArticle(role: Role): string {
-  return ROLE_SINGULAR[role];
 }

@@ -9,6 +9,9 @@ const nextConfig = {
   // would render but never hydrate (no form would work). Development only.
   allowedDevOrigins: ["127.0.0.1"],
   typedRoutes: false,
+  // forbidden() and app/(panel)/forbidden.tsx: a page a role may not open answers 403 with one refusal panel
+  // (lib/auth/page-access.ts). Experimental in Next 16, hence the flag.
+  experimental: { authInterrupts: true },
   // proxy.ts sets the security headers of pages and route handlers, but its matcher skips static files
   // (/_next/static, images): these two must reach every response, so they are set here as well. Computed
   // at build time: `next build` always runs with NODE_ENV=production, `next dev` never sends HSTS.

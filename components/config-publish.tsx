@@ -42,9 +42,10 @@ export function PublishButton({ disabledReason }: { disabledReason?: string }) {
         <Button type="button" disabled aria-describedby="publish-disabled-reason" title={disabledReason}>
           Publish
         </Button>
-        <span id="publish-disabled-reason" className="sr-only">
+        {/* Visible, not only the button's tooltip: a disabled button cannot be hovered on a phone. */}
+        <p id="publish-disabled-reason" className="max-w-xs text-sm text-slate-700" data-testid="publish-disabled-reason">
           {disabledReason}
-        </span>
+        </p>
       </>
     );
   }
@@ -93,9 +94,9 @@ export function PublishFromPreview({ latest, previewed, disabledReason }: { late
           {busy ? "Publishing…" : `Publish revision ${(latest ?? 0) + 1}`}
         </Button>
         {disabledReason && (
-          <span id="preview-publish-reason" className="sr-only">
+          <p id="preview-publish-reason" className="mt-2 max-w-xs text-sm text-slate-700" data-testid="publish-disabled-reason">
             {disabledReason}
-          </span>
+          </p>
         )}
       </form>
       {notice && (

@@ -230,12 +230,3 @@ export function EventsView({ base, filter, problems, vhosts, timeline, tops, lis
     </>
   );
 }
-
-/** What a role without event.read sees (today every role has it: the check stays for a future role). */
-export function EventsRefused({ role }: { role: string }) {
-  return (
-    <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-6 text-sm text-amber-900" data-testid="forbidden">
-      403: your role ({role.toLowerCase()}) may not read WAF events.
-    </div>
-  );
-}

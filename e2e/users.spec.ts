@@ -125,7 +125,7 @@ test("an editor gets no Users link, and the users pages refuse them", async ({ b
   await expect(editor.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
   for (const path of ["/users", "/users/new"]) {
     await editor.goto(path);
-    await expect(editor.getByTestId("forbidden")).toContainText("only admins can manage users");
+    await expect(editor.getByTestId("forbidden")).toContainText("this page is for admins only");
     await expect(editor.getByTestId("user-row")).toHaveCount(0);
     await expect(editor.getByRole("button", { name: "Create user" })).toHaveCount(0);
   }

@@ -29,6 +29,7 @@ import { parseAuditLine, type ParseOptions } from "@/lib/events/parse";
 import type { RedactOptions } from "@/lib/events/redact";
 import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
 import { abortableSleep, AgentAuthError, describeFailure, nextDelay } from "./agent";
+import { plural } from "@/lib/format/plural";
 
 const gzipAsync = promisify(gzip);
 
@@ -440,7 +441,7 @@ export class EventShipper {
   private reportDrops(): void {
     if (this.counters.dropped > this.droppedLogged) {
       this.log(
-        `the spool is full (${this.o.spoolMaxEvents} events / ${this.o.spoolMaxBytes} bytes): dropped ${this.counters.dropped - this.droppedLogged} oldest event(s), ${this.counters.dropped} since start`,
+        `the spool is full (${this.o.spoolMaxEvents} events / ${this.o.spoolMaxBytes} bytes): dropped ${plural(this.counters.dropped - this.droppedLogged, "oldest event")}, ${this.counters.dropped} since start`,
       );
       this.droppedLogged = this.counters.dropped;
     }

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { audited, type AuditContext, type AuditedOptions } from "./audited";
 import { checkChainLink, GENESIS_HASH } from "./chain";
-import { jsonLine } from "./export-format";
+import { storedJsonLine } from "./export-format";
 import { latestAnchor } from "./verify";
 
 export const ARCHIVE_BATCH_SIZE = 1000;
@@ -139,7 +139,7 @@ async function writeArchiveFile(filePath: string, fromSeq: number, throughSeq: n
       for (const e of batch) {
         const broken = checkChainLink(e, expected, prevHash);
         if (broken) throw new AppError(`The audit chain is broken at #${broken.seq} (${broken.reason}). Archiving would hide it: nothing was archived.`);
-        text += jsonLine(e);
+        text += storedJsonLine(e);
         prevHash = e.hash;
         expected++;
       }

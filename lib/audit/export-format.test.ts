@@ -11,6 +11,7 @@ const event: ExportedEvent = {
   entityType: "VirtualHost",
   entityId: "v1",
   vhostId: null,
+  vhostDomain: "shop.example.com",
   summary: "=HYPERLINK(\"http://evil\",\"click\")",
   before: { note: "a, b" },
   after: { note: "-1+2" },
@@ -85,7 +86,9 @@ describe("export rows", () => {
       before: `{"note":"a, b"}`,
       after: `{"note":"-1+2"}`,
       hash: "f".repeat(64),
+      vhostDomain: "shop.example.com",
     });
+    expect(rows[0]!.slice(7, 9)).toEqual(["vhostId", "vhostDomain"]);
   });
 
   it("writes JSON Lines as the stored values, unguarded, one line per event", () => {

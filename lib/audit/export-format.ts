@@ -5,9 +5,12 @@ import type { HashedFields } from "./chain";
 
 export type ExportFormat = "csv" | "jsonl";
 
-export type ExportedEvent = Omit<HashedFields, "createdAt"> & { id: string; createdAt: Date; hash: string };
+export type StoredEvent = Omit<HashedFields, "createdAt"> & { id: string; createdAt: Date; hash: string };
+/** An event as exported: the stored row, and the domain of its virtual host (null when it has none or it cannot be told). */
+export type ExportedEvent = StoredEvent & { vhostDomain: string | null };
 
-export const EXPORT_COLUMNS = [
+/** The stored row's columns: what an archive file holds (lib/audit/archive.ts), one line per event. */
+export const STORED_COLUMNS = [
   "seq",
   "createdAt",
   "actorEmail",
@@ -24,7 +27,10 @@ export const EXPORT_COLUMNS = [
   "prevHash",
   "hash",
   "id",
-] as const satisfies readonly (keyof ExportedEvent)[];
+] as const satisfies readonly (keyof StoredEvent)[];
+
+/** An export's columns: the stored ones, with the vhost's domain beside its id (reviewers read domains, not ids). */
+export const EXPORT_COLUMNS = [...STORED_COLUMNS.slice(0, 8), "vhostDomain", ...STORED_COLUMNS.slice(8)] as const satisfies readonly (keyof ExportedEvent)[];
 
 /**
  * CSV (RFC 4180, CRLF) by csv-stringify. A text starting with = + - @, a tab or a carriage return (or
@@ -61,9 +67,18 @@ export function csvRow(e: ExportedEvent): string {
   return csvRows([e]);
 }
 
-/** One JSON Lines record: the event as stored, createdAt in ISO 8601, columns in export order. */
+/** One JSON Lines record: the event as exported, createdAt in ISO 8601, columns in export order. */
 export function jsonLine(e: ExportedEvent): string {
-  const record = Object.fromEntries(EXPORT_COLUMNS.map((c) => [c, c === "createdAt" ? e.createdAt.toISOString() : (e[c] ?? null)]));
+  return jsonRecord(e, EXPORT_COLUMNS);
+}
+
+/** One archive line: the event exactly as stored, columns in stored order. */
+export function storedJsonLine(e: StoredEvent): string {
+  return jsonRecord(e, STORED_COLUMNS);
+}
+
+function jsonRecord<E extends StoredEvent>(e: E, columns: readonly (keyof E & string)[]): string {
+  const record = Object.fromEntries(columns.map((c) => [c, c === "createdAt" ? e.createdAt.toISOString() : (e[c] ?? null)]));
   return JSON.stringify(record) + "\n";
 }
 

@@ -8,7 +8,9 @@ import { hashEvent } from "./chain";
 import { EXPORT_COLUMNS } from "./export-format";
 import { auditExportChunks, startAuditExport } from "./export";
 import { auditScope } from "./queries";
-import { writeFixture, type FixtureEvent } from "@/lib/testing/audit-fixtures";
+import { writeEventAt, writeFixture, type FixtureEvent } from "@/lib/testing/audit-fixtures";
+import { CreateVhostSchema, EMPTY_VHOST_FORM } from "@/lib/vhosts/schema";
+import { createVhost, deleteVhost } from "@/lib/vhosts/service";
 
 const V1 = "33333333-3333-4333-8333-333333333333";
 const claims: Record<string, { uid: string; sv: number }> = {};
@@ -133,5 +135,41 @@ describe(`audit export (${process.env.TEST_DB})`, () => {
     const parts: string[] = [];
     for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(new TextDecoder().decode(r.value));
     expect(parts.map((p) => p.split("\r\n").length - 1)).toEqual([1, 3, 3, 1]);
+  });
+});
+
+describe(`audit export names the vhost by domain (${process.env.TEST_DB})`, () => {
+  const ctx = { actor: { id: null, email: "system:export-domain" } };
+  const create = (domain: string) => createVhost(ctx, CreateVhostSchema.parse({ ...EMPTY_VHOST_FORM, domain, backendUrl: "http://10.0.0.5:8080" }));
+  const exported = async (vhostId: string) => {
+    const res = await get("AUDITOR", `format=jsonl&vhost=${vhostId}`);
+    return (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as { action: string; vhostId: string; vhostDomain: string | null });
+  };
+
+  it("gives each event the domain of its virtual host, also once the vhost is deleted", async () => {
+    const live = await create("live.export.test");
+    await writeEventAt({ id: null, email: "system:export-domain" }, { action: "policy.update", entityType: "WafPolicy", entityId: "p-live", vhostId: live.id, summary: "Policy of live", before: null, after: null }, new Date());
+    expect((await exported(live.id)).map((l) => [l.action, l.vhostDomain])).toEqual([
+      ["policy.update", "live.export.test"],
+      ["vhost.create", "live.export.test"],
+    ]);
+
+    const gone = await create("gone.export.test");
+    await writeEventAt({ id: null, email: "system:export-domain" }, { action: "policy.update", entityType: "WafPolicy", entityId: "p-gone", vhostId: gone.id, summary: "Policy of gone", before: null, after: null }, new Date());
+    await deleteVhost(ctx, { id: gone.id, version: gone.version });
+    expect(await db.virtualHost.count({ where: { id: gone.id } })).toBe(0);
+    const lines = await exported(gone.id);
+    expect(lines.map((l) => l.action)).toEqual(["vhost.delete", "policy.update", "vhost.create"]);
+    // The policy event records no domain: it comes from the vhost's own events (its delete kept it).
+    expect(lines.map((l) => l.vhostDomain)).toEqual(["gone.export.test", "gone.export.test", "gone.export.test"]);
+    const csv = parseCsv(await (await get("AUDITOR", `format=csv&vhost=${gone.id}`)).text());
+    expect(csv.slice(1).map((r) => r[EXPORT_COLUMNS.indexOf("vhostDomain")])).toEqual(["gone.export.test", "gone.export.test", "gone.export.test"]);
+  });
+
+  it("leaves the domain empty for events about no virtual host", async () => {
+    const res = await get("AUDITOR", "format=jsonl&entity=AuditLog");
+    const lines = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.vhostDomain).toBeNull();
   });
 });

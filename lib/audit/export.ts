@@ -7,7 +7,7 @@ import { log } from "@/lib/log";
 import { audited, type AuditContext } from "./audited";
 import { csvHeader, csvRows, exportFileName, jsonLine, type ExportFormat } from "./export-format";
 import { describeAuditFilter, type AuditFilter } from "./filters";
-import { auditScope, auditSeqs, type AuditScope } from "./queries";
+import { auditScope, auditSeqs, eventVhostDomains, type AuditScope } from "./queries";
 
 export const EXPORT_BATCH_SIZE = 1000;
 
@@ -23,7 +23,9 @@ export async function* auditExportChunks(
   for (;;) {
     const seqs = await auditSeqs(scope, { below, atMost: throughSeq }, batchSize, "desc");
     if (seqs.length === 0) return;
-    const rows = await db.auditEvent.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" } });
+    const stored = await db.auditEvent.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" } });
+    const domains = await eventVhostDomains(stored);
+    const rows = stored.map((e, i) => ({ ...e, vhostDomain: domains[i] ?? null }));
     yield format === "csv" ? csvRows(rows) : rows.map(jsonLine).join("");
     if (seqs.length < batchSize) return;
     below = seqs.at(-1)!;

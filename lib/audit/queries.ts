@@ -151,6 +151,51 @@ export async function vhostDomains(ids: (string | null)[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id, r.domain]));
 }
 
+type VhostRef = { entityType: string; entityId: string; vhostId: string | null; before: unknown; after: unknown };
+
+/** The vhost an event is about: its vhostId, or the vhost itself for a VirtualHost event. */
+export function eventVhostId(e: Pick<VhostRef, "entityType" | "entityId" | "vhostId">): string | null {
+  return e.vhostId ?? (e.entityType === "VirtualHost" ? e.entityId : null);
+}
+
+const objectOr = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** The domain a VirtualHost event's before or after recorded: `domain` (update) or `vhost.domain` (create, delete). */
+function recordedDomain(...values: unknown[]): string | null {
+  for (const v of values) {
+    const o = objectOr(v);
+    const d = o.domain ?? objectOr(o.vhost).domain;
+    if (typeof d === "string" && d !== "") return d;
+  }
+  return null;
+}
+
+/**
+ * The domain of each event's vhost, for exports: the vhost's domain today; for a deleted one, the domain
+ * the event itself recorded (a VirtualHost event's before/after), else the one its newest VirtualHost event
+ * recorded (its delete keeps it in `before`). Null for events about no vhost, or one no event ever named.
+ */
+export async function eventVhostDomains(events: VhostRef[]): Promise<(string | null)[]> {
+  const ids = events.map(eventVhostId);
+  const current = await vhostDomains(ids);
+  const own = events.map((e) => (e.entityType === "VirtualHost" ? recordedDomain(e.after, e.before) : null));
+  const unknown = [...new Set(ids.filter((id, i): id is string => !!id && !current.has(id) && !own[i]))];
+  const recorded = new Map<string, string>();
+  if (unknown.length > 0) {
+    // (entityType, entityId, seq) is indexed: newest first, the first event naming a domain wins.
+    const rows = await db.auditEvent.findMany({
+      where: { entityType: "VirtualHost", entityId: { in: unknown } },
+      orderBy: { seq: "desc" },
+      select: { entityId: true, before: true, after: true },
+    });
+    for (const r of rows) {
+      const d = recordedDomain(r.after, r.before);
+      if (d && !recorded.has(r.entityId)) recorded.set(r.entityId, d);
+    }
+  }
+  return ids.map((id, i) => (id ? (current.get(id) ?? own[i] ?? recorded.get(id) ?? null) : null));
+}
+
 /**
  * The distinct values of an indexed column, one index probe per value (a loose index scan written as a
  * recursive query, which both databases run on the index): fast at any table size.

@@ -5,6 +5,7 @@ import { audited } from "@/lib/audit/audited";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { pruneLoginAttemptsPeriodically } from "./login-retention";
+import { plural } from "@/lib/format/plural";
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_EMAIL = 5;
@@ -12,7 +13,7 @@ export const MAX_FAILURES_PER_IP = 20;
 
 export class LoginLockedError extends AppError {
   constructor(public readonly retryAfterSeconds: number) {
-    super(`Too many failed sign-ins. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute(s).`);
+    super(`Too many failed sign-ins. Try again in ${plural(Math.max(1, Math.ceil(retryAfterSeconds / 60)), "minute")}.`);
   }
 }
 

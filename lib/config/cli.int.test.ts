@@ -28,7 +28,7 @@ describe(`waf:build (${process.env.TEST_DB})`, () => {
 
     let c = capture();
     expect(await main(["--out", dir], c.io)).toBe(0);
-    expect(c.out.log[0]).toMatch(new RegExp(`^Wrote 2 virtual host\\(s\\), 6 files \\(content hash [0-9a-f]{12}\\) to ${dir}$`));
+    expect(c.out.log[0]).toMatch(new RegExp(`^Wrote 2 virtual hosts, 6 files \\(content hash [0-9a-f]{12}\\) to ${dir}$`));
     expect(c.out.log.slice(1, -1)).toEqual(["Certificates: none needed (no virtual host serves HTTPS)."]);
     expect(await readFile(path.join(dir, "nginx.conf"), "utf8")).toContain("include vhosts/two.build.test.conf;");
     expect(existsSync(path.join(dir, "logs"))).toBe(true);
@@ -49,7 +49,7 @@ describe(`waf:build (${process.env.TEST_DB})`, () => {
     const dir = path.join(await mkdtemp(path.join(os.tmpdir(), "palisade-build-")), "out");
     tmp.push(path.dirname(dir));
     const listing = (suffix: string) => [
-      "Certificates: nginx loads 2 file(s) the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:",
+      "Certificates: nginx loads 2 files the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:",
       `  ${dir}/certs/tls-build/fullchain.pem  certificate + chain for tls.build.test${suffix}`,
       `  ${dir}/certs/tls-build/privkey.pem    private key for tls.build.test${suffix}`,
     ];
@@ -75,7 +75,7 @@ describe(`waf:build (${process.env.TEST_DB})`, () => {
       c = capture();
       expect(await main(["--out", dir, "--check"], c.io)).toBe(0);
       expect(c.out.error).toEqual([]);
-      expect(c.out.log[0]).toBe("nginx -t: OK, with self-signed placeholders in place of the 2 certificate file(s) listed below: your real certificates and keys were not checked.");
+      expect(c.out.log[0]).toBe("nginx -t: OK, with self-signed placeholders in place of the 2 certificate files listed below: your real certificates and keys were not checked.");
       expect(c.out.log.slice(2, -1)).toEqual(listing(""));
     } else {
       console.warn(`[cli.int.test] --check not run: ${engine.message}`);

@@ -22,6 +22,7 @@ import { CompileError } from "@/lib/waf/types";
 import { certificateFiles, checkWithEngine, describeCheckError, placeholderCertificatePaths } from "./check";
 import { compilerSettingsFromEnv } from "./settings";
 import { compileCurrent } from "./service";
+import { plural } from "@/lib/format/plural";
 
 const USAGE = "Usage: npm run waf:build -- --out DIR [--check]";
 
@@ -77,13 +78,13 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
     out.log(
       placeholders === 0
         ? "nginx -t: OK"
-        : `nginx -t: OK, with self-signed placeholders in place of the ${placeholders} certificate file(s) listed below: your real certificates and keys were not checked.`,
+        : `nginx -t: OK, with self-signed placeholders in place of the ${plural(placeholders, "certificate file")} listed below: your real certificates and keys were not checked.`,
     );
   }
 
   for (const generated of ["nginx.conf", "modsecurity", "vhosts", "rules"]) await rm(path.join(dir, generated), { recursive: true, force: true });
   await writeBundle(compiled.bundle, { dir });
-  out.log(`Wrote ${compiled.vhostCount} virtual host(s), ${Object.keys(compiled.bundle.files).length} files (content hash ${compiled.hash.slice(0, 12)}) to ${dir}`);
+  out.log(`Wrote ${plural(compiled.vhostCount, "virtual host")}, ${plural(Object.keys(compiled.bundle.files).length, "file")} (content hash ${compiled.hash.slice(0, 12)}) to ${dir}`);
   for (const line of certificateLines(dir, compiled.bundle)) out.log(line);
   out.log(`Run it there: cd ${dir} && nginx -p ${dir}/ -c nginx.conf -e ${dir}/logs/error.log`);
   return 0;
@@ -100,7 +101,7 @@ function certificateLines(dir: string, bundle: Parameters<typeof certificateFile
   });
   const width = Math.max(...rows.map((r) => r.where.length));
   return [
-    `Certificates: nginx loads ${files.length} file(s) the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:`,
+    `Certificates: nginx loads ${plural(files.length, "file")} the bundle does not contain (PEM; the panel holds no private keys). Put yours there before nginx starts:`,
     ...rows.map((r) => `  ${r.where.padEnd(width)}  ${r.text}`),
   ];
 }

@@ -90,6 +90,6 @@ describe(`a database that has not been migrated (${kind})`, () => {
     }
     const err = await assertMigrated(url).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseNotMigratedError);
-    expect((err as Error).message).toContain(`is not up to date: 1 migration(s) not applied (${last}). Run \`npm run db:migrate\``);
+    expect((err as Error).message).toContain(`is not up to date: 1 migration not applied (${last}). Run \`npm run db:migrate\``);
   });
 });

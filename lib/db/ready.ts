@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { databaseUrl, dbKindOf } from "./index";
 import { loadMigrations, migrationsDir } from "./migrate";
+import { plural } from "@/lib/format/plural";
 
 export const MIGRATE_HINT = "Run `npm run db:migrate` (or `npm run db:setup` for a development database, which also creates the demo accounts), then try again.";
 
@@ -71,6 +72,6 @@ export async function assertMigrated(url: string = databaseUrl(), root = process
     .map((m) => m.name)
     .filter((m) => !state.has(m));
   if (missing.length) {
-    throw new DatabaseNotMigratedError(`${where} is not up to date: ${missing.length} migration(s) not applied (${missing.join(", ")}). ${MIGRATE_HINT}`);
+    throw new DatabaseNotMigratedError(`${where} is not up to date: ${plural(missing.length, "migration")} not applied (${missing.join(", ")}). ${MIGRATE_HINT}`);
   }
 }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { flakyTests, playwrightCounts, summaryLine, total, vitestCounts } from "./summary";
+import { plural } from "@/lib/format/plural";
 
 const root = process.cwd();
 const out = path.join(root, "test-results");
@@ -37,7 +38,7 @@ const summary = summaryLine(all);
 fs.writeFileSync(path.join(out, "summary.txt"), summary + "\n");
 console.log(`\nvitest: ${summaryLine(v)} · playwright: ${summaryLine(p)}`);
 if (p.flaky) {
-  console.log(`\n${p.flaky} Playwright test(s) passed only on a retry (find each one's cause and note it on the issue):`);
+  console.log(`\n${plural(p.flaky, "Playwright test")} passed only on a retry (find each one's cause and note it on the issue):`);
   for (const t of flakyTests(playwrightReport)) console.log(`  ${t}`);
 }
 console.log(summary);

@@ -12,6 +12,7 @@ import { checkBundle, EngineMissingError, findEngine, writeBundle, type CheckRes
 import { SAMPLE_INPUT } from "./samples";
 import type { CompileInput } from "./types";
 import { CompileError, DEFAULT_COMPILER_SETTINGS } from "./types";
+import { plural } from "@/lib/format/plural";
 
 const USAGE = `Usage:
   waf:check [input.json] [--json]          compile input.json (or the built-in sample) and run nginx -t on it
@@ -74,7 +75,7 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
     out.log(JSON.stringify({ ok: result.ok, stage: "engine", errors: result.errors, warnings: result.warnings, durationMs: result.durationMs }));
   } else {
     const vhosts = Object.keys(bundle.files).filter((f) => f.startsWith("vhosts/")).length;
-    out.log(`Compiled ${source}: ${vhosts} vhost(s), ${Object.keys(bundle.files).length} files.`);
+    out.log(`Compiled ${source}: ${plural(vhosts, "vhost")}, ${plural(Object.keys(bundle.files).length, "file")}.`);
     for (const w of result.warnings) out.log(`warning: ${formatIssue(w)}`);
     if (result.ok) out.log(`nginx -t: OK (${result.durationMs} ms)`);
     else for (const e of result.errors) out.error(`error: ${formatIssue(e)}`);

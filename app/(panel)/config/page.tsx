@@ -8,6 +8,7 @@ import { listRevisions } from "@/lib/config/queries";
 import { publishStatus, type VhostPublishState } from "@/lib/config/status";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
 import { AppError } from "@/lib/errors";
+import { plural } from "@/lib/format/plural";
 import { findEngine } from "@/lib/waf/engine";
 
 export const metadata: Metadata = { title: "Configuration" };
@@ -48,6 +49,8 @@ export default async function ConfigPage() {
   const latest = status.latest;
   const pending = status.vhosts.filter((v) => v.state !== "published" && v.state !== "disabled");
   const hasChanges = status.draft.ok ? !status.draft.upToDate : true;
+  // One change per virtual host that differs from the latest revision (new, edited, disabled or deleted).
+  const changeCount = pending.length + status.deletedDomains.length;
 
   const disabledReason = !canPublish
     ? "Only an admin can publish."
@@ -62,6 +65,12 @@ export default async function ConfigPage() {
         Publishing compiles every enabled virtual host into one nginx + ModSecurity + CRS {settings.crsVersion} configuration, checks it, and stores it as an
         immutable revision the WAF nodes pull. {latest ? <>Latest: revision {latest.number}, {fmt(latest.createdAt)} by {latest.createdByEmail}.</> : "Nothing has been published yet."}
       </PageHeader>
+
+      {!canPublish && hasChanges && (
+        <p className="mb-6 rounded-lg border border-blue-200 bg-blue-50 p-4 text-sm text-blue-900" data-testid="unpublished-for-admin">
+          {changeCount > 0 ? plural(changeCount, "unpublished change") : "Unpublished changes to shared settings"} — an admin publishes them.
+        </p>
+      )}
 
       {engine.available ? (
         <p className="mb-6 text-sm text-slate-600" data-testid="engine-status">

@@ -1,17 +1,15 @@
 import type { Metadata } from "next";
-import { EventsRefused, EventsView } from "@/components/events-view";
+import { EventsView } from "@/components/events-view";
 import { PageHeader } from "@/components/ui";
 
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { parseEventFilter, parseEventPage } from "@/lib/events/filters";
 import { eventsPageData, eventVhostChoices } from "@/lib/events/queries";
 
 export const metadata: Metadata = { title: "WAF events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
-  if (!(await canOpenPage(user, "event.read", "/events"))) return <EventsRefused role={user.role} />;
+  await requirePageAccess("/events");
   const raw = await searchParams;
   const { filter, problems } = parseEventFilter(raw);
   const [data, vhosts] = await Promise.all([eventsPageData(filter, parseEventPage(raw)), eventVhostChoices()]);

@@ -2,17 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, PageHeader } from "@/components/ui";
 import { UserRowControls } from "@/components/user-controls";
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { listUsers } from "@/lib/users/queries";
 import { ROLE_LABELS } from "@/lib/users/schema";
-import { UsersRefused } from "@/components/user-refused";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
-  const me = await requireUser();
-  if (!(await canOpenPage(me, "user.manage", "/users"))) return <UsersRefused role={me.role} />;
+  const me = await requirePageAccess("/users");
   const users = await listUsers();
   const activeAdmins = users.filter((u) => u.role === "ADMIN" && !u.disabled).length;
 

@@ -76,10 +76,10 @@ export default async function AuditEventPage({ params }: { params: Promise<{ id:
       </dl>
 
       <h2 className="mb-2 text-lg font-semibold">What changed</h2>
-      <AuditDiff changes={changes} />
+      <AuditDiff entityType={e.entityType} before={e.before} after={e.after} />
 
       <details className="mt-6" open>
-        <summary className="cursor-pointer text-sm text-slate-700">Stored values, as recorded</summary>
+        <summary className="cursor-pointer text-sm text-slate-700">Raw values, as recorded (every field, version and timestamps included)</summary>
         <div className="mt-3 grid gap-4 md:grid-cols-2">
           <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Before">
             <h3 className="mb-2 font-semibold">Before</h3>

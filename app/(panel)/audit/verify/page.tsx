@@ -4,8 +4,7 @@ import { Suspense } from "react";
 import { AuditTabs } from "@/components/audit-tabs";
 import { PageHeader } from "@/components/ui";
 import { describeChainReport, verifyChain } from "@/lib/audit/verify";
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const metadata: Metadata = { title: "Verify the audit chain" };
 
@@ -43,30 +42,23 @@ async function ChainVerdict() {
 }
 
 export default async function AuditVerifyPage() {
-  const user = await requireUser();
-  const allowed = await canOpenPage(user, "audit.verify", "/audit/verify");
+  await requirePageAccess("/audit/verify");
   return (
     <>
       <PageHeader title="Audit log">
         Each event carries a hash of its content and of the event before it. Verification recomputes every hash in order: an event edited or deleted behind
         the panel&apos;s back breaks the chain exactly there.
       </PageHeader>
-      <AuditTabs active="verify" showVerify={allowed} />
-      {allowed ? (
-        <Suspense
-          fallback={
-            <div role="status" className="rounded-lg border border-slate-200 bg-white p-4 text-slate-700">
-              Verifying the chain…
-            </div>
-          }
-        >
-          <ChainVerdict />
-        </Suspense>
-      ) : (
-        <p role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
-          Verifying the chain is for admins and auditors. Your role ({user.role.toLowerCase()}) can read the log itself.
-        </p>
-      )}
+      <AuditTabs active="verify" showVerify />
+      <Suspense
+        fallback={
+          <div role="status" className="rounded-lg border border-slate-200 bg-white p-4 text-slate-700">
+            Verifying the chain…
+          </div>
+        }
+      >
+        <ChainVerdict />
+      </Suspense>
       <p className="mt-4 text-sm text-slate-600">
         The same check runs from the command line: <code className="rounded bg-slate-100 px-1">npm run audit:verify</code>.
       </p>

@@ -2,11 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EventDenyButton } from "@/components/event-deny-button";
-import { EventsRefused, fmtTime } from "@/components/events-view";
+import { fmtTime } from "@/components/events-view";
 import { Badge, PageHeader } from "@/components/ui";
-import { canOpenPage } from "@/lib/auth/page-access";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { can } from "@/lib/auth/permissions";
-import { requireUser } from "@/lib/auth/session";
 import { getEvent } from "@/lib/events/queries";
 import type { EventMatch } from "@/lib/events/schema";
 import { suggestExclusions, type SuggestionScope } from "@/lib/events/suggest";
@@ -86,9 +85,8 @@ function MatchRows({ matches, scoring }: { matches: EventMatch[]; scoring: boole
 }
 
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
   const { id } = await params;
-  if (!(await canOpenPage(user, "event.read", `/events/${id}`))) return <EventsRefused role={user.role} />;
+  const user = await requirePageAccess(`/events/${encodeURIComponent(id)}`);
   const data = await getEvent(id);
   if (!data) notFound();
   const { event, vhost, scoring, bookkeeping } = data;

@@ -1,17 +1,14 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import { TemplateForm } from "@/components/template-form";
 import { PageHeader } from "@/components/ui";
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { getTemplate } from "@/lib/templates/queries";
 import { EMPTY_TEMPLATE_FORM, exclusionToRow, type TemplateFormValues } from "@/lib/templates/schema";
 
 export const metadata: Metadata = { title: "New template" };
 
 export default async function NewTemplatePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
-  if (!(await canOpenPage(user, "template.manage", "/templates/new"))) redirect("/templates");
+  await requirePageAccess("/templates/new");
   // ?from=<id>: start as a copy of another template (built-in ones can only be changed this way).
   const from = (await searchParams).from;
   const source = typeof from === "string" ? await getTemplate(from) : null;

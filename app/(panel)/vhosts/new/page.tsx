@@ -1,17 +1,14 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import { PageHeader } from "@/components/ui";
 import { VhostForm } from "@/components/vhost-form";
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { listTemplates } from "@/lib/templates/queries";
 import { EMPTY_VHOST_FORM } from "@/lib/vhosts/schema";
 
 export const metadata: Metadata = { title: "New virtual host" };
 
 export default async function NewVhostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
-  if (!(await canOpenPage(user, "vhost.write", "/vhosts/new"))) redirect("/vhosts");
+  await requirePageAccess("/vhosts/new");
   const templates = (await listTemplates()).filter((t) => t.policy).map((t) => ({ id: t.id, name: t.name, summary: t.summary }));
   // ?template=<id> (the templates page links here) preselects a template.
   const wanted = (await searchParams).template;

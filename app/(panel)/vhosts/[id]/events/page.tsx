@@ -1,18 +1,15 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { EventsRefused, EventsView } from "@/components/events-view";
-
-import { canOpenPage } from "@/lib/auth/page-access";
-import { requireUser } from "@/lib/auth/session";
+import { EventsView } from "@/components/events-view";
+import { requirePageAccess } from "@/lib/auth/page-access";
 import { parseEventFilter, parseEventPage } from "@/lib/events/filters";
 import { eventsPageData } from "@/lib/events/queries";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function VhostEventsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
   const { id } = await params;
-  if (!(await canOpenPage(user, "event.read", `/vhosts/${id}/events`))) return <EventsRefused role={user.role} />;
+  await requirePageAccess(`/vhosts/${encodeURIComponent(id)}/events`);
   const raw = await searchParams;
   const parsed = parseEventFilter({ ...raw, vhost: id });
   if (!parsed.filter.vhost) notFound();

@@ -99,6 +99,14 @@ describeWithEngine("replay: candidate vs live on the real engine", { timeout: 12
     expect(nginxChildren()).toEqual([]);
   });
 
+  it("treats a vhost new in the candidate as not blocked before: its blocked attacks are newly blocked, nothing errors", async () => {
+    const NEW = "new.replay.test";
+    const { requests } = planReplay([NEW], []);
+    const candidate = compileBundle(sampleInput([sampleVhost(SHOP, { backendUrl: BACKEND }), sampleVhost(NEW, { backendUrl: BACKEND })]));
+    const report = summarize(requests, await replayRequests({ live: bundle(), candidate, requests }));
+    expect(report.vhosts).toEqual([expect.objectContaining({ vhost: NEW, errors: 0, newlyAllowed: 0, newlyBlocked: CORPUS.filter((c) => c.kind === "attack").length })]);
+  });
+
   it("stops at once when cancelled, and leaves no nginx behind", async () => {
     const { requests } = planReplay([SHOP], []);
     const many = Array.from({ length: 40 }, () => requests).flat();

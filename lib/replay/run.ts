@@ -50,7 +50,10 @@ export type ReplayDecisions = { live: Decision; candidate: Decision }[];
 export const REPLAY_HEADER = "x-palisade-replay";
 const STUB_BODY = "palisade replay stub";
 
-type Side = { nginx: RunningNginx; dir: string; ports: ReplayPorts; tlsVhosts: Set<string>; agent: http.Agent; tlsAgent: https.Agent };
+type Side = { nginx: RunningNginx; dir: string; ports: ReplayPorts; vhosts: Set<string>; tlsVhosts: Set<string>; agent: http.Agent; tlsAgent: https.Agent };
+
+/** What a vhost the live revision does not serve yet "decided": nothing blocked it there. */
+const NOT_SERVED: Decision = { status: 200, blocked: false, rules: [] };
 
 export class ReplayCancelled extends Error {
   constructor() {
@@ -85,7 +88,8 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplayDeci
         const i = next++;
         if (i >= total) return;
         const req = options.requests[i]!;
-        const answers = await Promise.all(sides.map((s) => send(s, req, i)));
+        // A vhost new in the candidate: the live revision would not have served it, so nothing blocked it.
+        const answers = await Promise.all(sides.map((s) => (s.vhosts.has(req.vhost) ? send(s, req, i) : Promise.resolve({ ...NOT_SERVED, rules: [] }))));
         results[i] = options.live ? { live: answers[0]!, candidate: answers[1]! } : { live: { status: 200, blocked: false, rules: [] }, candidate: answers[0]! };
         done++;
         if (done % 50 === 0 || done === total) options.onProgress?.({ done, total });
@@ -133,15 +137,18 @@ async function startSide(bundle: Bundle, stubPort: number, engine: EnginePaths):
     const dir = await writeBundle(rewritten, { extraFiles });
     try {
       const nginx = await startNginx(dir, { port: httpPort, engine, singleProcess: true, timeoutMs: 30_000 });
+      const vhosts = new Set<string>();
       const tlsVhosts = new Set<string>();
       for (const [file, text] of Object.entries(rewritten.files)) {
         const m = /^vhosts\/(.+)\.conf$/.exec(file);
+        if (m) vhosts.add(m[1]!);
         if (m && text.includes(`listen 127.0.0.1:${httpsPort} ssl`)) tlsVhosts.add(m[1]!);
       }
       return {
         nginx,
         dir,
         ports,
+        vhosts,
         tlsVhosts,
         agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
         tlsAgent: new https.Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: false }),

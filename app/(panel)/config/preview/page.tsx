@@ -2,10 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { BundleDiff } from "@/components/config-diff";
 import { PublishFromPreview } from "@/components/config-publish";
+import { ReplayPanel, type ReplayRunJson } from "@/components/replay-panel";
 import { Badge, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { publishPreview } from "@/lib/config/queries";
+import { compilerSettingsFromEnv } from "@/lib/config/settings";
+import { latestReplayFor } from "@/lib/replay/service";
+import { findEngine } from "@/lib/waf/engine";
 
 export const metadata: Metadata = { title: "Preview the publish" };
 
@@ -56,6 +60,18 @@ export default async function PublishPreviewPage() {
     : preview.upToDate
       ? `Nothing to publish: revision ${latest!.number} is the stored configuration.`
       : undefined;
+  const engine = findEngine(compilerSettingsFromEnv());
+  const replay = preview.upToDate ? null : await latestReplayFor(preview.fingerprint, latest?.number ?? null);
+  const replayJson: ReplayRunJson | null = replay && {
+    id: replay.id,
+    status: replay.status,
+    baseRevision: replay.baseRevision,
+    total: replay.total,
+    done: replay.done,
+    report: replay.report,
+    error: replay.error,
+    createdByEmail: replay.createdByEmail,
+  };
   const vhosts = (["added", "changed", "removed"] as const).flatMap((kind) => changes[kind].map((domain) => ({ domain, kind })));
   return (
     <>
@@ -72,8 +88,19 @@ export default async function PublishPreviewPage() {
 
       <div className="mb-6" data-testid="preview-publish">
         <PublishFromPreview latest={latest?.number ?? null} previewed={preview.fingerprint} disabledReason={disabledReason} />
-        {disabledReason && <p className="mt-2 text-sm text-slate-600">{disabledReason}</p>}
       </div>
+
+      {!preview.upToDate && (
+        <div className="mb-8">
+          <ReplayPanel
+            initial={replayJson}
+            canRun={can(user.role, "replay.run")}
+            engineMessage={engine.available ? null : engine.message}
+            candidateHash={preview.fingerprint}
+            basedOn={latest?.number ?? null}
+          />
+        </div>
+      )}
 
       <section className="mb-8" aria-labelledby="preview-vhosts-title">
         <h2 id="preview-vhosts-title" className="mb-2 text-lg font-semibold">

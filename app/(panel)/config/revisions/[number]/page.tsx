@@ -4,7 +4,9 @@ import { notFound } from "next/navigation";
 import { ConfigFiles } from "@/components/config-files";
 import { Badge, PageHeader } from "@/components/ui";
 import { requireUser } from "@/lib/auth/session";
+import { ReplayReportView } from "@/components/replay-report";
 import { DiffSideSchema, getRevisionFiles } from "@/lib/config/queries";
+import { replayOfRevision } from "@/lib/replay/service";
 
 export const metadata: Metadata = { title: "Revision files" };
 
@@ -24,6 +26,7 @@ export default async function RevisionFilesPage({
   if (!parsed.success || parsed.data === "draft") notFound();
   const revision = await getRevisionFiles(parsed.data);
   if (!revision) notFound();
+  const replay = await replayOfRevision(revision.number);
   const file = (await searchParams).file;
   // Without a choice, the file everything else hangs from.
   const selected = typeof file === "string" ? file : "nginx.conf" in revision.files ? "nginx.conf" : null;
@@ -55,6 +58,22 @@ export default async function RevisionFilesPage({
           </span>
         </span>
       </PageHeader>
+      <section aria-labelledby="revision-replay-title" className="mb-8" data-testid="revision-replay">
+        <h2 id="revision-replay-title" className="mb-2 text-lg font-semibold">
+          Traffic replay before publishing
+        </h2>
+        {replay?.report ? (
+          <>
+            <p className="mb-3 text-sm text-slate-700">
+              Replayed by {replay.createdByEmail} against {replay.baseRevision === null ? "no earlier revision" : `revision ${replay.baseRevision}`}, {replay.total}{" "}
+              {replay.total === 1 ? "request" : "requests"}.
+            </p>
+            <ReplayReportView report={replay.report} baseRevision={replay.baseRevision} />
+          </>
+        ) : (
+          <p className="text-sm text-slate-600">No traffic replay was run for what this revision published.</p>
+        )}
+      </section>
       <ConfigFiles files={revision.files} selected={selected} base={base} empty="This revision has no files." />
     </>
   );

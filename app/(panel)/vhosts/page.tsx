@@ -30,11 +30,16 @@ function InternalBackendBadge({ backendUrl }: { backendUrl: string }) {
   ) : null;
 }
 
+/** aria-sort belongs on the column header, not on the link inside it. */
+function sortOf(p: VhostListParams, col: VhostListParams["sort"]) {
+  return p.sort === col ? (p.dir === "asc" ? "ascending" : "descending") : undefined;
+}
+
 function SortLink({ p, col, children }: { p: VhostListParams; col: VhostListParams["sort"]; children: React.ReactNode }) {
   const active = p.sort === col;
   const dir = active && p.dir === "asc" ? "desc" : "asc";
   return (
-    <Link href={href(p, { sort: col, dir, page: 1 })} className="hover:underline" aria-sort={active ? (p.dir === "asc" ? "ascending" : "descending") : undefined}>
+    <Link href={href(p, { sort: col, dir, page: 1 })} className="hover:underline">
       {children}
       {active ? (p.dir === "asc" ? " ▲" : " ▼") : ""}
     </Link>

@@ -22,7 +22,11 @@ async function signedIn(browser: Browser, role: keyof typeof USERS, viewport: { 
 
 /** The serious and critical WCAG 2.1 A/AA violations on the page, one line per rule and element. */
 async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    // Experimental in axe, so off by default: a button's accessible name must contain its visible text (WCAG 2.5.3).
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} — ${n.failureSummary?.split("\n").slice(1).join(" ").trim()}`));
@@ -53,8 +57,15 @@ for (const { name, viewport } of WIDTHS) {
         expect(res?.status(), `${role} GET ${url}`).toBe(200);
         await hydrated(page);
         for (const v of await seriousViolations(page)) problems.push(`${url}: ${v}`);
-        const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-        if (scrollWidth > innerWidth) problems.push(`${url}: the page is ${scrollWidth} px wide in a ${innerWidth} px viewport`);
+        const overflow = await page.evaluate(() => {
+          const { scrollWidth } = document.documentElement;
+          if (scrollWidth <= window.innerWidth) return null;
+          // The outermost elements that stick out, to say what to fix.
+          const out = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+          const outermost = out.filter((e) => !out.includes(e.parentElement!)).slice(0, 3);
+          return { scrollWidth, innerWidth: window.innerWidth, culprits: outermost.map((e) => `<${e.tagName.toLowerCase()} class="${e.getAttribute("class") ?? ""}">`) };
+        });
+        if (overflow) problems.push(`${url}: the page is ${overflow.scrollWidth} px wide in a ${overflow.innerWidth} px viewport: ${overflow.culprits.join(", ")}`);
       }
       expect(problems, `${role} at ${viewport.width} px`).toEqual([]);
       expect(missing, "responses with status 404 (the favicon among them)").toEqual([]);

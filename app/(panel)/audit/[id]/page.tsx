@@ -12,7 +12,7 @@ import { requireUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Audit event" };
 
-const link = "text-blue-700 hover:underline";
+const link = "text-blue-700 underline hover:no-underline";
 
 export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
   await requireUser();

@@ -154,3 +154,14 @@ test("on a wide screen the navigation is a sidebar that does not wrap and marks 
   await expect(page.getByTestId("current-user")).toBeVisible();
   await page.context().close();
 });
+
+test("the sign-in page passes axe and fits the screen at both widths", async ({ browser }) => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    const page = await (await browser.newContext({ viewport })).newPage();
+    await page.goto("/login");
+    await hydrated(page);
+    expect(await seriousViolations(page), `/login at ${viewport.width} px`).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `/login fits ${viewport.width} px`).toBe(true);
+    await page.context().close();
+  }
+});

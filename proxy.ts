@@ -62,5 +62,5 @@ export async function proxy(req: NextRequest) {
 
 export const config = {
   // Everything but static files; the node API (token auth) is public here and checks its own tokens.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.png$).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|.*\\.png$).*)"],
 };

@@ -45,7 +45,7 @@ export function AuditDiff({ entityType, before, after }: { entityType: string; b
     return <p className="text-sm italic text-slate-600">No field changed: before and after are the same, or the event records no values.</p>;
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Changes (scrolls sideways on narrow screens)">
       <table className="w-full text-left text-sm" aria-label="Changes">
         <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
           <tr>

@@ -115,8 +115,7 @@ export function RollbackButton({ revision, latest }: { revision: number; latest:
   return (
     <>
       <ConfirmButton
-        label="Roll back to this revision"
-        ariaLabel={`Roll back to revision ${revision}`}
+        label={`Roll back to revision ${revision}`}
         title={`Roll back to revision ${revision}?`}
         body={
           <>

@@ -171,18 +171,18 @@ export function EventsView({ base, filter, problems, vhosts, timeline, tops, lis
           {isEventFiltered(filter) ? "No event matches this filter." : paged ? "No more events in this direction." : "No WAF events in this time range."}
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
                 <th className="px-3 py-2">Time</th>
                 <th className="px-3 py-2">Outcome</th>
                 <th className="px-3 py-2">Host</th>
-                <th className="px-3 py-2">Client</th>
-                <th className="px-3 py-2">Request</th>
-                <th className="px-3 py-2">Status</th>
-                <th className="px-3 py-2">Score</th>
-                <th className="px-3 py-2">Scoring rules</th>
+                <th className="hidden px-3 py-2 md:table-cell">Client</th>
+                <th className="hidden px-3 py-2 sm:table-cell">Request</th>
+                <th className="hidden px-3 py-2 lg:table-cell">Status</th>
+                <th className="hidden px-3 py-2 lg:table-cell">Score</th>
+                <th className="hidden px-3 py-2 lg:table-cell">Scoring rules</th>
               </tr>
             </thead>
             <tbody>
@@ -194,16 +194,16 @@ export function EventsView({ base, filter, problems, vhosts, timeline, tops, lis
                     </Link>
                   </td>
                   <td className="px-3 py-2">{e.outcome === "blocked" ? <Badge tone="red">blocked</Badge> : <Badge tone="amber">detected</Badge>}</td>
-                  <td className="px-3 py-2 text-xs">
+                  <td className="px-3 py-2 text-xs [overflow-wrap:anywhere]">
                     <DomainName {...domainForms(e.vhost)} />
                   </td>
-                  <td className="px-3 py-2 font-mono text-xs">{e.clientAddress}</td>
-                  <td className="max-w-md break-all px-3 py-2 font-mono text-xs">
+                  <td className="hidden px-3 py-2 font-mono text-xs md:table-cell">{e.clientAddress}</td>
+                  <td className="hidden max-w-md break-all px-3 py-2 font-mono text-xs sm:table-cell">
                     {e.method} {e.uri}
                   </td>
-                  <td className="px-3 py-2">{e.status}</td>
-                  <td className="px-3 py-2">{e.inboundScore ?? "–"}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{e.scoringRules.join(", ") || "–"}</td>
+                  <td className="hidden px-3 py-2 lg:table-cell">{e.status}</td>
+                  <td className="hidden px-3 py-2 lg:table-cell">{e.inboundScore ?? "–"}</td>
+                  <td className="hidden px-3 py-2 font-mono text-xs lg:table-cell">{e.scoringRules.join(", ") || "–"}</td>
                 </tr>
               ))}
             </tbody>

@@ -17,7 +17,7 @@ export function NodeRowControls({ node, panelUrl }: { node: { id: string; name: 
       <div className="flex flex-wrap justify-end gap-2">
         <ConfirmButton
           label={node.revoked ? "Issue a new token" : "Rotate token"}
-          ariaLabel={`Rotate the token of ${node.name}`}
+          ariaLabel={`${node.revoked ? "Issue a new token" : "Rotate token"} for ${node.name}`}
           title={`New token for ${node.name}?`}
           body={
             <>

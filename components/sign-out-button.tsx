@@ -2,6 +2,8 @@
 import { signOutEverywhereAction } from "@/lib/auth/actions";
 import { toast } from "./toast";
 import { useIdempotentSend } from "./native-form";
+import { NAV_LINK } from "./panel-nav";
+import { cx } from "./ui";
 
 // next-auth's client is fetched on click: it is needed only to sign out, not on every page load.
 async function signOut() {
@@ -13,12 +15,12 @@ export function SignOutButton() {
   const { send } = useIdempotentSend();
   return (
     <>
-      <button type="button" onClick={signOut} className="text-sm text-slate-300 hover:text-white">
+      <button type="button" onClick={signOut} className={cx(NAV_LINK, "w-full text-left")}>
         Sign out
       </button>
       <button
         type="button"
-        className="text-sm text-slate-400 hover:text-white"
+        className={cx(NAV_LINK, "w-full text-left")}
         title="End your sessions on every device and browser"
         onClick={async () => {
           if (!window.confirm("Sign out on every device and browser, including this one?")) return;

@@ -14,5 +14,6 @@ export function Toaster() {
   useEffect(() => {
     if (Sonner) markToasterListening();
   }, [Sonner]);
-  return Sonner ? <Sonner richColors position="top-right" closeButton /> : null;
+  // Bottom right: never over the top bar (phones) or the sidebar (wide screens), whose controls stay reachable.
+  return Sonner ? <Sonner richColors position="bottom-right" closeButton /> : null;
 }

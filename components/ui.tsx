@@ -63,11 +63,11 @@ export function Badge({ tone = "slate", children, title }: { tone?: "slate" | "g
 export function PageHeader({ title, actions, children }: { title: string; actions?: ReactNode; children?: ReactNode }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
-      <div>
-        <h1 className="text-2xl font-semibold">{title}</h1>
+      <div className="min-w-0">
+        <h1 className="text-2xl font-semibold [overflow-wrap:anywhere]">{title}</h1>
         {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
       </div>
-      {actions && <div className="flex gap-2">{actions}</div>}
+      {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
     </div>
   );
 }

@@ -27,14 +27,14 @@ export function UserRowControls({ user, isSelf, isLastAdmin }: { user: User; isS
 
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <DialogButton label="Change role" ariaLabel={`Change the role of ${user.email}`} title={`Change the role of ${user.email}`} disabled={!!roleBlock} disabledReason={roleBlock}>
+      <DialogButton label="Change role" ariaLabel={`Change role of ${user.email}`} title={`Change the role of ${user.email}`} disabled={!!roleBlock} disabledReason={roleBlock}>
         {(close) => (
           <Suspense fallback={loading}>
             <ChangeRoleForm user={user} isLastAdmin={isLastAdmin} close={close} onDone={() => router.refresh()} />
           </Suspense>
         )}
       </DialogButton>
-      <DialogButton label="Reset password" ariaLabel={`Reset the password of ${user.email}`} title={`Reset the password of ${user.email}`}>
+      <DialogButton label="Reset password" ariaLabel={`Reset password of ${user.email}`} title={`Reset the password of ${user.email}`}>
         {(close) => (
           <Suspense fallback={loading}>
             <ResetPasswordForm user={user} isSelf={isSelf} close={close} onDone={() => router.refresh()} />

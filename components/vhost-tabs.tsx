@@ -17,7 +17,7 @@ export function VhostTabs({ id }: { id: string }) {
   const pathname = usePathname();
   const base = `/vhosts/${id}`;
   return (
-    <nav className="mb-6 flex gap-1 border-b border-slate-200" aria-label="Virtual host sections">
+    <nav className="mb-6 flex flex-wrap gap-x-1 border-b border-slate-200" aria-label="Virtual host sections">
       {TABS.map((t) => {
         const href = base + t.href;
         const active = pathname === href;
@@ -26,7 +26,7 @@ export function VhostTabs({ id }: { id: string }) {
             key={t.label}
             href={href}
             aria-current={active ? "page" : undefined}
-            className={cx("-mb-px border-b-2 px-3 py-2 text-sm", active ? "border-blue-700 font-medium text-blue-800" : "border-transparent text-slate-600 hover:text-slate-900")}
+            className={cx("-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm", active ? "border-blue-700 font-medium text-blue-800" : "border-transparent text-slate-600 hover:text-slate-900")}
           >
             {t.label}
           </Link>

@@ -150,7 +150,7 @@ test("nodes: the token is shown once, rotating replaces it, revoking is confirme
   await expect(page.getByTestId("node-token")).toHaveCount(0);
   await expect(page.getByText(token)).toHaveCount(0);
 
-  await row.getByRole("button", { name: `Rotate the token of ${name}` }).click();
+  await row.getByRole("button", { name: `Rotate token for ${name}` }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Issue new token" }).click();
   await expect(page.getByRole("dialog")).toHaveCount(0);
   const rotated = await page.getByLabel(`Token for ${name}`, { exact: true }).innerText();

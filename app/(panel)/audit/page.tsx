@@ -76,36 +76,36 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           )}
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
-                <th className="px-4 py-2">#</th>
-                <th className="px-4 py-2">Time</th>
-                <th className="px-4 py-2">Actor</th>
-                <th className="px-4 py-2">Action</th>
-                <th className="px-4 py-2">Entity</th>
-                <th className="px-4 py-2">Summary</th>
+                <th className="hidden px-4 py-2 md:table-cell">#</th>
+                <th className="px-3 py-2 sm:px-4">Time</th>
+                <th className="px-3 py-2 sm:px-4">Actor</th>
+                <th className="px-3 py-2 sm:px-4">Action</th>
+                <th className="hidden px-4 py-2 lg:table-cell">Entity</th>
+                <th className="hidden px-4 py-2 sm:table-cell">Summary</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((e) => (
                 <tr key={e.id} className="border-b border-slate-100 align-top last:border-0" data-testid="audit-row">
-                  <td className="px-4 py-2 text-xs text-slate-500">{e.seq}</td>
-                  <td className="whitespace-nowrap px-4 py-2 text-xs">
+                  <td className="hidden px-4 py-2 text-xs text-slate-600 md:table-cell">{e.seq}</td>
+                  <td className="px-3 py-2 text-xs sm:whitespace-nowrap sm:px-4">
                     <Link href={`/audit/${e.id}`} className="text-blue-700 hover:underline">
                       {fmt(e.createdAt)}
                     </Link>
                   </td>
-                  <td className="px-4 py-2">{e.actorEmail}</td>
-                  <td className="px-4 py-2">
+                  <td className="px-3 py-2 [overflow-wrap:anywhere] sm:px-4">{e.actorEmail}</td>
+                  <td className="px-3 py-2 [overflow-wrap:anywhere] sm:px-4">
                     <Badge tone={actionTone(e.action)}>{e.action}</Badge>
                   </td>
-                  <td className="px-4 py-2 text-xs">
+                  <td className="hidden px-4 py-2 text-xs lg:table-cell">
                     {e.entityType}
                     {e.vhostId && <div className="text-slate-500">{domains.has(e.vhostId) ? <DomainName {...domainForms(domains.get(e.vhostId)!)} /> : "deleted virtual host"}</div>}
                   </td>
-                  <td className="px-4 py-2">{e.summary}</td>
+                  <td className="hidden px-4 py-2 sm:table-cell">{e.summary}</td>
                 </tr>
               ))}
             </tbody>

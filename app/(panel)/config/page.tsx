@@ -168,7 +168,7 @@ export default async function ConfigPage() {
             No revisions yet. {canPublish ? "Publish to make the first one." : "An admin publishes the first one."}
           </div>
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Revisions (scrolls sideways on narrow screens)">
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
                 <tr>

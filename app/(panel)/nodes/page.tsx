@@ -62,15 +62,15 @@ export default async function NodesPage() {
           No nodes yet. {canManage ? "Register one above and run the agent on it." : "An admin registers them."}
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
                 <th className="px-4 py-2">Node</th>
                 <th className="px-4 py-2">State</th>
-                <th className="px-4 py-2">Applied</th>
-                <th className="px-4 py-2">Last contact</th>
-                <th className="px-4 py-2">Last report</th>
+                <th className="hidden px-4 py-2 sm:table-cell">Applied</th>
+                <th className="hidden px-4 py-2 md:table-cell">Last contact</th>
+                <th className="hidden px-4 py-2 lg:table-cell">Last report</th>
                 {canManage && <th className="px-4 py-2 text-right">Actions</th>}
               </tr>
             </thead>
@@ -95,9 +95,9 @@ export default async function NodesPage() {
                       </ul>
                     )}
                   </td>
-                  <td className="px-4 py-2">{n.appliedRevision === null ? <span className="text-slate-500">none</span> : `revision ${n.appliedRevision}`}</td>
-                  <td className="whitespace-nowrap px-4 py-2 text-xs">{n.lastSeenAt ? <span title={fmt(n.lastSeenAt)}>{ago(n.lastSeenAt, now)}</span> : <span className="text-slate-500">never</span>}</td>
-                  <td className="max-w-md px-4 py-2 text-xs">
+                  <td className="hidden px-4 py-2 sm:table-cell">{n.appliedRevision === null ? <span className="text-slate-500">none</span> : `revision ${n.appliedRevision}`}</td>
+                  <td className="hidden whitespace-nowrap px-4 py-2 text-xs md:table-cell">{n.lastSeenAt ? <span title={fmt(n.lastSeenAt)}>{ago(n.lastSeenAt, now)}</span> : <span className="text-slate-500">never</span>}</td>
+                  <td className="hidden max-w-md px-4 py-2 text-xs lg:table-cell">
                     {n.lastMessage ? <span className={n.lastStatus === "failed" ? "text-red-800" : undefined}>{n.lastMessage}</span> : <span className="text-slate-500">—</span>}
                   </td>
                   {canManage && (

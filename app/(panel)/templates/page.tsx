@@ -70,7 +70,7 @@ export default async function TemplatesPage() {
                 </Link>
               )}
               {canManage && t.policy && (
-                <Link href={`/templates/new?from=${t.id}`} className={LINK} aria-label={`Copy ${t.name} to a new template`}>
+                <Link href={`/templates/new?from=${t.id}`} className={LINK} aria-label={`Copy to a new template: ${t.name}`}>
                   Copy to a new template
                 </Link>
               )}

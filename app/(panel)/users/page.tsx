@@ -30,14 +30,14 @@ export default async function UsersPage() {
           No users yet. <Link href="/users/new" className="text-blue-700 hover:underline">Create the first one</Link>.
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
-                <th className="px-4 py-2">Name</th>
+                <th className="hidden px-4 py-2 md:table-cell">Name</th>
                 <th className="px-4 py-2">Email</th>
                 <th className="px-4 py-2">Role</th>
-                <th className="px-4 py-2">Status</th>
+                <th className="hidden px-4 py-2 sm:table-cell">Status</th>
                 <th className="px-4 py-2 text-right">Actions</th>
               </tr>
             </thead>
@@ -47,10 +47,10 @@ export default async function UsersPage() {
                 const isLastAdmin = u.role === "ADMIN" && !u.disabled && activeAdmins === 1;
                 return (
                   <tr key={u.id} className="border-b border-slate-100 last:border-0" data-testid="user-row" data-user-id={u.id} data-email={u.email}>
-                    <td className="px-4 py-2 font-medium">
+                    <td className="hidden px-4 py-2 font-medium md:table-cell">
                       {u.name} {isSelf && <Badge tone="blue">you</Badge>}
                     </td>
-                    <td className="px-4 py-2">{u.email}</td>
+                    <td className="px-3 py-2 [overflow-wrap:anywhere] sm:px-4">{u.email}</td>
                     <td className="px-4 py-2">
                       {ROLE_LABELS[u.role].label}
                       {isLastAdmin && (
@@ -59,7 +59,7 @@ export default async function UsersPage() {
                         </span>
                       )}
                     </td>
-                    <td className="px-4 py-2">{u.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
+                    <td className="hidden px-4 py-2 sm:table-cell">{u.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
                     <td className="px-4 py-2">
                       <UserRowControls user={u} isSelf={isSelf} isLastAdmin={isLastAdmin} />
                     </td>

@@ -32,11 +32,16 @@ function InternalBackendBadge({ backendUrl }: { backendUrl: string }) {
   ) : null;
 }
 
+/** aria-sort belongs on the column header, not on the link inside it. */
+function sortOf(p: VhostListParams, col: VhostListParams["sort"]) {
+  return p.sort === col ? (p.dir === "asc" ? "ascending" : "descending") : undefined;
+}
+
 function SortLink({ p, col, children }: { p: VhostListParams; col: VhostListParams["sort"]; children: React.ReactNode }) {
   const active = p.sort === col;
   const dir = active && p.dir === "asc" ? "desc" : "asc";
   return (
-    <Link href={href(p, { sort: col, dir, page: 1 })} className="hover:underline" aria-sort={active ? (p.dir === "asc" ? "ascending" : "descending") : undefined}>
+    <Link href={href(p, { sort: col, dir, page: 1 })} className="hover:underline">
       {children}
       {active ? (p.dir === "asc" ? " ▲" : " ▼") : ""}
     </Link>
@@ -83,35 +88,35 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
       {rows.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
           {p.q ? (
-            <>No virtual host matches “{p.q}”. <Link href="/vhosts" className="text-blue-700 hover:underline">Clear the search</Link>.</>
+            <>No virtual host matches “{p.q}”. <Link href="/vhosts" className="text-blue-700 underline">Clear the search</Link>.</>
           ) : canWrite ? (
-            <>No virtual hosts yet. <Link href="/vhosts/new" className="text-blue-700 hover:underline">Create the first one</Link> to put a site behind the WAF.</>
+            <>No virtual hosts yet. <Link href="/vhosts/new" className="text-blue-700 underline">Create the first one</Link> to put a site behind the WAF.</>
           ) : (
             <>No virtual hosts yet. An editor or admin can create them.</>
           )}
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
-                <th className="px-4 py-2"><SortLink p={p} col="domain">Domain</SortLink></th>
-                <th className="px-4 py-2">Backend</th>
-                <th className="px-4 py-2">WAF</th>
-                <th className="px-4 py-2">Status</th>
-                <th className="px-4 py-2"><SortLink p={p} col="updatedAt">Last change</SortLink></th>
+                <th className="px-3 py-2 sm:px-4" aria-sort={sortOf(p, "domain")}><SortLink p={p} col="domain">Domain</SortLink></th>
+                <th className="hidden px-4 py-2 lg:table-cell">Backend</th>
+                <th className="px-3 py-2 sm:px-4">WAF</th>
+                <th className="px-3 py-2 sm:px-4">Status</th>
+                <th className="hidden px-4 py-2 md:table-cell" aria-sort={sortOf(p, "updatedAt")}><SortLink p={p} col="updatedAt">Last change</SortLink></th>
               </tr>
             </thead>
             <tbody>
               {rows.map((v) => (
                 <tr key={v.id} className="border-b border-slate-100 last:border-0">
-                  <td className="px-4 py-2 font-medium">
+                  <td className="px-3 py-2 font-medium [overflow-wrap:anywhere] sm:px-4">
                     <Link href={`/vhosts/${v.id}`} className="text-blue-700 hover:underline">
                       <DomainName {...domainForms(v.domain)} />
                     </Link>
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">{v.backendUrl}</td>
-                  <td className="px-4 py-2">
+                  <td className="hidden px-4 py-2 font-mono text-xs lg:table-cell">{v.backendUrl}</td>
+                  <td className="px-3 py-2 sm:px-4">
                     {v.policy && (
                       <EngineModeBadge
                         mode={v.policy.engineMode}
@@ -120,7 +125,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                       />
                     )}
                   </td>
-                  <td className="px-4 py-2">
+                  <td className="px-3 py-2 sm:px-4">
                     {v.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}{" "}
                     <InternalBackendBadge backendUrl={v.backendUrl} />{" "}
                     {unpublished.has(v.id) && (
@@ -129,7 +134,7 @@ export default async function VhostsPage({ searchParams }: { searchParams: Promi
                       </Link>
                     )}
                   </td>
-                  <td className="px-4 py-2 text-xs text-slate-600">
+                  <td className="hidden px-4 py-2 text-xs text-slate-600 md:table-cell">
                     {v.updatedAt.toISOString().slice(0, 16).replace("T", " ")} {v.updatedByEmail ? `by ${v.updatedByEmail}` : ""}
                   </td>
                 </tr>

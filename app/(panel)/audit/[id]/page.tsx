@@ -14,7 +14,7 @@ import { domainForms } from "@/lib/vhosts/display";
 
 export const metadata: Metadata = { title: "Audit event" };
 
-const link = "text-blue-700 hover:underline";
+const link = "text-blue-700 underline hover:no-underline";
 
 export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
   await requireUser();

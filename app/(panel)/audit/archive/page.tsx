@@ -27,9 +27,9 @@ export default async function AuditArchivePage() {
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
               <tr>
                 <th className="px-4 py-2">Events</th>
-                <th className="px-4 py-2">File</th>
-                <th className="px-4 py-2">Anchor hash</th>
-                <th className="px-4 py-2">By</th>
+                <th className="hidden px-4 py-2 md:table-cell">File</th>
+                <th className="hidden px-4 py-2 lg:table-cell">Anchor hash</th>
+                <th className="hidden px-4 py-2 sm:table-cell">By</th>
                 <th className="px-4 py-2">When</th>
               </tr>
             </thead>
@@ -39,9 +39,9 @@ export default async function AuditArchivePage() {
                   <td className="px-4 py-2">
                     {a.eventCount} through #{a.throughSeq}
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">{a.fileName}</td>
-                  <td className="break-all px-4 py-2 font-mono text-xs">{a.lastHash}</td>
-                  <td className="px-4 py-2">{a.createdByEmail}</td>
+                  <td className="hidden px-4 py-2 font-mono text-xs md:table-cell">{a.fileName}</td>
+                  <td className="hidden break-all px-4 py-2 font-mono text-xs lg:table-cell">{a.lastHash}</td>
+                  <td className="hidden px-4 py-2 sm:table-cell">{a.createdByEmail}</td>
                   <td className="whitespace-nowrap px-4 py-2 text-xs">{a.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</td>
                 </tr>
               ))}

@@ -46,7 +46,7 @@ export default async function VhostSettingsPage({ params }: { params: Promise<{ 
           }}
         />
       ) : (
-        <dl className="grid max-w-2xl grid-cols-[12rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="vhost-readonly">
+        <dl className="grid max-w-2xl grid-cols-[7rem_minmax(0,1fr)] gap-x-2 gap-y-2 [overflow-wrap:anywhere] sm:grid-cols-[12rem_minmax(0,1fr)] rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="vhost-readonly">
           <dt className="text-slate-600">Domain</dt>
           <dd>{domainLabel(v.domain)}</dd>
           <dt className="text-slate-600">Aliases</dt>

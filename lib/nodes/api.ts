@@ -108,16 +108,25 @@ export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", aut
   const wait = parseWait(new URL(request.url).searchParams.get("wait"));
   await recordNodeContact(principal.node);
   const ifNoneMatch = request.headers.get("if-none-match");
+  const deadline = Date.now() + (wait ?? 0) * 1000;
   // Listening starts before the read: a publish between the two still wakes this request.
-  const waiter = wait ? startWaiting("palisade_revision", wait * 1000, request.signal) : null;
+  let waiter = wait ? startWaiting("palisade_revision", wait * 1000, request.signal) : null;
   // Number and hash only: that is all a 304 (nearly every poll) needs.
   let latest = await latestHead();
   const current = (l: typeof latest) => (l ? matchesIfNoneMatch(ifNoneMatch, `"${l.contentHash}"`) : ifNoneMatch === null);
-  if (waiter) {
-    // Long poll: hold the request while the node already has the latest (or nothing is published yet),
-    // until a publish on any panel instance, the end of the wait, or the node going away.
-    if (current(latest) && (await waiter.wait()) !== null) latest = await latestHead();
-    else waiter.cancel();
+  // Long poll: hold the request while the node already has the latest (or nothing is published yet),
+  // until a publish on any panel instance, the end of the wait, or the node going away. Any signal
+  // (a publish, or a resync after the LISTEN connection came back: a notification may have been lost)
+  // means: read again; still current → keep waiting for the rest of the time.
+  while (waiter) {
+    if (!current(latest)) {
+      waiter.cancel();
+      break;
+    }
+    if ((await waiter.wait()) === null) break; // the wait is over, or the node went away
+    const remaining = deadline - Date.now();
+    waiter = remaining > 0 && !request.signal.aborted ? startWaiting("palisade_revision", remaining, request.signal) : null;
+    latest = await latestHead();
   }
   if (!latest) throw new NotFoundError("No configuration has been published yet.");
   const etag = `"${latest.contentHash}"`;

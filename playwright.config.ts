@@ -1,12 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
 import { chromiumLaunchOptions } from "./e2e/browser";
-import { E2E_DATABASES } from "./e2e/databases";
+import { E2E_DATABASES, E2E_SECRET } from "./e2e/databases";
 
 // The panel under test: one production build (`next build`), served by one `next start` per database
 // (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database migrated and seeded by
 // e2e/global-setup.ts and removed by e2e/global-teardown.ts. Every spec runs once per project.
-
-const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 
 const chromium = { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions };
 

@@ -6,6 +6,11 @@ import { pgUrl } from "../lib/testing/test-db";
 
 const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 
+/** NEXTAUTH_SECRET of every panel an e2e run starts (a second instance must share it to read the sessions). */
+export const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+/** The port of the second panel instance that e2e/two-instances.spec.ts starts on the PostgreSQL database. */
+export const SECOND_INSTANCE_PORT = E2E_PORT + 50;
+
 export type E2eDatabase = { project: string; port: number; url: string } & ({ kind: "sqlite"; file: string } | { kind: "postgres"; name: string });
 
 const sqliteFile = path.join(__dirname, "..", ".test-dbs", `e2e-${E2E_PORT}.db`);

@@ -12,10 +12,9 @@
 // A missing, malformed, unknown or revoked token gets the same 401 body. Failed authentications are
 // counted per client address (lib/http/client-address.ts: the socket's address, or what a trusted proxy
 // saw): after 20 within a one-minute window opened by its first failure, that address's failures get 429
-// with Retry-After until the window ends, and a malformed or missing token from it is refused without a
-// database read. A valid token is never refused by this limiter: the address may be shared (a NAT, a proxy
-// that is not configured as trusted), and a stranger's failures must not lock a node out of its config.
-// The count lives in this process's memory (see rate-limit.ts): per panel instance, forgotten on restart.
+// with Retry-After until the window ends. A valid token is never refused by this limiter: the address may
+// be shared (a NAT, a proxy that is not configured as trusted), and a stranger's failures must not lock a
+// node out of its config. The count is in the database (see rate-limit.ts): shared by every panel instance.
 // Both routes go through defineRoute (lib/http/route.ts) with `nodeToken` as their authenticator: it
 // gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
 import { clientAddress } from "@/lib/http/client-address";
@@ -24,13 +23,12 @@ import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { startWaiting } from "@/lib/db/signal";
 import { defineRoute, HttpError, type Authenticator } from "@/lib/http/route";
-import { FailureLimiter } from "./rate-limit";
+import { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS, FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
 import { authenticateNode, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
-import { bearerToken, isTokenFormat } from "./token";
+import { bearerToken } from "./token";
 
-export const AUTH_FAILURE_LIMIT = 20;
-export const AUTH_FAILURE_WINDOW_MS = 60_000;
+export { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from "./rate-limit";
 export const MAX_STATUS_BODY = 64 * 1024;
 export { DB_OUTAGE_RETRY_AFTER_SECONDS } from "@/lib/http/route";
 
@@ -44,14 +42,15 @@ type NodePrincipal = { node: NonNullable<Awaited<ReturnType<typeof authenticateN
 export const nodeToken: Authenticator<NodePrincipal> = async ({ request }) => {
   const ip = clientAddress(request.headers) ?? "unknown";
   const token = bearerToken(request.headers.get("authorization"));
-  const retryAfter = await limiter.retryAfter(ip);
-  const tooMany = () =>
-    new HttpError(429, `Too many failed authentications from this address. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
-  // While the address is over the limit, only a token that could be valid is looked up (one indexed read).
-  if (retryAfter !== null && (token === null || !isTokenFormat(token))) throw tooMany();
+  // The token is looked up first (one indexed read, malformed ones included, so all failures take as long):
+  // a valid one is served whatever the address's count and costs the limiter nothing. Only a failure
+  // reads the address's count, and counts unless the address is already blocked.
   const node = await authenticateNode(token);
   if (node) return { node, ip };
-  if (retryAfter !== null) throw tooMany();
+  const retryAfter = await limiter.retryAfter(ip);
+  if (retryAfter !== null) {
+    throw new HttpError(429, `Too many failed authentications from this address. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
+  }
   await limiter.fail(ip);
   throw new HttpError(401, "Unauthorized: send a valid node token as Authorization: Bearer <token>.", { headers: { "www-authenticate": 'Bearer realm="palisade-nodes"' } });
 };

@@ -1,63 +1,69 @@
-// Failed node-API authentications per source address (rate-limiter-flexible's memory store): `limit`
-// failures within a window that opens at the first of them block that address until the window ends.
-// Per panel instance: with several panel processes each counts on its own (so the effective limit is
-// the limit times the number of processes), and a restart forgets. That is enough to make guessing
-// tokens pointless (256 random bits) and to keep a misconfigured node from hammering the database.
-// Why not a shared store (its PostgreSQL or Prisma store) yet: while an address is over the limit, a
-// malformed token must be refused without a database read, and the limiter must keep answering while the
-// database is down (the node API then answers 503); a shared store needs both, plus a table in both
-// schemas. The scale-out work brings that (rate-limiter-flexible's `insuranceLimiter` can keep this
-// memory store as the fallback).
-// The library's store forgets a key when its window ends; the addresses kept at once are also capped
-// (maxKeys, least recently failed forgotten first) so a flood from many addresses stays bounded.
-import { RateLimiterMemory } from "rate-limiter-flexible";
+// Failed node-API authentications per client address, counted in the database (NodeAuthFailure) so the
+// limit holds across panel instances and restarts: `limit` failures within a window that opens at the
+// first of them block that address until the window ends, whichever instance saw them.
+//
+// One row per address: the window's start and the failures in it. A failure is counted atomically: a
+// conditional UPDATE restarts an expired window, otherwise an upsert (INSERT … ON CONFLICT DO UPDATE
+// count + 1) opens or extends it; two instances counting the same address at once both count.
+// The caller (lib/nodes/api.ts) consults the limiter only after a token failed, so a valid token costs
+// nothing here and is never refused. Rows of ended windows are deleted by `npm run db:prune`.
+import { db, isUniqueViolation } from "@/lib/db";
 
-export type FailureLimiterOptions = { limit: number; windowMs: number; maxKeys?: number };
+/** The node API's limit: this many failures within a window of AUTH_FAILURE_WINDOW_MS from the first. */
+export const AUTH_FAILURE_LIMIT = 20;
+export const AUTH_FAILURE_WINDOW_MS = 60_000;
+
+export type FailureLimiterOptions = { limit: number; windowMs: number; now?: () => number };
 
 export class FailureLimiter {
-  private readonly store: RateLimiterMemory;
   private readonly limit: number;
-  private readonly maxKeys: number;
-  /** Addresses with a live window, least recently failed first, with when their window ends. */
-  private readonly keys = new Map<string, number>();
+  private readonly windowMs: number;
+  private readonly now: () => number;
 
   constructor(options: FailureLimiterOptions) {
     this.limit = options.limit;
-    this.maxKeys = options.maxKeys ?? 10_000;
-    this.store = new RateLimiterMemory({ points: options.limit, duration: options.windowMs / 1000, keyPrefix: "node-auth" });
+    this.windowMs = options.windowMs;
+    this.now = options.now ?? Date.now;
   }
 
-  /** Seconds until `key` may try again, or null when it is not blocked. */
+  /** Seconds until `key` may try again, or null when it is not blocked. One indexed read. */
   async retryAfter(key: string): Promise<number | null> {
-    const res = await this.store.get(key);
-    if (!res || res.consumedPoints < this.limit || res.msBeforeNext <= 0) return null;
-    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    const row = await db.nodeAuthFailure.findUnique({ where: { address: key } });
+    if (!row || row.count < this.limit) return null;
+    const msLeft = row.windowStart.getTime() + this.windowMs - this.now();
+    return msLeft > 0 ? Math.max(1, Math.ceil(msLeft / 1000)) : null;
   }
 
-  async fail(key: string): Promise<void> {
-    // penalty() counts without refusing, whatever the count (the caller decides what "blocked" means).
-    const res = await this.store.penalty(key, 1);
-    this.keys.delete(key); // re-insert: Map order is then least recently failed first
-    this.keys.set(key, Date.now() + res.msBeforeNext);
-    if (this.keys.size > this.maxKeys) await this.prune();
-  }
-
-  private async prune(): Promise<void> {
-    const now = Date.now();
-    for (const [key, endsAt] of this.keys) if (endsAt <= now) this.keys.delete(key);
-    // Still too many addresses: forget the ones that failed longest ago.
-    for (const key of this.keys.keys()) {
-      if (this.keys.size <= this.maxKeys) break;
-      this.keys.delete(key);
-      await this.store.delete(key);
+  /** Counts one failure of `key`; returns the failures now counted in its window. */
+  async fail(key: string): Promise<number> {
+    const now = new Date(this.now());
+    // A window that has ended starts again at this failure (the WHERE is re-checked under the row lock,
+    // so of two instances restarting it at once, one restarts and the other counts on).
+    const restarted = await db.nodeAuthFailure.updateMany({
+      where: { address: key, windowStart: { lte: new Date(now.getTime() - this.windowMs) } },
+      data: { windowStart: now, count: 1 },
+    });
+    if (restarted.count > 0) return 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const row = await db.nodeAuthFailure.upsert({
+          where: { address: key },
+          create: { address: key, windowStart: now, count: 1 },
+          update: { count: { increment: 1 } },
+        });
+        return row.count;
+      } catch (err) {
+        // Where the upsert is not one native statement, two first failures may both try the INSERT.
+        if (attempt === 0 && isUniqueViolation(err)) continue;
+        throw err;
+      }
     }
   }
+}
 
-  /** How many addresses are remembered (at most maxKeys). */
-  get size(): number {
-    const now = Date.now();
-    let live = 0;
-    for (const endsAt of this.keys.values()) if (endsAt > now) live++;
-    return live;
-  }
+/** Deletes the rows of windows that ended before `now - windowMs` (npm run db:prune). */
+export async function pruneNodeAuthFailures(windowMs: number, now = new Date()): Promise<{ before: Date; deleted: number }> {
+  const before = new Date(now.getTime() - windowMs);
+  const { count } = await db.nodeAuthFailure.deleteMany({ where: { windowStart: { lt: before } } });
+  return { before, deleted: count };
 }

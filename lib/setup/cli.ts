@@ -1,7 +1,7 @@
 // Database commands: `npm run db:migrate`, `npm run db:seed` (demo users, development only),
 // `npm run db:setup` (both), `npm run db:bootstrap` (production: migrate, then the first admin from env,
-// then the retention prune), `npm run db:prune` (sign-in attempts, receipts and WAF events past their retention: lib/auth/login-retention.ts,
-// lib/events/retention.ts).
+// then the retention prune), `npm run db:prune` (sign-in attempts, receipts, ended node-API failure windows and WAF events past their
+// retention: lib/auth/login-retention.ts, lib/nodes/rate-limit.ts, lib/events/retention.ts).
 // Here and not in lib/db: setting up writes domain data (built-in templates, users) through the domains'
 // services, and the database layer depends on no domain.
 import { pruneLoginAttempts } from "@/lib/auth/login-retention";
@@ -13,6 +13,7 @@ import { assertMigrated } from "@/lib/db/ready";
 import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { createUser } from "@/lib/users/service";
 import { pruneReceipts } from "@/lib/audit/idempotency";
+import { AUTH_FAILURE_WINDOW_MS, pruneNodeAuthFailures } from "@/lib/nodes/rate-limit";
 
 /** Development-only demo accounts (the README lists them). Production creates its own admin. */
 export const DEMO_USERS = [
@@ -71,6 +72,8 @@ async function runPrune() {
   console.log(`sign-in attempts before ${r.before.toISOString()}: ${r.deleted} deleted (audit events follow the audit archive, not this prune)`);
   const receipts = await pruneReceipts();
   console.log(`idempotency receipts before ${receipts.before.toISOString()}: ${receipts.deleted} deleted`);
+  const nodeFailures = await pruneNodeAuthFailures(AUTH_FAILURE_WINDOW_MS);
+  console.log(`node-API failure windows ended before ${nodeFailures.before.toISOString()}: ${nodeFailures.deleted} deleted`);
   const events = await pruneEvents();
   console.log(`WAF events before ${events.before.toISOString()}: ${events.events} deleted (${events.matches} rule matches)`);
 }

@@ -9,6 +9,7 @@
 //   f  first-load JavaScript per route, from that build's manifests
 //   g  WAF event ingestion: events/s through POST /api/v1/nodes/events (HTTP to that server, and the handler in-process)
 //   h  impact preview: a 5,000-request replay through two revisions in the real engine (no database involved)
+//   i  long poll: a publish (from another process) reaching 1,000 nodes waiting on that server (PostgreSQL)
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
@@ -16,6 +17,7 @@ import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
 import { ingestPart } from "./ingest";
+import { longPollPart } from "./long-poll";
 import { replayPart } from "./replay";
 import { type BenchContext, type BenchOptions, type Part } from "./context";
 import { nodeApiPart, renderPart, startServer, type Server } from "./http";
@@ -25,10 +27,10 @@ import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g", "h"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -115,7 +117,7 @@ async function main() {
           .join(" "),
     };
     console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
-    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g");
+    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i");
     const getServer = async (): Promise<Server> => {
       if (!server) {
         console.error(`starting next start in ${opts.appDir} …`);
@@ -156,6 +158,7 @@ async function main() {
         return ingestPart(c, s);
       },
       h: replayPart,
+      i: withServer(longPollPart),
     };
     for (const name of opts.only) {
       const started = performance.now();

@@ -15,7 +15,7 @@ import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
 import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
 
-export type Server = { baseUrl: string; secret: string; stop(): Promise<void> };
+export type Server = { baseUrl: string; secret: string; stop(): Promise<void>; /** The server process (null for --base-url). */ pid?: number | null };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,7 +61,7 @@ export async function startServer(appDir: string, databaseUrl: string): Promise<
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { baseUrl, secret, stop };
+  return { baseUrl, secret, stop, pid: child.pid ?? null };
 }
 
 export type Answer = { status: number; bytes: number; headers: http.IncomingHttpHeaders; body?: string };
@@ -230,7 +230,7 @@ async function nodeToken(): Promise<string> {
   return token;
 }
 
-async function ensurePublished(): Promise<{ number: number; contentHash: string; note: string }> {
+export async function ensurePublished(): Promise<{ number: number; contentHash: string; note: string }> {
   const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
   if (latest) return { ...latest, note: `the latest revision (#${latest.number})` };
   const { publishConfig } = await import("@/lib/config/service");

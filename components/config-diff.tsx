@@ -68,10 +68,10 @@ function HunkRows({ hunk }: { hunk: FileDiff["hunks"][number] }) {
       </tr>
       {hunk.lines.map((l, i) => (
         <tr key={i} className={cx(l.kind === "add" && "bg-green-50", l.kind === "del" && "bg-red-50")}>
-          <td className="w-12 select-none px-2 text-right text-slate-400">{l.oldLine ?? ""}</td>
-          <td className="w-12 select-none px-2 text-right text-slate-400">{l.newLine ?? ""}</td>
+          <td className="w-12 select-none px-2 text-right text-slate-600">{l.oldLine ?? ""}</td>
+          <td className="w-12 select-none px-2 text-right text-slate-600">{l.newLine ?? ""}</td>
           <td className="whitespace-pre px-2">
-            <span className={cx("select-none", l.kind === "add" ? "text-green-800" : l.kind === "del" ? "text-red-800" : "text-slate-400")} aria-hidden>
+            <span className={cx("select-none", l.kind === "add" ? "text-green-800" : l.kind === "del" ? "text-red-800" : "text-slate-600")} aria-hidden>
               {l.kind === "add" ? "+" : l.kind === "del" ? "−" : " "}
             </span>
             <span className="sr-only">{l.kind === "add" ? "added: " : l.kind === "del" ? "removed: " : ""}</span>

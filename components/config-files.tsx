@@ -76,7 +76,7 @@ export function FileText({ path, text }: { path: string; text: string }) {
         </span>
       </header>
       <div className="flex max-h-[70vh] overflow-auto font-mono text-xs leading-5" role="region" tabIndex={0} aria-label={`Text of ${path}`}>
-        <pre aria-hidden className="sticky left-0 select-none border-r border-slate-100 bg-white px-2 py-2 text-right text-slate-400">
+        <pre aria-hidden className="sticky left-0 select-none border-r border-slate-100 bg-white px-2 py-2 text-right text-slate-600">
           {Array.from({ length: lines }, (_, i) => i + 1).join("\n")}
         </pre>
         {/* highlight.js escapes the text: its output holds only its own <span class="hljs-…"> elements. */}

@@ -3,7 +3,7 @@ import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import type { Tx } from "@/lib/db";
 import { ConflictError, FieldValidationError, NotFoundError } from "@/lib/errors";
-import { checkIpListChange, parseBulkPaste, type IpListChangeReport, type IpListKind } from "./cidr";
+import { checkIpListChange, parseBulkPaste, type IpListAddition, type IpListChangeReport, type IpListKind } from "./cidr";
 import { policyView, type WafPolicy } from "./policy";
 
 const POLICY_FIELDS = ["engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold"] as const;
@@ -70,14 +70,19 @@ export async function addIpEntries(ctx: AuditContext, input: { vhostId: string; 
   const items = parseBulkPaste(input.text);
   if (items.length === 0) throw new FieldValidationError({ text: ["Paste at least one address or range."] });
   if (items.length > 5000) throw new FieldValidationError({ text: ["Add at most 5,000 entries at a time."] });
-  return audited(ctx, async (tx) => {
+  const adding = items.map((i) => ({ kind: input.kind, cidr: i.input, line: i.line, ...(i.note ? { note: i.note } : {}) }));
+  return audited(ctx, ipEntriesAddChange({ ...input, adding }));
+}
+
+/**
+ * addIpEntries's change and its audit entry, for audited(), with the entries already split into lines:
+ * config apply passes its list entries here and refuses the whole file when one is refused.
+ */
+export function ipEntriesAddChange(input: { vhostId: string; kind: IpListKind; adding: IpListAddition[]; confirmWide: boolean; fromEvent?: string | undefined }) {
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const existing = await tx.ipListEntry.findMany({ where: { vhostId: vhost.id }, select: { kind: true, cidr: true } });
-    const report = checkIpListChange({
-      existing,
-      adding: items.map((i) => ({ kind: input.kind, cidr: i.input, line: i.line, ...(i.note ? { note: i.note } : {}) })),
-      confirmWide: input.confirmWide,
-    });
+    const report = checkIpListChange({ existing, adding: input.adding, confirmWide: input.confirmWide });
     if (report.added.length > 0) {
       await tx.ipListEntry.createMany({ data: report.added.map((a) => ({ vhostId: vhost.id, kind: a.kind, cidr: a.cidr, note: a.note ?? null })) });
     }
@@ -93,11 +98,16 @@ export async function addIpEntries(ctx: AuditContext, input: { vhostId: string; 
         after: { kind: input.kind, ...(input.fromEvent ? { fromEvent: input.fromEvent } : {}), added: report.added, refused: report.lines.filter((l) => l.status === "refused").map((l) => ({ input: l.input, reason: l.status === "refused" ? l.reason : "" })) },
       },
     };
-  });
+  };
 }
 
 export async function removeIpEntry(ctx: AuditContext, input: { vhostId: string; id: string }) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, ipEntryRemoveChange(input));
+}
+
+/** removeIpEntry's change and its audit entry, for audited(). */
+export function ipEntryRemoveChange(input: { vhostId: string; id: string }) {
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const entry = await tx.ipListEntry.findFirst({ where: { id: input.id, vhostId: vhost.id } });
     if (!entry) throw new NotFoundError("That entry was already removed.");
@@ -113,5 +123,5 @@ export async function removeIpEntry(ctx: AuditContext, input: { vhostId: string;
         before: { kind: entry.kind, cidr: entry.cidr, note: entry.note },
       },
     };
-  });
+  };
 }

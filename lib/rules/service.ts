@@ -9,7 +9,7 @@ import { AppError, ConflictError, FieldValidationError, NotFoundError, type Fiel
 import { vhostOrThrow } from "@/lib/policies/service";
 import { exclusionToColumns, exclusionView, RuleExclusionSchema, type RuleExclusionInput, type StoredExclusion } from "./exclusions";
 import { nextFreeRuleId, ruleIdOwner } from "./queries";
-import { CustomRuleSchema, type CustomRuleInput } from "./secrule";
+import { CustomRuleSchema, type CustomRule, type CustomRuleInput } from "./secrule";
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers.
@@ -75,8 +75,13 @@ async function conflictFor(tx: Tx, rule: { id: string; updatedAt: Date; version:
 
 export async function createCustomRule(ctx: AuditContext, input: { vhostId: string } & CustomRuleInput) {
   const rule = parseOrThrow(CustomRuleSchema, input);
-  return mapDuplicateRuleId(rule.ruleId, input.vhostId, () =>
-    audited(ctx, async (tx) => {
+  return mapDuplicateRuleId(rule.ruleId, input.vhostId, () => audited(ctx, customRuleCreateChange({ ...rule, vhostId: input.vhostId })));
+}
+
+/** createCustomRule's change and its audit entry, for audited(); `input` is already checked with CustomRuleSchema. */
+export function customRuleCreateChange(input: { vhostId: string } & CustomRule) {
+  const { vhostId: _vhostId, ...rule } = input;
+  return async (tx: Tx) => {
       const vhost = await vhostOrThrow(tx, input.vhostId);
       if (await ruleIdOwner(rule.ruleId, tx)) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
       const last = await tx.customRule.findFirst({ where: { vhostId: vhost.id }, orderBy: { position: "desc" }, select: { position: true } });
@@ -92,16 +97,20 @@ export async function createCustomRule(ctx: AuditContext, input: { vhostId: stri
           after: customRuleView(created),
         },
       };
-    }),
-  );
+  };
 }
 
 export type UpdateCustomRuleInput = CustomRuleRef & CustomRuleInput & { /** The version the form loaded the rule at. */ version: number };
 
 export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRuleInput) {
   const rule = parseOrThrow(CustomRuleSchema, input);
-  return mapDuplicateRuleId(rule.ruleId, input.vhostId, () =>
-    audited(ctx, async (tx) => {
+  return mapDuplicateRuleId(rule.ruleId, input.vhostId, () => audited(ctx, customRuleUpdateChange({ ...input, ...rule })));
+}
+
+/** updateCustomRule's change and its audit entry, for audited(); the rule fields are already checked with CustomRuleSchema. */
+export function customRuleUpdateChange(input: CustomRuleRef & CustomRule & { version: number }) {
+  const rule: CustomRule = { ruleId: input.ruleId, description: input.description, secRule: input.secRule, enabled: input.enabled };
+  return async (tx: Tx) => {
       const vhost = await vhostOrThrow(tx, input.vhostId);
       const current = await ruleOrThrow(tx, input);
       if (current.version !== input.version) throw await conflictFor(tx, current);
@@ -126,8 +135,7 @@ export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRul
           after,
         },
       };
-    }),
-  );
+  };
 }
 
 export async function setCustomRuleEnabled(ctx: AuditContext, input: CustomRuleRef & { enabled: boolean }) {
@@ -195,8 +203,45 @@ export async function moveCustomRule(ctx: AuditContext, input: CustomRuleRef & {
   });
 }
 
+/**
+ * Puts a vhost's custom rules in the given evaluation order (rule ids, every rule of the vhost once), with
+ * positions 0…n-1: config apply's counterpart of moving rules one by one. Versions are kept, as for a move.
+ */
+export function customRuleReorderChange(input: { vhostId: string; order: number[] }) {
+  return async (tx: Tx) => {
+    const vhost = await vhostOrThrow(tx, input.vhostId);
+    const rules = await tx.customRule.findMany({ where: { vhostId: vhost.id }, orderBy: [{ position: "asc" }, { ruleId: "asc" }] });
+    const byRuleId = new Map(rules.map((r) => [r.ruleId, r]));
+    if (rules.length !== input.order.length || new Set(input.order).size !== input.order.length || input.order.some((id) => !byRuleId.has(id))) {
+      throw new AppError(`The new order of the custom rules of ${vhost.domain} must name each of its ${rules.length} rules once.`);
+    }
+    for (const [position, ruleId] of input.order.entries()) {
+      const r = byRuleId.get(ruleId)!;
+      if (r.position !== position) await tx.customRule.update({ where: { id: r.id }, data: { position } });
+    }
+    const before = rules.map((r) => r.ruleId);
+    return {
+      result: { order: input.order },
+      audit: {
+        action: "customrule.reorder",
+        entityType: "VirtualHost",
+        entityId: vhost.id,
+        vhostId: vhost.id,
+        summary: `Reordered the custom rules of ${vhost.domain}: ${input.order.join(", ")} (was ${before.join(", ")})`,
+        before: { order: before },
+        after: { order: input.order },
+      },
+    };
+  };
+}
+
 export async function deleteCustomRule(ctx: AuditContext, input: CustomRuleRef) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, customRuleDeleteChange(input));
+}
+
+/** deleteCustomRule's change and its audit entry, for audited(). */
+export function customRuleDeleteChange(input: CustomRuleRef) {
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const current = await ruleOrThrow(tx, input);
     await tx.customRule.delete({ where: { id: current.id } });
@@ -211,7 +256,7 @@ export async function deleteCustomRule(ctx: AuditContext, input: CustomRuleRef) 
         before: customRuleView(current),
       },
     };
-  });
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -227,7 +272,13 @@ export function exclusionPhrase(e: StoredExclusion): string {
 /** `fromEvent`: the WAF event this exclusion was made from ("Exclude this" on /events/[id]); the audit row names it. */
 export async function createExclusion(ctx: AuditContext, input: { vhostId: string; fromEvent?: string | undefined } & RuleExclusionInput) {
   const stored = exclusionToColumns(parseOrThrow(RuleExclusionSchema, input));
-  return audited(ctx, async (tx) => {
+  return audited(ctx, exclusionCreateChange({ vhostId: input.vhostId, fromEvent: input.fromEvent, stored }));
+}
+
+/** createExclusion's change and its audit entry, for audited(); `stored` comes from a checked exclusion (exclusionToColumns). */
+export function exclusionCreateChange(input: { vhostId: string; fromEvent?: string | undefined; stored: StoredExclusion }) {
+  const { stored } = input;
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const { note: _note, ...same } = stored;
     if (await tx.ruleExclusion.findFirst({ where: { vhostId: vhost.id, ...same }, select: { id: true } })) {
@@ -246,11 +297,16 @@ export async function createExclusion(ctx: AuditContext, input: { vhostId: strin
         after: input.fromEvent ? { ...exclusionView(created), fromEvent: input.fromEvent } : exclusionView(created),
       },
     };
-  });
+  };
 }
 
 export async function deleteExclusion(ctx: AuditContext, input: { vhostId: string; id: string }) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, exclusionDeleteChange(input));
+}
+
+/** deleteExclusion's change and its audit entry, for audited(). */
+export function exclusionDeleteChange(input: { vhostId: string; id: string }) {
+  return async (tx: Tx) => {
     const vhost = await vhostOrThrow(tx, input.vhostId);
     const current = await tx.ruleExclusion.findFirst({ where: { id: input.id, vhostId: vhost.id } });
     if (!current) throw new NotFoundError("This exclusion was already deleted.");
@@ -266,7 +322,7 @@ export async function deleteExclusion(ctx: AuditContext, input: { vhostId: strin
         before: exclusionView(current),
       },
     };
-  });
+  };
 }
 
 /**

@@ -120,9 +120,13 @@ async function mapUnique<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 
 export async function createTemplate(ctx: AuditContext, input: TemplateInput) {
+  return mapUnique(input.name, () => audited(ctx, templateCreateChange(input)));
+}
+
+/** createTemplate's change and its audit entry, for audited() (config apply runs several in one transaction). */
+export function templateCreateChange(input: TemplateInput) {
   const policy = TemplatePolicySchema.parse(templatePolicyOf(input));
-  return mapUnique(input.name, () =>
-    audited(ctx, async (tx) => {
+  return async (tx: Tx) => {
       await assertNameFree(tx, input.name);
       const t = await tx.policyTemplate.create({ data: { name: input.name, description: input.description, policy, builtIn: false } });
       return {
@@ -135,8 +139,7 @@ export async function createTemplate(ctx: AuditContext, input: TemplateInput) {
           after: templateView(t),
         },
       };
-    }),
-  );
+  };
 }
 
 /** Who saved a template last: templates have no updatedBy column, the audit log knows. */
@@ -154,9 +157,13 @@ async function loadEditable(tx: Tx, id: string, version: number) {
 }
 
 export async function updateTemplate(ctx: AuditContext, input: UpdateTemplateInput) {
+  return mapUnique(input.name, () => audited(ctx, templateUpdateChange(input)));
+}
+
+/** updateTemplate's change and its audit entry, for audited(). */
+export function templateUpdateChange(input: UpdateTemplateInput) {
   const policy = TemplatePolicySchema.parse(templatePolicyOf(input));
-  return mapUnique(input.name, () =>
-    audited(ctx, async (tx) => {
+  return async (tx: Tx) => {
       const current = await loadEditable(tx, input.id, input.version);
       if (input.name !== current.name) await assertNameFree(tx, input.name, current.id);
       const { count } = await tx.policyTemplate.updateMany({
@@ -183,12 +190,16 @@ export async function updateTemplate(ctx: AuditContext, input: UpdateTemplateInp
           after,
         },
       };
-    }),
-  );
+  };
 }
 
 export async function deleteTemplate(ctx: AuditContext, input: { id: string; version: number }) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, templateDeleteChange(input));
+}
+
+/** deleteTemplate's change and its audit entry, for audited(). */
+export function templateDeleteChange(input: { id: string; version: number }) {
+  return async (tx: Tx) => {
     const current = await loadEditable(tx, input.id, input.version);
     const { count } = await tx.policyTemplate.deleteMany({ where: { id: current.id, version: input.version } });
     if (count === 0) throw await conflictFor(tx, current);
@@ -202,7 +213,7 @@ export async function deleteTemplate(ctx: AuditContext, input: { id: string; ver
         before: templateView(current),
       },
     };
-  });
+  };
 }
 
 /** The template a new vhost starts from, read inside the creating transaction. */

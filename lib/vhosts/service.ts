@@ -62,8 +62,12 @@ async function mapUnique<T>(domain: string, run: () => Promise<T>): Promise<T> {
 }
 
 export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
-  return mapUnique(input.domain, () =>
-    audited(ctx, async (tx) => {
+  return mapUnique(input.domain, () => audited(ctx, createVhostChange(ctx, input)));
+}
+
+/** createVhost's change and its audit entry, for audited() (config apply runs several in one transaction). */
+export function createVhostChange(ctx: AuditContext, input: CreateVhostInput) {
+  return async (tx: Tx) => {
       await assertDomainFree(tx, input.domain);
       const risk = confirmedBackendRisk(input);
       // A template gives the policy and its exclusions; without one the vhost gets CRS's defaults.
@@ -90,8 +94,7 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
             : { vhost: auditView(vhost), policy: policyView(policy) },
         },
       };
-    }),
-  );
+  };
 }
 
 async function loadForUpdate(tx: Tx, id: string, version: number) {
@@ -128,8 +131,12 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
 }
 
 export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
-  return mapUnique(input.domain, () =>
-    audited(ctx, async (tx) => {
+  return mapUnique(input.domain, () => audited(ctx, updateVhostChange(ctx, input)));
+}
+
+/** updateVhost's change and its audit entry, for audited(). */
+export function updateVhostChange(ctx: AuditContext, input: UpdateVhostInput) {
+  return async (tx: Tx) => {
       const current = await loadForUpdate(tx, input.id, input.version);
       if (input.domain !== current.domain) await assertDomainFree(tx, input.domain, input.id);
       const risk = confirmedBackendRisk(input, current.backendUrl);
@@ -151,8 +158,7 @@ export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
           after,
         },
       };
-    }),
-  );
+  };
 }
 
 export async function setVhostEnabled(ctx: AuditContext, input: { id: string; version: number; enabled: boolean }) {
@@ -175,7 +181,12 @@ export async function setVhostEnabled(ctx: AuditContext, input: { id: string; ve
 }
 
 export async function deleteVhost(ctx: AuditContext, input: { id: string; version: number }) {
-  return audited(ctx, async (tx) => {
+  return audited(ctx, deleteVhostChange(input));
+}
+
+/** deleteVhost's change and its audit entry, for audited(). */
+export function deleteVhostChange(input: { id: string; version: number }) {
+  return async (tx: Tx) => {
     const current = await loadForUpdate(tx, input.id, input.version);
     // One query at a time: a transaction holds one connection, and pg refuses overlapping queries on it.
     const full = {
@@ -204,5 +215,5 @@ export async function deleteVhost(ctx: AuditContext, input: { id: string; versio
         },
       },
     };
-  });
+  };
 }

@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "user.manage": ["ADMIN"],
   "template.manage": ["ADMIN"],
   "config.publish": ["ADMIN"],
+  /** Applying a configuration file (lib/configcode): it can change and delete everything at once. */
+  "config.apply": ["ADMIN"],
   /** Replaying traffic through a candidate bundle (lib/replay): those who prepare changes. */
   "replay.run": ["ADMIN", "EDITOR"],
   "node.manage": ["ADMIN"],

@@ -138,7 +138,7 @@ function domainToUnicodeSafe(ascii: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Parse and check.
 
-const U = z.unknown();
+const U = z.unknown().optional();
 const ExclusionEntry = z.strictObject({ kind: U, ruleId: U, ruleIdEnd: U, tag: U, target: U, pathPrefix: U, note: U });
 const IpEntryShape = z.strictObject({ cidr: U, note: U });
 const CustomRuleEntry = z.strictObject({ ruleId: U, description: U, enabled: U, secRule: U });
@@ -177,8 +177,8 @@ const TemplateEntry = z.strictObject({
 
 const FileShape = z.strictObject({
   version: z.literal(FILE_VERSION, { error: `This file format is version ${FILE_VERSION}: write "version: ${FILE_VERSION}" at the top.` }),
-  templates: list(TemplateEntry),
-  vhosts: list(VhostEntry),
+  templates: list(U),
+  vhosts: list(U),
 });
 
 type RawExclusion = z.output<typeof ExclusionEntry>;
@@ -243,7 +243,16 @@ export function parseConfigYaml(text: string): ParseResult {
     return !first;
   };
 
-  for (const [i, t] of (file.templates ?? []).entries()) {
+  // Each object is checked on its own, so one broken entry does not hide the problems of the others.
+  const entries = <S extends z.ZodType>(items: unknown[] | null | undefined, schema: S, key: string) =>
+    (items ?? []).flatMap((item, i) => {
+      const r = schema.safeParse(item);
+      if (r.success) return [{ i, entry: r.data as z.output<S> }];
+      reportIssues([key, i], r.error.issues);
+      return [];
+    });
+
+  for (const { i, entry: t } of entries(file.templates, TemplateEntry, "templates")) {
     const base: YamlPath = ["templates", i];
     const rows = (t.exclusions ?? []).map((e, j) => exclusionRow(e, [...base, "exclusions", j], report));
     const parsed = TemplateFormSchema.safeParse({
@@ -275,7 +284,7 @@ export function parseConfigYaml(text: string): ParseResult {
     });
   }
 
-  for (const [i, entry] of (file.vhosts ?? []).entries()) {
+  for (const { i, entry } of entries(file.vhosts, VhostEntry, "vhosts")) {
     const base: YamlPath = ["vhosts", i];
     let ok = true;
     const aliases = entry.aliases ?? [];

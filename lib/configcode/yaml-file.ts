@@ -226,9 +226,11 @@ export function parseConfigYaml(text: string): ParseResult {
   const shape = FileShape.safeParse(raw);
   if (!shape.success) {
     reportIssues([], shape.error.issues);
-    return { ok: false, problems: sortProblems(problems) };
+    // Still check the lists that are lists, so one run shows every problem.
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, problems: sortProblems(problems) };
   }
-  const file = shape.data;
+  const asList = (v: unknown) => (Array.isArray(v) ? (v as unknown[]) : []);
+  const file = shape.success ? shape.data : { templates: asList((raw as Record<string, unknown>).templates), vhosts: asList((raw as Record<string, unknown>).vhosts) };
   const paths: ObjectPaths = new Map();
   const confirmations = new Map<string, VhostConfirmations>();
   const vhosts: VhostState[] = [];

@@ -170,8 +170,8 @@ describe(`config as code (${process.env.TEST_DB})`, () => {
     await apply(RICH);
     const file = desired(RICH.replace("inboundThreshold: 7", "inboundThreshold: 8"));
     const { fingerprint } = await planConfig(file);
-    const idn = await db.virtualHost.findUniqueOrThrow({ where: { domain: "api.example.com" } });
-    await changePolicy(idn.id, { outboundThreshold: 6 }); // someone saves in the panel meanwhile
+    const api = await db.virtualHost.findUniqueOrThrow({ where: { domain: "api.example.com" } });
+    await changePolicy(api.id, { outboundThreshold: 6 }); // someone saves in the panel meanwhile
     const after = await snapshot();
     await expect(applyConfig(ctx, file, { fingerprint, source: "test.yaml" })).rejects.toBeInstanceOf(ConfigChangedError);
     expect(await snapshot()).toEqual(after);

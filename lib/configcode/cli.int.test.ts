@@ -51,7 +51,7 @@ describe(`config:export and config:apply through tsx (${kind})`, () => {
       expect(await main(args, { log: () => {}, error: (s) => errors.push(s) }), args.join(" ")).toBe(64);
       expect(errors.join("\n")).toMatch(/^Usage: npm run config:/);
     }
-  }, 120_000);
+  }, 300_000);
 
   it("dry run, apply as an admin, export: the file comes back byte for byte", async () => {
     const setup = await run("lib/setup/cli.ts", ["setup"]);
@@ -80,7 +80,7 @@ describe(`config:export and config:apply through tsx (${kind})`, () => {
     const verify = await run("lib/audit/cli.ts", []);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/Chain intact/);
-  }, 180_000);
+  }, 300_000);
 
   it("an invalid file: one line per problem with its file:line:col, exit 1, nothing changed", async () => {
     const bad = path.join(dir, "bad.yaml");
@@ -99,5 +99,5 @@ describe(`config:export and config:apply through tsx (${kind})`, () => {
 
     const unchanged = await configCli("apply", RICH_FILE, "--dry-run");
     expect(unchanged.stdout).toBe("No changes: the database already matches the file.\n");
-  }, 120_000);
+  }, 300_000);
 });

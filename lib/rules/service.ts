@@ -82,21 +82,21 @@ export async function createCustomRule(ctx: AuditContext, input: { vhostId: stri
 export function customRuleCreateChange(input: { vhostId: string } & CustomRule) {
   const { vhostId: _vhostId, ...rule } = input;
   return async (tx: Tx) => {
-      const vhost = await vhostOrThrow(tx, input.vhostId);
-      if (await ruleIdOwner(rule.ruleId, tx)) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
-      const last = await tx.customRule.findFirst({ where: { vhostId: vhost.id }, orderBy: { position: "desc" }, select: { position: true } });
-      const created = await tx.customRule.create({ data: { vhostId: vhost.id, ...rule, position: (last?.position ?? -1) + 1 } });
-      return {
-        result: created,
-        audit: {
-          action: "customrule.create",
-          entityType: "CustomRule",
-          entityId: created.id,
-          vhostId: vhost.id,
-          summary: `Added custom rule ${created.ruleId} to ${vhost.domain}${created.enabled ? "" : " (disabled)"}`,
-          after: customRuleView(created),
-        },
-      };
+    const vhost = await vhostOrThrow(tx, input.vhostId);
+    if (await ruleIdOwner(rule.ruleId, tx)) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
+    const last = await tx.customRule.findFirst({ where: { vhostId: vhost.id }, orderBy: { position: "desc" }, select: { position: true } });
+    const created = await tx.customRule.create({ data: { vhostId: vhost.id, ...rule, position: (last?.position ?? -1) + 1 } });
+    return {
+      result: created,
+      audit: {
+        action: "customrule.create",
+        entityType: "CustomRule",
+        entityId: created.id,
+        vhostId: vhost.id,
+        summary: `Added custom rule ${created.ruleId} to ${vhost.domain}${created.enabled ? "" : " (disabled)"}`,
+        after: customRuleView(created),
+      },
+    };
   };
 }
 
@@ -111,30 +111,30 @@ export async function updateCustomRule(ctx: AuditContext, input: UpdateCustomRul
 export function customRuleUpdateChange(input: CustomRuleRef & CustomRule & { version: number }) {
   const rule: CustomRule = { ruleId: input.ruleId, description: input.description, secRule: input.secRule, enabled: input.enabled };
   return async (tx: Tx) => {
-      const vhost = await vhostOrThrow(tx, input.vhostId);
-      const current = await ruleOrThrow(tx, input);
-      if (current.version !== input.version) throw await conflictFor(tx, current);
-      if (rule.ruleId !== current.ruleId && (await ruleIdOwner(rule.ruleId, tx))) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
-      // Writes only if the row still has the version the user loaded; a concurrent save makes count 0.
-      const { count } = await tx.customRule.updateMany({ where: { id: current.id, version: input.version }, data: { ...rule, version: { increment: 1 } } });
-      if (count === 0) throw await conflictFor(tx, await ruleOrThrow(tx, input));
-      const updated = await tx.customRule.findUniqueOrThrow({ where: { id: current.id } });
-      const before = customRuleView(current);
-      const after = customRuleView(updated);
-      const changed = (["ruleId", "description", "secRule", "enabled"] as const).filter((f) => before[f] !== after[f]);
-      const name = before.ruleId === after.ruleId ? `custom rule ${after.ruleId}` : `custom rule ${before.ruleId} (now ${after.ruleId})`;
-      return {
-        result: updated,
-        audit: {
-          action: "customrule.update",
-          entityType: "CustomRule",
-          entityId: updated.id,
-          vhostId: vhost.id,
-          summary: changed.length ? `Updated ${name} on ${vhost.domain}: ${changed.join(", ")}` : `Saved ${name} on ${vhost.domain} without changes`,
-          before,
-          after,
-        },
-      };
+    const vhost = await vhostOrThrow(tx, input.vhostId);
+    const current = await ruleOrThrow(tx, input);
+    if (current.version !== input.version) throw await conflictFor(tx, current);
+    if (rule.ruleId !== current.ruleId && (await ruleIdOwner(rule.ruleId, tx))) throw await duplicateRuleId(rule.ruleId, vhost.id, tx);
+    // Writes only if the row still has the version the user loaded; a concurrent save makes count 0.
+    const { count } = await tx.customRule.updateMany({ where: { id: current.id, version: input.version }, data: { ...rule, version: { increment: 1 } } });
+    if (count === 0) throw await conflictFor(tx, await ruleOrThrow(tx, input));
+    const updated = await tx.customRule.findUniqueOrThrow({ where: { id: current.id } });
+    const before = customRuleView(current);
+    const after = customRuleView(updated);
+    const changed = (["ruleId", "description", "secRule", "enabled"] as const).filter((f) => before[f] !== after[f]);
+    const name = before.ruleId === after.ruleId ? `custom rule ${after.ruleId}` : `custom rule ${before.ruleId} (now ${after.ruleId})`;
+    return {
+      result: updated,
+      audit: {
+        action: "customrule.update",
+        entityType: "CustomRule",
+        entityId: updated.id,
+        vhostId: vhost.id,
+        summary: changed.length ? `Updated ${name} on ${vhost.domain}: ${changed.join(", ")}` : `Saved ${name} on ${vhost.domain} without changes`,
+        before,
+        after,
+      },
+    };
   };
 }
 

@@ -127,18 +127,18 @@ export async function createTemplate(ctx: AuditContext, input: TemplateInput) {
 export function templateCreateChange(input: TemplateInput) {
   const policy = TemplatePolicySchema.parse(templatePolicyOf(input));
   return async (tx: Tx) => {
-      await assertNameFree(tx, input.name);
-      const t = await tx.policyTemplate.create({ data: { name: input.name, description: input.description, policy, builtIn: false } });
-      return {
-        result: t,
-        audit: {
-          action: "template.create",
-          entityType: "PolicyTemplate",
-          entityId: t.id,
-          summary: `Created the template "${t.name}": ${describeTemplatePolicy(policy)}`,
-          after: templateView(t),
-        },
-      };
+    await assertNameFree(tx, input.name);
+    const t = await tx.policyTemplate.create({ data: { name: input.name, description: input.description, policy, builtIn: false } });
+    return {
+      result: t,
+      audit: {
+        action: "template.create",
+        entityType: "PolicyTemplate",
+        entityId: t.id,
+        summary: `Created the template "${t.name}": ${describeTemplatePolicy(policy)}`,
+        after: templateView(t),
+      },
+    };
   };
 }
 
@@ -164,32 +164,32 @@ export async function updateTemplate(ctx: AuditContext, input: UpdateTemplateInp
 export function templateUpdateChange(input: UpdateTemplateInput) {
   const policy = TemplatePolicySchema.parse(templatePolicyOf(input));
   return async (tx: Tx) => {
-      const current = await loadEditable(tx, input.id, input.version);
-      if (input.name !== current.name) await assertNameFree(tx, input.name, current.id);
-      const { count } = await tx.policyTemplate.updateMany({
-        where: { id: current.id, version: input.version },
-        data: { name: input.name, description: input.description, policy, version: { increment: 1 } },
-      });
-      if (count === 0) {
-        const now = await tx.policyTemplate.findUnique({ where: { id: current.id } });
-        if (!now) throw new NotFoundError("This template no longer exists: someone deleted it.");
-        throw await conflictFor(tx, now);
-      }
-      const updated = await tx.policyTemplate.findUniqueOrThrow({ where: { id: current.id } });
-      const before = templateView(current);
-      const after = templateView(updated);
-      const fields = (["name", "description", "policy"] as const).filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
-      return {
-        result: updated,
-        audit: {
-          action: "template.update",
-          entityType: "PolicyTemplate",
-          entityId: updated.id,
-          summary: fields.length ? `Updated the template "${updated.name}": ${fields.join(", ")}` : `Saved the template "${updated.name}" without changes`,
-          before,
-          after,
-        },
-      };
+    const current = await loadEditable(tx, input.id, input.version);
+    if (input.name !== current.name) await assertNameFree(tx, input.name, current.id);
+    const { count } = await tx.policyTemplate.updateMany({
+      where: { id: current.id, version: input.version },
+      data: { name: input.name, description: input.description, policy, version: { increment: 1 } },
+    });
+    if (count === 0) {
+      const now = await tx.policyTemplate.findUnique({ where: { id: current.id } });
+      if (!now) throw new NotFoundError("This template no longer exists: someone deleted it.");
+      throw await conflictFor(tx, now);
+    }
+    const updated = await tx.policyTemplate.findUniqueOrThrow({ where: { id: current.id } });
+    const before = templateView(current);
+    const after = templateView(updated);
+    const fields = (["name", "description", "policy"] as const).filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+    return {
+      result: updated,
+      audit: {
+        action: "template.update",
+        entityType: "PolicyTemplate",
+        entityId: updated.id,
+        summary: fields.length ? `Updated the template "${updated.name}": ${fields.join(", ")}` : `Saved the template "${updated.name}" without changes`,
+        before,
+        after,
+      },
+    };
   };
 }
 

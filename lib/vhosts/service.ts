@@ -68,32 +68,32 @@ export async function createVhost(ctx: AuditContext, input: CreateVhostInput) {
 /** createVhost's change and its audit entry, for audited() (config apply runs several in one transaction). */
 export function createVhostChange(ctx: AuditContext, input: CreateVhostInput) {
   return async (tx: Tx) => {
-      await assertDomainFree(tx, input.domain);
-      const risk = confirmedBackendRisk(input);
-      // A template gives the policy and its exclusions; without one the vhost gets CRS's defaults.
-      const from = input.templateId ? await templateForNewVhost(tx, input.templateId) : null;
-      const vhost = await tx.virtualHost.create({ data: { ...toStored(input), updatedByEmail: ctx.actor.email } });
-      const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold } = from ? from.policy : DEFAULT_POLICY;
-      const policy = await tx.wafPolicy.create({
-        data: { vhostId: vhost.id, engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, updatedByEmail: ctx.actor.email },
-      });
-      const exclusions = from ? from.policy.exclusions.map(exclusionToColumns) : [];
-      await createExclusions(tx, vhost.id, exclusions);
-      return {
-        result: vhost,
-        audit: {
-          action: "vhost.create",
-          entityType: "VirtualHost",
-          entityId: vhost.id,
-          vhostId: vhost.id,
-          summary: from
-            ? `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} from the template "${from.template.name}" (${describeTemplatePolicy(from.policy)})`
-            : `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} with the default policy (blocking, paranoia 1)`,
-          after: from
-            ? { vhost: auditView(vhost), policy: policyView(policy), template: from.template, exclusions: exclusions.map(exclusionView) }
-            : { vhost: auditView(vhost), policy: policyView(policy) },
-        },
-      };
+    await assertDomainFree(tx, input.domain);
+    const risk = confirmedBackendRisk(input);
+    // A template gives the policy and its exclusions; without one the vhost gets CRS's defaults.
+    const from = input.templateId ? await templateForNewVhost(tx, input.templateId) : null;
+    const vhost = await tx.virtualHost.create({ data: { ...toStored(input), updatedByEmail: ctx.actor.email } });
+    const { engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold } = from ? from.policy : DEFAULT_POLICY;
+    const policy = await tx.wafPolicy.create({
+      data: { vhostId: vhost.id, engineMode, blockingParanoia, detectionParanoia, inboundThreshold, outboundThreshold, updatedByEmail: ctx.actor.email },
+    });
+    const exclusions = from ? from.policy.exclusions.map(exclusionToColumns) : [];
+    await createExclusions(tx, vhost.id, exclusions);
+    return {
+      result: vhost,
+      audit: {
+        action: "vhost.create",
+        entityType: "VirtualHost",
+        entityId: vhost.id,
+        vhostId: vhost.id,
+        summary: from
+          ? `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} from the template "${from.template.name}" (${describeTemplatePolicy(from.policy)})`
+          : `Created virtual host ${vhost.domain} → ${vhost.backendUrl}${internalNote(risk)} with the default policy (blocking, paranoia 1)`,
+        after: from
+          ? { vhost: auditView(vhost), policy: policyView(policy), template: from.template, exclusions: exclusions.map(exclusionView) }
+          : { vhost: auditView(vhost), policy: policyView(policy) },
+      },
+    };
   };
 }
 
@@ -137,27 +137,27 @@ export async function updateVhost(ctx: AuditContext, input: UpdateVhostInput) {
 /** updateVhost's change and its audit entry, for audited(). */
 export function updateVhostChange(ctx: AuditContext, input: UpdateVhostInput) {
   return async (tx: Tx) => {
-      const current = await loadForUpdate(tx, input.id, input.version);
-      if (input.domain !== current.domain) await assertDomainFree(tx, input.domain, input.id);
-      const risk = confirmedBackendRisk(input, current.backendUrl);
-      const updated = await writeVersioned(tx, input.id, input.version, toStored(input), ctx.actor.email);
-      const before = auditView(current);
-      const after = auditView(updated);
-      const fields = changedFields(before, after);
-      return {
-        result: updated,
-        audit: {
-          action: "vhost.update",
-          entityType: "VirtualHost",
-          entityId: updated.id,
-          vhostId: updated.id,
-          summary:
-            (fields.length ? `Updated ${updated.domain}: ${fields.join(", ")}` : `Saved ${updated.domain} without changes`) +
-            (fields.includes("backendUrl") ? internalNote(risk) : ""),
-          before,
-          after,
-        },
-      };
+    const current = await loadForUpdate(tx, input.id, input.version);
+    if (input.domain !== current.domain) await assertDomainFree(tx, input.domain, input.id);
+    const risk = confirmedBackendRisk(input, current.backendUrl);
+    const updated = await writeVersioned(tx, input.id, input.version, toStored(input), ctx.actor.email);
+    const before = auditView(current);
+    const after = auditView(updated);
+    const fields = changedFields(before, after);
+    return {
+      result: updated,
+      audit: {
+        action: "vhost.update",
+        entityType: "VirtualHost",
+        entityId: updated.id,
+        vhostId: updated.id,
+        summary:
+          (fields.length ? `Updated ${updated.domain}: ${fields.join(", ")}` : `Saved ${updated.domain} without changes`) +
+          (fields.includes("backendUrl") ? internalNote(risk) : ""),
+        before,
+        after,
+      },
+    };
   };
 }
 

@@ -160,10 +160,9 @@ export function planChanges(current: ConfigState, desired: ConfigState): Plan {
 // ---------------------------------------------------------------------------------------------------
 // Text.
 
+/** A value as the plan prints it: JSON (strings quoted, so trailing spaces show), "(none)" for an empty optional field. */
 export function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return "(none)";
-  if (typeof v === "string") return JSON.stringify(v);
-  return JSON.stringify(v);
+  return v === null || v === undefined ? "(none)" : JSON.stringify(v);
 }
 
 function exclusionText(e: ExclusionState): string {

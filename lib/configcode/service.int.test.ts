@@ -104,7 +104,7 @@ describe(`config as code (${process.env.TEST_DB})`, () => {
     const exported = await exportConfig();
     expect(exported).toContain("      - ruleId: 30003\n");
     expect(exported.indexOf("ruleId: 30003")).toBeLessThan(exported.indexOf("ruleId: 30001"));
-    expect(exported).toContain("    confirmWideAllowList: true\n");
+    expect(exported).toContain("    confirmWideIpRanges: true\n");
     expect(exported).toContain("    confirmInternalBackend: true\n"); // makeVhost's backend is 127.0.0.1
 
     const deleted = await apply(EMPTY);

@@ -151,7 +151,7 @@ class ApplyRun {
 
   private async addIp(domain: string, kind: "ALLOW" | "DENY", entries: { cidr: string; note: string | null }[]) {
     const adding = ipApplyOrder(entries).map((e) => ({ kind, cidr: e.cidr, ...(e.note !== null ? { note: e.note } : {}) }));
-    const confirmWide = this.desired.confirmations.get(domain)?.wideAllowList ?? false;
+    const confirmWide = this.desired.confirmations.get(domain)?.wideIpRanges ?? false;
     const r = await this.run(ipEntriesAddChange({ vhostId: this.vhostId(domain), kind, adding, confirmWide }), this.path(objectKey.vhost(domain)), `${kind === "ALLOW" ? "Allow" : "Deny"} list of ${domain}`);
     const refused = (r.report as IpListChangeReport).lines.find((l) => l.status === "refused");
     if (refused && refused.status === "refused") {

@@ -53,7 +53,7 @@ export type ConfigState = { vhosts: VhostState[]; templates: TemplateState[] };
  * Confirmations a file gives for what the panel asks to confirm (they are not stored): a backend on an
  * internal address, and an allow list that lets a wide share of all addresses skip the WAF.
  */
-export type VhostConfirmations = { internalBackend: boolean; wideAllowList: boolean };
+export type VhostConfirmations = { internalBackend: boolean; wideIpRanges: boolean };
 
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -37,7 +37,7 @@ describe("state ↔ YAML", () => {
     expect(idn.aliases).toEqual(["www.xn--bcher-kva.example", "shop.xn--bcher-kva.example"]);
     expect(idn.ipDeny.map((e) => e.cidr)).toEqual(["198.51.100.23", "203.0.113.0/24", "2001:db8:bad::1", "2001:db8:dead::/48"]);
     expect(new Set(idn.exclusions.map((e) => e.kind))).toEqual(new Set(["REMOVE_BY_ID", "REMOVE_BY_TAG", "REMOVE_TARGET_BY_ID", "REMOVE_TARGET_BY_TAG"]));
-    expect(config.confirmations.get("intranet.example.org")).toEqual({ internalBackend: true, wideAllowList: true });
+    expect(config.confirmations.get("intranet.example.org")).toEqual({ internalBackend: true, wideIpRanges: true });
     expect(stateToYaml(config.state, internal)).toBe(RICH);
   });
 
@@ -142,10 +142,15 @@ templates: {}
       [8, "vhosts[0].ipAllow[1].cidr"],
       [11, "vhosts[0].ipDeny[1]"],
     ]);
-    expect(p[0]!.message).toMatch(/add "confirmWideAllowList: true" to this virtual host\.$/);
+    expect(p[0]!.message).toMatch(/add "confirmWideIpRanges: true" to this virtual host\.$/);
     expect(p[1]!.message).toMatch(/host bits set/);
     expect(p[2]!.message).toMatch(/duplicate/);
-    expect(parseConfigYaml(vhost("    confirmWideAllowList: true\n    ipAllow:\n      - cidr: 10.0.0.0/7\n")).ok).toBe(true);
+    expect(parseConfigYaml(vhost("    confirmWideIpRanges: true\n    ipAllow:\n      - cidr: 10.0.0.0/7\n")).ok).toBe(true);
+    // Denying everything needs it too, and the export writes it where the stored lists need it.
+    expect(problems(vhost('    ipDeny:\n      - cidr: "::/0"\n'))[0]!.message).toMatch(/^::\/0 covers every address\. To store it, add "confirmWideIpRanges: true"/);
+    const denyAll = parsed(vhost('    confirmWideIpRanges: true\n    ipDeny:\n      - cidr: "::/0"\n'));
+    expect(stateToYaml(denyAll.state, internal)).toContain("    ipDeny:\n      - cidr: ::/0\n    confirmWideIpRanges: true\n");
+    expect(stateToYaml(parsed(vhost()).state, internal)).not.toContain("confirmWideIpRanges");
   });
 
   it("exclusions: the schema's rules, a field the kind does not use, the same exclusion twice", () => {

@@ -81,13 +81,16 @@ function policyOut(p: PolicyState) {
   return Object.fromEntries(POLICY_FIELDS.map((f) => [f, p[f]]));
 }
 
-/** The confirmations a vhost's stored state needs to be applied again (the allow list part; internal backends are the caller's). */
-export function wideAllowListNeedsConfirmation(allow: IpState[]): boolean {
-  const entries = allow.map((e) => ({ kind: "ALLOW" as const, cidr: e.cidr }));
-  return entries.some((e) => {
+/**
+ * Whether a vhost's lists need the confirmation the panel asks for before storing them: 0.0.0.0/0 or ::/0 in
+ * either list, or an allow list that covers more than ALLOW_COVERAGE_PREFIX's share of the addresses.
+ */
+export function wideIpRangesNeedConfirmation(v: Pick<VhostState, "ipAllow" | "ipDeny">): boolean {
+  const everything = [...v.ipAllow, ...v.ipDeny].some((e) => {
     const p = parseCidr(e.cidr);
     return p.ok && p.value.coversEverything;
-  }) || allowListCoverage(entries).some((c) => c.exceeds);
+  });
+  return everything || allowListCoverage(v.ipAllow.map((e) => ({ kind: "ALLOW" as const, cidr: e.cidr }))).some((c) => c.exceeds);
 }
 
 /**
@@ -111,8 +114,8 @@ export function stateToYaml(input: ConfigState, internalBackend: (backendUrl: st
       enabled: v.enabled,
       policy: policyOut(v.policy),
       ipAllow: v.ipAllow.map(ipOut),
-      ...(wideAllowListNeedsConfirmation(v.ipAllow) ? { confirmWideAllowList: true } : {}),
       ipDeny: v.ipDeny.map(ipOut),
+      ...(wideIpRangesNeedConfirmation(v) ? { confirmWideIpRanges: true } : {}),
       customRules: v.customRules.map((r) => ({ ruleId: r.ruleId, description: r.description, enabled: r.enabled, secRule: r.secRule })),
       exclusions: v.exclusions.map(exclusionOut),
     })),
@@ -158,8 +161,8 @@ const VhostEntry = z.strictObject({
   enabled: U,
   policy: PolicyEntry,
   ipAllow: list(IpEntryShape),
-  confirmWideAllowList: confirm,
   ipDeny: list(IpEntryShape),
+  confirmWideIpRanges: confirm,
   customRules: list(CustomRuleEntry),
   exclusions: list(ExclusionEntry),
 });
@@ -320,7 +323,7 @@ export function parseConfigYaml(text: string): ParseResult {
     if (!unique(objectKey.vhost(domain), [...base, "domain"], `The virtual host ${domain}`)) continue;
     paths.set(objectKey.vhost(domain), base);
     paths.set(objectKey.policy(domain), [...base, "policy"]);
-    const confirm: VhostConfirmations = { internalBackend: entry.confirmInternalBackend === true, wideAllowList: entry.confirmWideAllowList === true };
+    const confirm: VhostConfirmations = { internalBackend: entry.confirmInternalBackend === true, wideIpRanges: entry.confirmWideIpRanges === true };
     confirmations.set(domain, confirm);
 
     // IP lists: each entry on its own, then both lists together, as the panel checks a paste.
@@ -339,11 +342,12 @@ export function parseConfigYaml(text: string): ParseResult {
       }
     }
     const adding: IpListAddition[] = ipApplyOrder(ip.map((x, index) => ({ kind: x.kind, cidr: x.entry.cidr, line: index })));
-    const check = checkIpListChange({ existing: [], adding, confirmWide: confirm.wideAllowList });
+    const check = checkIpListChange({ existing: [], adding, confirmWide: confirm.wideIpRanges });
     for (const l of check.lines) {
       if (l.status !== "refused") continue;
       const at = ip[l.line!]!.path;
-      report(at, /confirm to add\.$/.test(l.reason) ? `${l.reason.replace(/; confirm to add\.$|confirm to add\.$/, "")} To allow it, add "confirmWideAllowList: true" to this virtual host.` : l.reason);
+      const needsConfirmation = /confirm to add\.$/.test(l.reason);
+      report(at, needsConfirmation ? `${l.reason.replace(/;? ?confirm to add\.$/, "")}. To store it, add "confirmWideIpRanges: true" to this virtual host.` : l.reason);
       ok = false;
     }
 

@@ -6,7 +6,7 @@ const base = {
   PALISADE_OIDC_CLIENT_ID: "palisade",
   PALISADE_OIDC_CLIENT_SECRET: "s3cret",
   PALISADE_OIDC_ROLE_MAP: "waf-admins=ADMIN, waf-editors=editor,waf-auditors=AUDITOR",
-} as NodeJS.ProcessEnv;
+};
 
 describe("OIDC settings", () => {
   it("is off without an issuer, and complete or refused with one", () => {

@@ -20,6 +20,8 @@ const ROLES: readonly Role[] = ["ADMIN", "EDITOR", "AUDITOR"];
 /** A user in several mapped groups gets the strongest of their roles. */
 const RANK: Record<Role, number> = { ADMIN: 3, EDITOR: 2, AUDITOR: 1 };
 
+type Env = Record<string, string | undefined>;
+
 export class OidcConfigError extends Error {}
 
 /** Parses "waf-admins=ADMIN,waf-editors=EDITOR" (commas or new lines between entries). */
@@ -39,7 +41,7 @@ export function parseRoleMap(text: string): Map<string, Role> {
 }
 
 /** The OIDC settings, or null when PALISADE_OIDC_ISSUER is unset (single sign-on off). Throws on an incomplete setup. */
-export function oidcConfig(env: NodeJS.ProcessEnv = process.env): OidcConfig | null {
+export function oidcConfig(env: Env = process.env): OidcConfig | null {
   const issuer = env.PALISADE_OIDC_ISSUER?.trim();
   if (!issuer) return null;
   const missing = ["PALISADE_OIDC_CLIENT_ID", "PALISADE_OIDC_CLIENT_SECRET", "PALISADE_OIDC_ROLE_MAP"].filter((k) => !env[k]?.trim());
@@ -68,7 +70,7 @@ export function oidcConfig(env: NodeJS.ProcessEnv = process.env): OidcConfig | n
 }
 
 /** False when PALISADE_LOCAL_LOGIN=off: only the identity provider signs users in. */
-export function localLoginEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function localLoginEnabled(env: Env = process.env): boolean {
   return env.PALISADE_LOCAL_LOGIN?.trim().toLowerCase() !== "off";
 }
 

@@ -3,6 +3,7 @@
 // panel, a plain login form (username + password), consent granted on sign-in.
 // Test controls (plain JSON POSTs, this test server only):
 //   /__test/account  { id, groups?, disabled? }  change an account at the provider;
+//   /__test/reset    {}  accounts as they started, no forgery;
 //   /__test/forgery  { mode: "bad-signature" | "expired" | null }  make the token endpoint hand out a
 //                    forged ID token (re-signed with another key / validly signed but expired).
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
@@ -82,7 +83,8 @@ async function readForm(req: http.IncomingMessage): Promise<string> {
 
 export async function startOidcProvider(options: { port?: number; redirectUris: string[]; accounts?: TestAccount[] }): Promise<TestOidcProvider> {
   const { default: Provider } = await import("oidc-provider");
-  const accounts = new Map((options.accounts ?? TEST_OIDC_ACCOUNTS).map((a) => [a.id, { ...a, groups: [...a.groups] }]));
+  const initial = options.accounts ?? TEST_OIDC_ACCOUNTS;
+  const accounts = new Map(initial.map((a) => [a.id, { ...a, groups: [...a.groups] }]));
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: "test-key-1", alg: "RS256", use: "sig" };
   const signingKey = createPrivateKey({ key: jwk, format: "jwk" });
@@ -139,6 +141,11 @@ export async function startOidcProvider(options: { port?: number; redirectUris: 
         if (input.groups) a.groups = [...input.groups];
         if (input.disabled !== undefined) a.disabled = input.disabled;
         return json(200, a);
+      }
+      if (req.method === "POST" && url.pathname === "/__test/reset") {
+        for (const a of initial) accounts.set(a.id, { ...a, groups: [...a.groups] });
+        forgery = null;
+        return json(200, {});
       }
       if (req.method === "POST" && url.pathname === "/__test/forgery") {
         forgery = (JSON.parse(await readForm(req)) as { mode: Forgery }).mode;

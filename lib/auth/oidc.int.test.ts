@@ -194,6 +194,34 @@ describe(`OpenID Connect sign-in (${process.env.TEST_DB})`, () => {
     expect((await (await client()).callback(REDIRECT, params, checks)).claims().sub).toBe("alice");
   });
 
+  it("sign-out drops the session's stored tokens, and the cookie is refused afterwards", async () => {
+    setAccount("alice", { groups: ["waf-admins"], disabled: false });
+    const { claim } = await signIn("alice");
+    await getAuthOptions().events!.signOut!({ token: claim, session: null } as never);
+    expect(await db.oidcSession.count({ where: { sid: claim.sid } })).toBe(0);
+    expect(await runWithSession(claim, () => getSessionUser())).toBeNull();
+  });
+
+  it("offers only the provider when PALISADE_LOCAL_LOGIN=off, and ends OIDC sessions when single sign-on is turned off", async () => {
+    const ids = () => getAuthOptions().providers.map((p) => p.id);
+    expect(ids()).toEqual(["oidc", "credentials"]);
+    process.env.PALISADE_LOCAL_LOGIN = "off";
+    try {
+      expect(ids()).toEqual(["oidc"]);
+    } finally {
+      delete process.env.PALISADE_LOCAL_LOGIN;
+    }
+    const { claim } = await signIn("alice");
+    const issuer = process.env.PALISADE_OIDC_ISSUER;
+    delete process.env.PALISADE_OIDC_ISSUER;
+    try {
+      expect(ids()).toEqual(["credentials"]);
+      expect(await runWithSession(claim, () => getSessionUser())).toBeNull();
+    } finally {
+      process.env.PALISADE_OIDC_ISSUER = issuer;
+    }
+  });
+
   it("stores nothing for a sign-in without an access token", async () => {
     await expect(storeOidcSession({ sid: "x", userId: "y", tokens: {}, expiresAt: new Date() })).rejects.toBeInstanceOf(OidcRefusal);
   });

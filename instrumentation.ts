@@ -1,7 +1,7 @@
 // Runs once when the server starts, before it answers requests:
 // - every request's socket address is stamped into an internal header, the only source of the client's
 //   address that the client cannot choose (lib/http/client-address.ts);
-// - refuse to start with a PALISADE_TRUSTED_PROXIES that does not parse, and, in production, without a
+// - refuse to start with a PALISADE_TRUSTED_PROXIES or PALISADE_OIDC_* that does not parse, and, in production, without a
 //   real session secret;
 // - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check;
 // - refuse a PALISADE_EVENT_RETENTION_DAYS that does not parse, and purge old WAF events hourly
@@ -14,6 +14,7 @@ export async function register() {
     try {
       trustedProxies();
       (await import("./lib/events/retention")).eventRetentionDays();
+      (await import("./lib/auth/oidc-config")).oidcConfig(); // a half-configured single sign-on stops the start
       if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
     } catch (err) {
       console.error(`Palisade cannot start: ${(err as Error).message}`);

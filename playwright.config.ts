@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { chromiumLaunchOptions } from "./e2e/browser";
-import { E2E_DATABASES, E2E_SECRET } from "./e2e/databases";
+import { E2E_DATABASES, E2E_SECRET, OIDC_ISSUER } from "./e2e/databases";
+import { testOidcEnv } from "./lib/testing/oidc-provider";
 
 // The panel under test: one production build (`next build`), served by one `next start` per database
 // (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database migrated and seeded by
@@ -42,6 +43,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // Lets e2e/faults.spec.ts make a page fail to render (lib/testing/fault-injection.ts); never set in production.
       PALISADE_TEST_FAULTS: "1",
+      // Single sign-on through the test OpenID provider of e2e/global-setup.ts (e2e/oidc.spec.ts).
+      ...testOidcEnv(OIDC_ISSUER),
     } as Record<string, string>,
     stdout: "ignore" as const,
     stderr: "pipe" as const,

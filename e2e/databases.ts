@@ -11,6 +11,10 @@ export const E2E_SECRET = "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 /** The port of the second panel instance that e2e/two-instances.spec.ts starts on the PostgreSQL database. */
 export const SECOND_INSTANCE_PORT = E2E_PORT + 50;
 
+/** The OpenID provider every e2e run starts (e2e/global-setup.ts, lib/testing/oidc-provider.ts); E2E_PORT + 50 is the second instance's. */
+export const OIDC_PORT = E2E_PORT + 60;
+export const OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
+
 export type E2eDatabase = { project: string; port: number; url: string } & ({ kind: "sqlite"; file: string } | { kind: "postgres"; name: string });
 
 const sqliteFile = path.join(__dirname, "..", ".test-dbs", `e2e-${E2E_PORT}.db`);

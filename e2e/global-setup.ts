@@ -3,12 +3,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { dropPgDatabase, pgAdmin } from "../lib/testing/test-db";
-import { E2E_DATABASES, removeSqlite, type E2eDatabase } from "./databases";
+import { startOidcProvider } from "../lib/testing/oidc-provider";
+import { E2E_DATABASES, OIDC_PORT, removeSqlite, type E2eDatabase } from "./databases";
 
 // Playwright runs this after it has started the web servers; they open no database connection before
-// the first test's request, so every test run starts on fresh databases.
+// the first test's request, so every test run starts on fresh databases. It also starts the OpenID provider
+// the panels sign in with (e2e/oidc.spec.ts); the function it returns stops it after the run.
 export default async function globalSetup() {
   await Promise.all(E2E_DATABASES.map(prepare));
+  const idp = await startOidcProvider({ port: OIDC_PORT, redirectUris: E2E_DATABASES.map((d) => `http://127.0.0.1:${d.port}/api/auth/callback/oidc`) });
+  return () => idp.close();
 }
 
 /** Starts the database over (a killed run may have left it behind), then migrates it and seeds the demo users (lib/setup/cli.ts). */

@@ -1,4 +1,5 @@
-// next-auth (v4) configuration: email + password against the User table, JWT sessions.
+// next-auth (v4) configuration: email + password against the User table (unless PALISADE_LOCAL_LOGIN=off)
+// and, when configured, an OpenID Connect provider (lib/auth/oidc.ts); JWT sessions.
 // The token carries the user id, sessionVersion, a session id and the sign-in time; getSessionUser re-reads
 // the user on every request, so disabling a user or changing their role takes effect at once, and refuses a
 // session that was signed out (revoked-sessions.ts) or is older than SESSION_MAX_AGE_SECONDS.
@@ -6,12 +7,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db, isDatabaseUnavailable } from "@/lib/db";
 import { log } from "@/lib/log";
 import { clientAddress } from "@/lib/http/client-address";
 import { assertNotLocked, LoginLockedError, recordLoginAttempt } from "./login-guard";
 import { verifyPassword } from "./password";
+import { endOidcSession, OIDC_PROVIDER_ID, OidcRefusal, signInWithOidc, storeOidcSession } from "./oidc";
+import { localLoginEnabled, oidcConfig } from "./oidc-config";
 import { revokeSession } from "./revoked-sessions";
 import { authSecret } from "./secret";
 import { sessionCookiesSecure } from "./secure-cookies";
@@ -63,9 +67,11 @@ export function getAuthOptions(): NextAuthOptions {
     // Secure cookies whenever the panel is served over HTTPS (lib/auth/secure-cookies.ts).
     useSecureCookies: sessionCookiesSecure(),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
-    pages: { signIn: "/login" },
+    // Errors of the OIDC flow (a forged ID token, a refused user) land on /login?error=… too.
+    pages: { signIn: "/login", error: "/login" },
     providers: [
-      CredentialsProvider({
+      ...oidcProviders(),
+      ...(!localLoginEnabled() ? [] : [CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         authorize: async (credentials, req) => {
@@ -79,21 +85,39 @@ export function getAuthOptions(): NextAuthOptions {
             throw new Error(isDatabaseUnavailable(err) ? SIGN_IN_DB_UNAVAILABLE : SIGN_IN_FAILED);
           }
         },
-      }),
+      })]),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== OIDC_PROVIDER_ID) return true;
+        try {
+          // The ID token was validated by next-auth (openid-client); the user and role come from its claims.
+          const resolved = await signInWithOidc((profile ?? {}) as Record<string, unknown>, account.access_token);
+          Object.assign(user, resolved); // next-auth hands this same object to the jwt callback below
+          return true;
+        } catch (err) {
+          if (err instanceof OidcRefusal) return `/login?error=${err.code}`;
+          void log.error("OIDC sign-in failed on the server", { error: err });
+          return `/login?error=${isDatabaseUnavailable(err) ? "OidcUnavailable" : "Callback"}`;
+        }
+      },
+      async jwt({ token, user, account }) {
         if (user) {
           const u = user as unknown as { id: string; sessionVersion: number };
           token.uid = u.id;
           token.sv = u.sessionVersion;
           token.sid = randomUUID();
           token.at = Math.floor(Date.now() / 1000);
+          if (account?.provider === OIDC_PROVIDER_ID) {
+            token.idp = OIDC_PROVIDER_ID;
+            const expiresAt = new Date(((token.at as number) + SESSION_MAX_AGE_SECONDS) * 1000);
+            await storeOidcSession({ sid: token.sid as string, userId: u.id, tokens: account, expiresAt });
+          }
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, uid: token.uid as string, sv: token.sv as number, sid: token.sid as string, at: token.at as number };
+        return { ...session, uid: token.uid as string, sv: token.sv as number, sid: token.sid as string, at: token.at as number, idp: token.idp };
       },
     },
     events: {
@@ -101,8 +125,29 @@ export function getAuthOptions(): NextAuthOptions {
       async signOut({ token }) {
         if (typeof token?.uid === "string" && typeof token.sid === "string" && typeof token.at === "number") {
           await revokeSession({ uid: token.uid, sid: token.sid, at: token.at });
+          if (token.idp === OIDC_PROVIDER_ID) await endOidcSession(token.sid);
         }
       },
     },
   };
+}
+
+/** The OpenID Connect provider of lib/auth/oidc.ts, when PALISADE_OIDC_ISSUER is set. */
+function oidcProviders(): OAuthConfig<Record<string, unknown>>[] {
+  const cfg = oidcConfig();
+  if (!cfg) return [];
+  return [
+    {
+      id: OIDC_PROVIDER_ID,
+      name: cfg.name,
+      type: "oauth",
+      wellKnown: `${cfg.issuer}/.well-known/openid-configuration`,
+      clientId: cfg.clientId,
+      clientSecret: cfg.clientSecret,
+      authorization: { params: { scope: cfg.scopes } },
+      idToken: true,
+      checks: ["pkce", "state", "nonce"],
+      profile: (p) => ({ id: String(p.sub), email: typeof p.email === "string" ? p.email : null, name: typeof p.name === "string" ? p.name : null }),
+    },
+  ];
 }

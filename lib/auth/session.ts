@@ -4,12 +4,14 @@ import { getServerSession } from "next-auth";
 import { db, readWithRetry, type Role } from "@/lib/db";
 import { redirect } from "next/navigation";
 import { ForbiddenError } from "@/lib/errors";
+import { checkOidcSession, OIDC_PROVIDER_ID } from "./oidc";
 import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
 import { can, type Permission } from "./permissions";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 /** `sid` and `at` (sign-in time, seconds): every cookie session has them; explicit claims (tests, scripts) may omit them. */
-type SessionClaim = { uid: string; sv: number; sid?: string; at?: number } | null;
+/** `idp`: "oidc" for a session signed in through the OpenID Connect provider (re-checked there, lib/auth/oidc.ts). */
+type SessionClaim = { uid: string; sv: number; sid?: string; at?: number; idp?: string } | null;
 
 // Outside a browser request (tests calling actions directly, scripts), the session claim comes from
 // here instead of the cookie. It goes through exactly the same database checks below.
@@ -23,15 +25,16 @@ export function runWithSession<T>(claim: SessionClaim, fn: () => Promise<T>): Pr
 async function currentClaim(): Promise<SessionClaim> {
   const explicit = explicitSession.getStore();
   if (explicit !== undefined) return explicit;
-  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number; sid?: string; at?: number } | null;
+  const session = (await getServerSession(getAuthOptions())) as { uid?: string; sv?: number; sid?: string; at?: number; idp?: string } | null;
   // A cookie without a session id or sign-in time (issued before they existed) cannot be signed out: refused.
   if (!session?.uid || typeof session.sid !== "string" || typeof session.at !== "number") return null;
-  return { uid: session.uid, sv: session.sv ?? -1, sid: session.sid, at: session.at };
+  return { uid: session.uid, sv: session.sv ?? -1, sid: session.sid, at: session.at, idp: session.idp };
 }
 
 /**
  * The signed-in user, re-read from the database: null when signed out, disabled, the session was revoked
- * (sign out, or sign out everywhere), or it began more than SESSION_MAX_AGE_SECONDS ago.
+ * (sign out, or sign out everywhere), or it began more than SESSION_MAX_AGE_SECONDS ago; a session signed in
+ * through the OpenID Connect provider also when the provider no longer grants access (lib/auth/oidc.ts).
  */
 export async function getSessionUser(now = Date.now()): Promise<SessionUser | null> {
   const claim = await currentClaim();
@@ -48,6 +51,12 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
     ]),
   );
   if (!user || user.disabled || user.sessionVersion !== claim.sv || revoked) return null;
+  if (claim.idp === OIDC_PROVIDER_ID) {
+    // Still in a mapped group, and not disabled, at the identity provider? (at most every PALISADE_OIDC_RECHECK_SECONDS)
+    const role = claim.sid !== undefined ? await checkOidcSession({ sid: claim.sid, user }, now) : null;
+    if (!role) return null;
+    return { id: user.id, email: user.email, name: user.name, role };
+  }
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 

@@ -29,7 +29,7 @@ const RULES: [number, string, string[]][] = [
   [913100, "Found User-Agent associated with security scanner", ["application-multi", "language-multi", "platform-multi", "attack-reputation-scanner", "paranoia-level/1", "OWASP_CRS"]],
 ];
 
-function makeEvent(tid: string, domain: string, i: number): WafEvent {
+export function makeEvent(tid: string, domain: string, i: number): WafEvent {
   const n = 1 + (i % 3);
   const rules = Array.from({ length: n }, (_, k) => RULES[(i + k) % RULES.length]!);
   const blocked = i % 4 !== 0;
@@ -50,9 +50,9 @@ function makeEvent(tid: string, domain: string, i: number): WafEvent {
   };
 }
 
-type Fixture = { prefix: string; domains: string[]; tokens: string[]; nodeIds: string[]; vhostIds: string[] };
+export type Fixture = { prefix: string; domains: string[]; tokens: string[]; nodeIds: string[]; vhostIds: string[] };
 
-async function setUp(): Promise<Fixture> {
+export async function setUp(): Promise<Fixture> {
   const prefix = `bench-ingest-${randomBytes(3).toString("hex")}`;
   const now = new Date();
   const domains = Array.from({ length: VHOSTS }, (_, i) => `${prefix}-${i}.bench.test`);
@@ -69,7 +69,7 @@ async function setUp(): Promise<Fixture> {
   return { prefix, domains, tokens, nodeIds, vhostIds };
 }
 
-async function tearDown(f: Fixture): Promise<number> {
+export async function tearDown(f: Fixture): Promise<number> {
   const ids = (await db.wafEvent.findMany({ where: { nodeId: { in: f.nodeIds } }, select: { id: true } })).map((r) => r.id);
   for (let i = 0; i < ids.length; i += 500) await db.wafEventMatch.deleteMany({ where: { eventId: { in: ids.slice(i, i + 500) } } });
   await db.wafEvent.deleteMany({ where: { nodeId: { in: f.nodeIds } } });
@@ -79,7 +79,7 @@ async function tearDown(f: Fixture): Promise<number> {
 }
 
 /** Gzip bodies of full batches, unique transaction ids, generated before the clock starts. */
-function bodies(f: Fixture, tag: string, count: number): Buffer[] {
+export function bodies(f: Fixture, tag: string, count: number): Buffer[] {
   let i = 0;
   return Array.from({ length: count }, (_, b) =>
     gzipSync(Buffer.from(JSON.stringify({ events: Array.from({ length: EVENT_BATCH_MAX_EVENTS }, () => makeEvent(`${tag}-${b}-${i}`, f.domains[i % VHOSTS]!, i++)) }))),

@@ -86,7 +86,7 @@ export function bodies(f: Fixture, tag: string, count: number): Buffer[] {
   );
 }
 
-type Send = (token: string, body: Buffer) => Promise<{ status: number; accepted: number }>;
+export type Send = (token: string, body: Buffer) => Promise<{ status: number; accepted: number }>;
 type Result = { events: number; batches: number; seconds: number; perSecond: number; timing: Timing; statuses: Record<number, number>; load: Load };
 
 async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool: Buffer[]): Promise<Result> {
@@ -117,7 +117,7 @@ async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool:
   return { events, batches: latencies.length, seconds, perSecond: events / seconds, timing: summarize(latencies), statuses, load: { before, after: loadAverage() } };
 }
 
-function httpSender(baseUrl: string): { send: Send; close(): void } {
+export function httpSender(baseUrl: string): { send: Send; close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL("/api/v1/nodes/events", baseUrl);
   const once = (token: string, body: Buffer) =>

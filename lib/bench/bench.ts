@@ -10,6 +10,7 @@
 //   g  WAF event ingestion: events/s through POST /api/v1/nodes/events (HTTP to that server, and the handler in-process)
 //   h  impact preview: a 5,000-request replay through two revisions in the real engine (no database involved)
 //   i  long poll: a publish (from another process) reaching 1,000 nodes waiting on that server (PostgreSQL)
+//   j  WAF event ingestion next to the panel: /vhosts SSR while 4 nodes ingest, ingestion during a purge of a day of 1 M old events
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
@@ -17,6 +18,7 @@ import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
 import { ingestPart } from "./ingest";
+import { ingestLoadPart } from "./ingest-load";
 import { longPollPart } from "./long-poll";
 import { replayPart } from "./replay";
 import { type BenchContext, type BenchOptions, type Part } from "./context";
@@ -27,10 +29,10 @@ import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -117,7 +119,7 @@ async function main() {
           .join(" "),
     };
     console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
-    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i");
+    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i") || opts.only.includes("j");
     const getServer = async (): Promise<Server> => {
       if (!server) {
         console.error(`starting next start in ${opts.appDir} …`);
@@ -159,6 +161,7 @@ async function main() {
       },
       h: replayPart,
       i: withServer(longPollPart),
+      j: withServer(ingestLoadPart),
     };
     for (const name of opts.only) {
       const started = performance.now();

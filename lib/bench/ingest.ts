@@ -7,6 +7,7 @@
 // are removed afterwards, so the other parts see the database as it was.
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
+import os from "node:os";
 import { gzipSync } from "node:zlib";
 import { db, dialect } from "@/lib/db";
 import { EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
@@ -14,7 +15,7 @@ import { hashToken } from "@/lib/nodes/token";
 import type { BenchContext } from "./context";
 import type { Server } from "./http";
 import { table } from "./report";
-import { loadAverage, loadText, ms, summarize, type Load, type Timing } from "./stats";
+import { cpuSince, loadAverage, loadText, ms, processCpu, summarize, type Load, type Timing } from "./stats";
 
 const VHOSTS = 20;
 const NODES = 4;
@@ -29,7 +30,7 @@ const RULES: [number, string, string[]][] = [
   [913100, "Found User-Agent associated with security scanner", ["application-multi", "language-multi", "platform-multi", "attack-reputation-scanner", "paranoia-level/1", "OWASP_CRS"]],
 ];
 
-function makeEvent(tid: string, domain: string, i: number): WafEvent {
+export function makeEvent(tid: string, domain: string, i: number): WafEvent {
   const n = 1 + (i % 3);
   const rules = Array.from({ length: n }, (_, k) => RULES[(i + k) % RULES.length]!);
   const blocked = i % 4 !== 0;
@@ -50,9 +51,9 @@ function makeEvent(tid: string, domain: string, i: number): WafEvent {
   };
 }
 
-type Fixture = { prefix: string; domains: string[]; tokens: string[]; nodeIds: string[]; vhostIds: string[] };
+export type Fixture = { prefix: string; domains: string[]; tokens: string[]; nodeIds: string[]; vhostIds: string[] };
 
-async function setUp(): Promise<Fixture> {
+export async function setUp(): Promise<Fixture> {
   const prefix = `bench-ingest-${randomBytes(3).toString("hex")}`;
   const now = new Date();
   const domains = Array.from({ length: VHOSTS }, (_, i) => `${prefix}-${i}.bench.test`);
@@ -69,7 +70,7 @@ async function setUp(): Promise<Fixture> {
   return { prefix, domains, tokens, nodeIds, vhostIds };
 }
 
-async function tearDown(f: Fixture): Promise<number> {
+export async function tearDown(f: Fixture): Promise<number> {
   const ids = (await db.wafEvent.findMany({ where: { nodeId: { in: f.nodeIds } }, select: { id: true } })).map((r) => r.id);
   for (let i = 0; i < ids.length; i += 500) await db.wafEventMatch.deleteMany({ where: { eventId: { in: ids.slice(i, i + 500) } } });
   await db.wafEvent.deleteMany({ where: { nodeId: { in: f.nodeIds } } });
@@ -79,17 +80,19 @@ async function tearDown(f: Fixture): Promise<number> {
 }
 
 /** Gzip bodies of full batches, unique transaction ids, generated before the clock starts. */
-function bodies(f: Fixture, tag: string, count: number): Buffer[] {
+export function bodies(f: Fixture, tag: string, count: number): Buffer[] {
   let i = 0;
   return Array.from({ length: count }, (_, b) =>
     gzipSync(Buffer.from(JSON.stringify({ events: Array.from({ length: EVENT_BATCH_MAX_EVENTS }, () => makeEvent(`${tag}-${b}-${i}`, f.domains[i % VHOSTS]!, i++)) }))),
   );
 }
 
-type Send = (token: string, body: Buffer) => Promise<{ status: number; accepted: number }>;
-type Result = { events: number; batches: number; seconds: number; perSecond: number; timing: Timing; statuses: Record<number, number>; load: Load };
+export type Send = (token: string, body: Buffer) => Promise<{ status: number; accepted: number }>;
+type Result = { events: number; batches: number; seconds: number; perSecond: number; timing: Timing; statuses: Record<number, number>; load: Load; cpu: { panel: number; database: number } };
+/** CPU ms used so far by the panel's process(es) and by the database server's processes for this database. */
+type CpuReading = { panel: Map<number, number>; database: Map<number, number> };
 
-async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool: Buffer[]): Promise<Result> {
+async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool: Buffer[], readCpu: () => Promise<CpuReading>): Promise<Result> {
   let next = 0;
   const take = () => pool[next++ % pool.length]!; // past the pool, batches repeat: stored as duplicates (not counted)
   // Warm-up: the server's JIT, Prisma's client and the connection pool (events stored, not counted).
@@ -98,6 +101,7 @@ async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool:
   const statuses: Record<number, number> = {};
   let events = 0;
   const before = loadAverage();
+  const cpu0 = await readCpu();
   const started = performance.now();
   const stopAt = started + SECONDS * 1000;
   await Promise.all(
@@ -114,10 +118,12 @@ async function measure(f: Fixture, send: Send, connectionsPerNode: number, pool:
     ),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { events, batches: latencies.length, seconds, perSecond: events / seconds, timing: summarize(latencies), statuses, load: { before, after: loadAverage() } };
+  const cpu1 = await readCpu();
+  const cpu = { panel: cpuSince(cpu0.panel, cpu1.panel), database: cpuSince(cpu0.database, cpu1.database) };
+  return { events, batches: latencies.length, seconds, perSecond: events / seconds, timing: summarize(latencies), statuses, load: { before, after: loadAverage() }, cpu };
 }
 
-function httpSender(baseUrl: string): { send: Send; close(): void } {
+export function httpSender(baseUrl: string): { send: Send; close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL("/api/v1/nodes/events", baseUrl);
   const once = (token: string, body: Buffer) =>
@@ -161,7 +167,19 @@ const statusText = (s: Record<number, number>) => Object.entries(s).map(([k, v])
 export async function ingestPart(ctx: BenchContext, server: Server | null) {
   const f = await setUp();
   const rows: (string | number)[][] = [];
-  const row = (how: string, c: number, r: Result) => [how, `${NODES} × ${c}`, r.batches, r.events.toLocaleString("en"), `**${r.perSecond.toFixed(0)}**`, `${ms(r.timing.median)} / ${ms(r.timing.p95)}`, statusText(r.statuses), loadText(r.load)];
+  // CPU per stored batch (the panel's process and the database server's): what the machine's load does not change much.
+  const cpuText = (r: Result) => {
+    const perBatch = (x: number) => (r.events ? (x / r.events) * EVENT_BATCH_MAX_EVENTS : 0);
+    const total = perBatch(r.cpu.panel + r.cpu.database);
+    return [`${perBatch(r.cpu.panel).toFixed(0)} + ${perBatch(r.cpu.database).toFixed(0)}`, total ? `${((EVENT_BATCH_MAX_EVENTS / total) * 1000).toFixed(0)}` : "—"];
+  };
+  const row = (how: string, c: number, r: Result) => [how, `${NODES} × ${c}`, r.batches, r.events.toLocaleString("en"), `**${r.perSecond.toFixed(0)}**`, `${ms(r.timing.median)} / ${ms(r.timing.p95)}`, ...cpuText(r), statusText(r.statuses), loadText(r.load)];
+  const databaseCpu = async () => processCpu(await ctx.raw.serverPids());
+  const serverCpu = async (): Promise<CpuReading> => ({ panel: processCpu(server?.pid ? [server.pid] : []), database: await databaseCpu() });
+  const ownCpu = async (): Promise<CpuReading> => {
+    const u = process.cpuUsage();
+    return { panel: new Map([[process.pid, (u.user + u.system) / 1000]]), database: await databaseCpu() };
+  };
   // Enough batches for SECONDS at 30,000 events/s, never more than 1,200 (memory: ~40 kB each).
   const poolSize = Math.min(1200, Math.ceil((30_000 * SECONDS) / EVENT_BATCH_MAX_EVENTS) + NODES * 3);
   let notes = "";
@@ -172,7 +190,7 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
         console.error(`part g: HTTP, ${NODES} nodes × ${c} connections …`);
         const h = httpSender(server.baseUrl);
         try {
-          rows.push(row("HTTP, `next start` (another process)", c, await measure(f, h.send, c, bodies(f, `http${c}`, poolSize))));
+          rows.push(row("HTTP, `next start` (another process)", c, await measure(f, h.send, c, bodies(f, `http${c}`, poolSize), serverCpu)));
           console.error(`  ${rows.at(-1)!.join(" | ")}`);
         } finally {
           h.close();
@@ -182,7 +200,7 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
     const send = await handlerSender();
     for (const c of [1, 2]) {
       console.error(`part g: in-process handler, ${NODES} nodes × ${c} …`);
-      rows.push(row("route handler in this process (no HTTP)", c, await measure(f, send, c, bodies(f, `proc${c}`, poolSize))));
+      rows.push(row("route handler in this process (no HTTP)", c, await measure(f, send, c, bodies(f, `proc${c}`, poolSize), ownCpu)));
       console.error(`  ${rows.at(-1)!.join(" | ")}`);
     }
   } finally {
@@ -192,10 +210,12 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
   const body = [
     ctx.header(`${NODES} nodes, ${VHOSTS} vhosts; gzip batches of ${EVENT_BATCH_MAX_EVENTS} events with 2–5 rule matches each; ${SECONDS} s per row`),
     "",
-    table(["POST /api/v1/nodes/events", "nodes × connections", "batches", "events stored", "events/s", "batch p50 / p95 ms", "answers", "load avg"], rows),
+    table(["POST /api/v1/nodes/events", "nodes × connections", "batches", "events stored", "events/s", "batch p50 / p95 ms", "CPU ms per batch: panel + database", "events per CPU-second", "answers", "load avg"], rows),
     "",
     `Target on ${ctx.dialect.name}: ≥ ${target.toLocaleString("en")} events/s through HTTP. Events/s counts events newly stored (\`accepted\`) over the row's wall time; ` +
       `the batches were built and compressed before the clock started; each connection sends its next batch when the answer to the previous one is read. ` +
+      `CPU: user + system time of the panel's process (with its children; this process for the in-process rows) and of the database's server processes for this database (none for SQLite, which runs in the panel's process), from /proc, per stored batch of ${EVENT_BATCH_MAX_EVENTS}; ` +
+      `events per CPU-second is what one free core would sustain — on ${os.cpus().length} cores at best that many times over (PostgreSQL's backends and Node's main thread run in parallel; SQLite's writes do not). ` +
       `${stored.toLocaleString("en")} events stored in all, removed afterwards with the bench's nodes and vhosts. ${notes}`,
   ].join("\n");
   return [{ key: `${ctx.kind}:g`, title: `${ctx.dialect.name} · g. WAF event ingestion`, body }];

@@ -1,5 +1,6 @@
 // Timing helpers: repeated runs after a warm-up, medians and 95th percentiles, and what the machine
 // was doing meanwhile (the benchmark machines are shared, so every figure carries its load average).
+import fs from "node:fs";
 import os from "node:os";
 
 export type Timing = { runs: number; median: number; p95: number; min: number; mean: number };
@@ -54,3 +55,35 @@ export function machine(): string {
 export const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 export const loadText = (l: Load) => `${l.before.toFixed(1)} → ${l.after.toFixed(1)}`;
+
+/** CPU time (user + system, ms) each of the processes `pids` and their child processes has used so far, from /proc (Linux; empty elsewhere). */
+export function processCpu(pids: readonly number[]): Map<number, number> {
+  const ticks = 100; // USER_HZ on Linux
+  let stats: { pid: number; ppid: number; cpu: number }[] = [];
+  try {
+    stats = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+      try {
+        const f = fs.readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ");
+        return [{ pid: Number(d), ppid: Number(f[1]), cpu: ((Number(f[11]) + Number(f[12])) / ticks) * 1000 }];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
+  } catch {
+    return new Map();
+  }
+  const wanted = new Set(pids);
+  // Children of children too (next start may run its server in a child process).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of stats) if (!wanted.has(s.pid) && wanted.has(s.ppid)) wanted.add(s.pid), (grew = true);
+  }
+  return new Map(stats.filter((s) => wanted.has(s.pid)).map((s) => [s.pid, s.cpu]));
+}
+
+/** CPU ms used between two `processCpu` readings (a process started meanwhile counts from 0). */
+export function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, cpu] of after) ms += cpu - (before.get(pid) ?? 0);
+  return ms;
+}

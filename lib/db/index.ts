@@ -18,6 +18,7 @@ import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
 import type { Dialect } from "./dialect";
@@ -56,7 +57,10 @@ export function dbKindOf(url: string): DbKind {
 
 export function createDb(url: string = databaseUrl()): Db {
   if (dbKindOf(url) === "postgres") {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    const adapter = new PgAdapterFactory({ connectionString: url });
+    const client = new PostgresClient({ adapter }) as unknown as Db;
+    Object.defineProperty(client, PG_ADAPTER, { value: adapter });
+    return client;
   }
   // A writer waits up to SQLITE_LOCK_WAIT_MS for SQLite's write lock, on timers (lib/db/sqlite-lock.ts);
   // Prisma's wait to start a transaction is longer, so the lock wait decides.
@@ -95,6 +99,31 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
   }
 }
 
+/**
+ * Prisma's pg adapter, remembering the pool it opens (the adapter's public `underlyingDriver()`). The
+ * PostgreSQL dialect borrows a connection of that same pool for the WAF events' batch insert, which the ORM
+ * made cost twice the statements themselves (BENCHMARKS.md, section g): no second pool, no more connections.
+ */
+class PgAdapterFactory extends PrismaPg {
+  pool: pg.Pool | null = null;
+  override async connect() {
+    const adapter = await super.connect();
+    this.pool = adapter.underlyingDriver();
+    return adapter;
+  }
+}
+const PG_ADAPTER = Symbol.for("palisade.pgAdapter");
+
+/** The pg pool under the shared PostgreSQL client, connecting the client first if it has not yet. */
+async function pgPool(): Promise<pg.Pool> {
+  const client = getDb();
+  const adapter = (client as unknown as Record<symbol, { pool: pg.Pool | null } | undefined>)[PG_ADAPTER];
+  if (!adapter) throw new Error("The shared client is not a PostgreSQL client.");
+  if (!adapter.pool) await client.$connect();
+  if (!adapter.pool) throw new Error("@prisma/adapter-pg did not open its pool on $connect: update lib/db (PgAdapterFactory).");
+  return adapter.pool;
+}
+
 // Kept on the client under a registered symbol, not in a module-level map: Next.js may load this module
 // more than once in one server (one instance per bundle layer), and they share the cached client.
 const SQLITE_ADAPTER = Symbol.for("palisade.sqliteAdapter");
@@ -130,7 +159,7 @@ export function dbKind(): DbKind {
 }
 
 const DIALECTS: Record<DbKind, Dialect> = {
-  postgres: postgresDialect(() => getDb()),
+  postgres: postgresDialect(() => getDb(), pgPool),
   sqlite: sqliteDialect(() => getDb(), sqliteConnection),
 };
 

@@ -28,6 +28,8 @@ export interface RawDb {
   query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Inserts rows into `table`, several per statement. */
   insert(table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  /** The database server's processes serving this database (PostgreSQL's backends), for the benchmarks' CPU accounting; none for SQLite, which runs in the caller's process. */
+  serverPids(): Promise<number[]>;
   /** Runs `fn` in a write transaction (BEGIN IMMEDIATE on SQLite, so the write lock is taken first). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -57,6 +59,10 @@ export async function openRaw(url: string): Promise<RawDb> {
       },
       async analyze() {
         await client.query("ANALYZE");
+      },
+      async serverPids() {
+        const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        return rows.map((r) => r.pid);
       },
       async query<T>(sql: string, params: unknown[] = []) {
         return (await client.query(sql, params.map(toPg))).rows as T[];
@@ -107,6 +113,7 @@ export async function openRaw(url: string): Promise<RawDb> {
       return `SQLite ${(db.prepare(`SELECT sqlite_version() AS v`).get() as { v: string }).v}`;
     },
     async analyze() {},
+    serverPids: async () => [],
     async query<T>(sql: string, params: unknown[] = []) {
       // $n → ? with the arguments in order of appearance (better-sqlite3 binds ? by position).
       const order: number[] = [];

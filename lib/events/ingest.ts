@@ -3,7 +3,7 @@
 // oversized field is refused by itself, named by its index, and never poisons the rest of the batch.
 //
 // Exactly once: an event's id is derived from (node, ModSecurity's transaction id) — sha256, shaped as a
-// UUID — and the WafEvent row and its WafEventMatch rows go in with `bulkInsert` (INSERT … ON CONFLICT DO
+// UUID — and the WafEvent row and its WafEventMatch rows go in with `insertBatch` (INSERT … ON CONFLICT DO
 // NOTHING) in one transaction. A retried batch, two identical batches at once, an agent restart: each event
 // is stored once, and the second copy counts as a duplicate. Rows are inserted in id order so two
 // concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL).
@@ -117,12 +117,11 @@ export async function ingestEvents(node: IngestingNode, events: readonly unknown
   const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
   events_.sort(byId);
   matches.sort(byId);
-  const d = dialect();
-  const accepted = await db.$transaction(async (tx) => {
-    const inserted = await d.bulkInsert(tx, "WafEvent", WAF_EVENT_COLUMNS, events_);
-    // A duplicate event's matches conflict on (eventId, ruleId) and are skipped with it.
-    await d.bulkInsert(tx, "WafEventMatch", WAF_EVENT_MATCH_COLUMNS, matches);
-    return inserted;
-  });
+  // One transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A duplicate
+  // event's matches conflict on (eventId, ruleId) and are skipped with it.
+  const [accepted = 0] = await dialect().insertBatch([
+    { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events_ },
+    { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
+  ]);
   return { accepted, duplicates: events_.length - accepted, rejected };
 }

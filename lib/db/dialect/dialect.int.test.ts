@@ -77,6 +77,39 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
     });
   });
 
+  describe("insertBatch", () => {
+    const LOGIN_COLUMNS = ["id", "email", "ip", "success", "createdAt"];
+    const login = (i: number, at = new Date(Date.UTC(2026, 11, 7, 14, 0, 0, i))): unknown[] => [randomUUID(), `batch${i}@example.test`, i % 2 ? null : "192.0.2.1", i % 2 === 0, at];
+
+    it("inserts into several tables in one transaction, skips conflicting rows, and says how many went into each", async () => {
+      const archives = [archiveRow(1), archiveRow(2), archiveRow(2)];
+      const logins = [login(0), login(1)];
+      expect(await d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: archives }, { table: "LoginAttempt", columns: LOGIN_COLUMNS, rows: logins }])).toEqual([2, 2]);
+      // A retry of the same rows with one new: only the new one goes in; an empty table counts 0.
+      expect(await d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: [...archives, archiveRow(3)] }, { table: "LoginAttempt", columns: LOGIN_COLUMNS, rows: [] }])).toEqual([1, 0]);
+      // Read back by the ORM as it writes them: dates, booleans, nulls.
+      expect(await db.loginAttempt.findUnique({ where: { id: logins[0]![0] as string } })).toEqual({ id: logins[0]![0], email: "batch0@example.test", ip: "192.0.2.1", success: true, createdAt: logins[0]![4] });
+      expect(await db.loginAttempt.count({ where: { success: false, ip: null, createdAt: { gt: new Date(Date.UTC(2026, 11, 7, 14, 0, 0, 0)) } } })).toBe(1);
+      expect((await db.auditArchive.findMany({ orderBy: { throughSeq: "asc" } })).map((r) => r.throughSeq)).toEqual([1, 2, 3]);
+      await db.auditArchive.deleteMany();
+      await db.loginAttempt.deleteMany();
+    });
+
+    it("keeps nothing when a row of any table fails, and refuses rows of the wrong length or a name that is no identifier", async () => {
+      const broken = login(1);
+      broken[1] = null; // email is NOT NULL
+      await expect(d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: [archiveRow(1)] }, { table: "LoginAttempt", columns: LOGIN_COLUMNS, rows: [login(0), broken] }])).rejects.toThrow();
+      expect(await db.auditArchive.count()).toBe(0);
+      expect(await db.loginAttempt.count()).toBe(0);
+      await expect(d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: [[randomUUID(), 1]] }])).rejects.toThrow(/2 values for 7 columns/);
+      await expect(d.insertBatch([{ table: 'AuditArchive"; DROP TABLE "User', columns: ARCHIVE_COLUMNS, rows: [archiveRow(1)] }])).rejects.toThrow(/identifier/);
+      expect(await db.auditArchive.count()).toBe(0);
+      // The connection went back to the pool in a usable state.
+      expect(await d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: [archiveRow(5)] }])).toEqual([1]);
+      await db.auditArchive.deleteMany();
+    });
+  });
+
   describe("deleteOlderThan", () => {
     it("deletes the rows strictly before the date, in batches, and keeps the rest", async () => {
       const cutoff = new Date(Date.UTC(2026, 10, 24, 12, 0, 0, 0));

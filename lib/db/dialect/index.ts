@@ -31,6 +31,9 @@ export type AuditEventRow = {
   hash: string;
 };
 
+/** Rows for one table of `insertBatch`, values in `columns` order (as for `bulkInsert`). */
+export type TableRows = { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[] };
+
 /** One searched word of the audit log's full-text search: its tokens must occur consecutively. */
 export type SearchPhrase = string[];
 
@@ -77,6 +80,14 @@ export interface Dialect {
    * column. Returns how many rows were inserted.
    */
   bulkInsert(client: RawClient, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<number>;
+  /**
+   * `bulkInsert` of several tables, in this order, in one transaction of its own, on the driver's own
+   * connection without the ORM (the hot path of WAF event ingestion, BENCHMARKS.md section g): PostgreSQL
+   * one `INSERT … SELECT FROM unnest(…)` per table on a connection of the shared pool; SQLite one prepared
+   * single-row INSERT run per row inside `db.$transaction`. Conflicting rows are skipped (ON CONFLICT DO
+   * NOTHING); all or nothing. Returns how many rows went into each table.
+   */
+  insertBatch(tables: readonly TableRows[]): Promise<number[]>;
   /**
    * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
    * statement (each its own short transaction, so writers are never held up for long). Returns how many.

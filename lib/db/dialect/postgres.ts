@@ -1,9 +1,10 @@
 // PostgreSQL's answers to the Dialect interface (lib/db/dialect/index.ts). The chain append is raw SQL
 // through Prisma, the event insert and the head's new hash in one statement (a data-modifying WITH):
 // 2 statements per audited write instead of 3 ORM calls (BENCHMARKS.md, section b).
+import type pg from "pg";
 import { Prisma } from "../generated/postgres/client";
 import type { Tx } from "../index";
-import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, SEARCH_TEXT_LIMIT, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase } from "./index";
+import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, SEARCH_TEXT_LIMIT, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows } from "./index";
 
 const CHAIN_HEAD_ID = 1;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
@@ -37,16 +38,20 @@ function value(v: unknown): unknown {
 const UNNEST_ROWS = 5000;
 const typeCache = new Map<string, Promise<Map<string, string>>>();
 
+/** A raw query through Prisma's client or on a pg connection of the pool. */
+type Rows = <T>(sql: string, ...params: unknown[]) => Promise<T[]>;
+const prismaRows = (c: RawClient): Rows => (sql, ...params) => c.$queryRawUnsafe(sql, ...params);
+const pgRows = (c: pg.PoolClient): Rows => async (sql, ...params) => (await c.query(sql, params)).rows;
+
 /**
  * Each column's type (without modifiers, e.g. "timestamp with time zone", "uuid", "\"TlsMode\""), from the
  * catalog, once per table and process; null when one of `columns` is an array (unnest cannot carry it).
  */
-async function columnTypes(c: RawClient, table: string, columns: readonly string[]): Promise<string[] | null> {
+async function columnTypes(query: Rows, table: string, columns: readonly string[]): Promise<string[] | null> {
   const t = quoteIdent(table);
   let cached = typeCache.get(table);
   if (!cached) {
-    cached = c
-      .$queryRawUnsafe<{ name: string; type: string; isArray: boolean }[]>(
+    cached = query<{ name: string; type: string; isArray: boolean }>(
         `SELECT a.attname AS "name", format_type(a.atttypid, NULL) AS "type", t.typcategory = 'A' AS "isArray"
            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
           WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
@@ -71,7 +76,7 @@ async function columnTypes(c: RawClient, table: string, columns: readonly string
  * column. PostgreSQL parses and plans a statement of 17 parameters instead of 8,500 for 500 rows of 17
  * columns, 3–7× faster than multi-row VALUES on this machine (BENCHMARKS.md, section g).
  */
-async function insertUnnest(c: RawClient, table: string, columns: readonly string[], types: string[], rows: readonly (readonly unknown[])[]): Promise<number> {
+async function insertUnnest(run: (sql: string, arrays: unknown[][]) => Promise<number>, table: string, columns: readonly string[], types: string[], rows: readonly (readonly unknown[])[]): Promise<number> {
   const sql =
     `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) ` +
     `SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(", ")}) ON CONFLICT DO NOTHING`;
@@ -84,13 +89,16 @@ async function insertUnnest(c: RawClient, table: string, columns: readonly strin
       // Dates as ISO text: exact in UTC, whatever the driver does with a Date inside an array.
       row.forEach((v, i) => arrays[i]!.push(v instanceof Date ? v.toISOString() : value(v)));
     }
-    inserted += await c.$executeRawUnsafe(sql, ...arrays);
+    inserted += await run(sql, arrays);
   }
   return inserted;
 }
 
-/** The PostgreSQL dialect; `client` is the shared client (statements outside any transaction). */
-export const postgresDialect = (client: () => RawClient): Dialect => ({
+/**
+ * The PostgreSQL dialect; `client` is the shared client (statements outside any transaction), `pool` the
+ * pg pool under it (lib/db/index.ts PgAdapterFactory), for `insertBatch`.
+ */
+export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.Pool>): Dialect => ({
   kind: "postgres",
   name: "PostgreSQL",
   singleWriter: false,
@@ -124,10 +132,38 @@ export const postgresDialect = (client: () => RawClient): Dialect => ({
     Prisma.raw(`to_char(${quoteIdent(column)} AT TIME ZONE 'UTC', '${unit === "day" ? "YYYY-MM-DD" : `YYYY-MM-DD"T"HH24`}')`),
 
   async bulkInsert(c, table, columns, rows) {
-    const types = await columnTypes(c, table, columns);
+    const types = await columnTypes(prismaRows(c), table, columns);
     // A table with an array column: unnest would flatten it, so multi-row VALUES (as SQLite).
     if (types === null) return insertInChunks(c, table, columns, rows, MAX_PARAMS, (n) => `$${n}`, value);
-    return insertUnnest(c, table, columns, types, rows);
+    return insertUnnest((sql, arrays) => c.$executeRawUnsafe(sql, ...arrays), table, columns, types, rows);
+  },
+
+  async insertBatch(tables: readonly TableRows[]) {
+    const connection = await (await pool()).connect();
+    let broken: unknown;
+    try {
+      const query = pgRows(connection);
+      const run = async (sql: string, arrays: unknown[][]) => (await connection.query(sql, arrays)).rowCount ?? 0;
+      const allTypes: string[][] = [];
+      for (const t of tables) {
+        const types = await columnTypes(query, t.table, t.columns);
+        if (types === null) throw new Error(`insertBatch into ${t.table}: a column is an array, which unnest cannot carry (use bulkInsert)`);
+        allTypes.push(types);
+      }
+      await connection.query("BEGIN");
+      try {
+        const counts: number[] = [];
+        for (const [i, t] of tables.entries()) counts.push(t.rows.length ? await insertUnnest(run, t.table, t.columns, allTypes[i]!, t.rows) : 0);
+        await connection.query("COMMIT");
+        return counts;
+      } catch (err) {
+        await connection.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+        throw err;
+      }
+    } finally {
+      // A connection whose ROLLBACK failed is in an unknown state: the pool closes it instead of reusing it.
+      connection.release(broken instanceof Error ? broken : undefined);
+    }
   },
 
   async deleteOlderThan(table, column, date, batchSize) {

@@ -1,0 +1,164 @@
+// j. WAF event ingestion next to the rest of the panel (issue 18): while 4 nodes send event batches over
+// HTTP to `next start`,
+//   1. the server rendering of /vhosts (p50 / p95), against the same page on the idle server (target: p95
+//      within 2× of idle);
+//   2. a retention purge of one day of old events (PALISADE_BENCH_PURGE_EVENTS, default 1,000,000, all
+//      older than the retention), run in this process as the panel's hourly purge runs it (pruneEvents):
+//      how long each ingestion batch takes while the purge runs, against the batches just before it
+//      (target: no ingestion request waits more than 100 ms on the purge).
+// The bench's nodes, vhosts and events are removed afterwards, like section g's.
+import { db, dialect } from "@/lib/db";
+import { eventId, matchRows, pathOf, WAF_EVENT_COLUMNS, WAF_EVENT_MATCH_COLUMNS } from "@/lib/events/ingest";
+import { clientKey } from "@/lib/events/client-key";
+import { EVENT_RETENTION_DAYS, pruneEvents } from "@/lib/events/retention";
+import type { BenchContext } from "./context";
+import { closedLoop, sessionCookie, type Server } from "./http";
+import { bodies, httpSender, makeEvent, setUp, tearDown, type Fixture, type Send } from "./ingest";
+import { table } from "./report";
+import { loadAverage, loadText, ms, summarize, type Load } from "./stats";
+
+const DAY_MS = 86_400_000;
+const PURGE_EVENTS = Number(process.env.PALISADE_BENCH_PURGE_EVENTS ?? 1_000_000);
+/** Seconds of ingestion measured before the purge starts (the baseline of the same row). */
+const BASELINE_SECONDS = 15;
+
+type Sample = { at: number; ms: number; accepted: number; status: number };
+
+/** 4 nodes × 1 connection sending batches from `pool` (cycled: past its end, repeats are stored as duplicates) until stopped. */
+function ingestInBackground(f: Fixture, send: Send, pool: Buffer[]) {
+  let stopped = false;
+  let next = 0;
+  const samples: Sample[] = [];
+  const loops = f.tokens.map(async (t) => {
+    while (!stopped) {
+      const s = performance.now();
+      const r = await send(t, pool[next++ % pool.length]!);
+      samples.push({ at: s, ms: performance.now() - s, accepted: r.accepted, status: r.status });
+    }
+  });
+  return {
+    samples,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return samples;
+    },
+  };
+}
+
+const between = (samples: Sample[], from: number, to: number) => samples.filter((s) => s.at >= from && s.at + s.ms <= to);
+const rate = (samples: Sample[], seconds: number) => samples.reduce((n, s) => n + s.accepted, 0) / seconds;
+
+/** One day of events that occurred before the retention period, stored the way ingestion stores them. */
+async function seedOldDay(f: Fixture, count: number, now: Date): Promise<number> {
+  const dayStart = now.getTime() - (EVENT_RETENTION_DAYS + 2) * DAY_MS;
+  const receivedAt = new Date(dayStart);
+  const d = dialect();
+  const CHUNK = 5000;
+  for (let start = 0; start < count; start += CHUNK) {
+    const events: unknown[][] = [];
+    const matches: unknown[][] = [];
+    for (let i = start; i < Math.min(count, start + CHUNK); i++) {
+      const e = makeEvent(`old-${f.prefix}-${i}`, f.domains[i % f.domains.length]!, i);
+      const nodeId = f.nodeIds[i % f.nodeIds.length]!;
+      const vhostId = f.vhostIds[i % f.vhostIds.length]!;
+      const id = eventId(nodeId, e.transactionId);
+      const occurredAt = new Date(dayStart + Math.floor((i / count) * DAY_MS));
+      events.push([id, nodeId, e.transactionId, vhostId, e.vhost, occurredAt, receivedAt, e.clientAddress, clientKey(e.clientAddress) ?? "", e.method, e.uri, pathOf(e.uri), e.status, e.outcome, e.inboundScore, e.outboundScore, null, e.matches]);
+      matches.push(...matchRows(id, e, vhostId, occurredAt));
+    }
+    await d.insertBatch([
+      { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events },
+      { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
+    ]);
+    if ((start / CHUNK) % 40 === 0) console.error(`  part j: ${start.toLocaleString("en")} old events stored …`);
+  }
+  return count;
+}
+
+export async function ingestLoadPart(ctx: BenchContext, server: Server) {
+  const f = await setUp();
+  const h = httpSender(server.baseUrl);
+  const rows: (string | number)[][] = [];
+  const purgeRows: (string | number)[][] = [];
+  let stored = 0;
+  try {
+    // 1. /vhosts, idle and while ingesting.
+    const admin = (await db.user.findFirst({ where: { email: "admin@palisade.local" } })) ?? (await db.user.findFirstOrThrow({ where: { role: "ADMIN", disabled: false } }));
+    const cookie = await sessionCookie(server.secret, admin.email);
+    const runs = Math.max(50, Math.floor(ctx.options.runs / 2));
+    console.error("part j: /vhosts idle …");
+    const idle = await closedLoop(`${server.baseUrl}/vhosts`, { cookie }, 1, runs, 100, 30);
+    rows.push(["idle", `**${ms(idle.timing.median)}** / **${ms(idle.timing.p95)}**`, idle.requests, "—", "—", loadText(idle.load)]);
+    console.error(`  ${rows.at(-1)!.join(" | ")}`);
+    const pool = bodies(f, "load", 400);
+    console.error("part j: /vhosts while 4 nodes ingest …");
+    const bg = ingestInBackground(f, h.send, pool);
+    await new Promise((r) => setTimeout(r, 3000));
+    const from = performance.now();
+    const busy = await closedLoop(`${server.baseUrl}/vhosts`, { cookie }, 1, runs, 0, 30);
+    const to = performance.now();
+    const samples = between(await bg.stop(), from, to);
+    rows.push([
+      "while 4 nodes × 1 connection ingest over HTTP",
+      `**${ms(busy.timing.median)}** / **${ms(busy.timing.p95)}** (p95 ${(busy.timing.p95 / idle.timing.p95).toFixed(2)}× idle)`,
+      busy.requests,
+      `${rate(samples, (to - from) / 1000).toFixed(0)} events/s`,
+      `${ms(summarize(samples.map((s) => s.ms)).median)} / ${ms(summarize(samples.map((s) => s.ms)).p95)}`,
+      loadText(busy.load),
+    ]);
+    console.error(`  ${rows.at(-1)!.join(" | ")}`);
+
+    // 2. Ingestion while a day of old events is purged.
+    const now = new Date();
+    console.error(`part j: storing ${PURGE_EVENTS.toLocaleString("en")} events of one day older than the retention …`);
+    const seedStarted = performance.now();
+    await seedOldDay(f, PURGE_EVENTS, now);
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    const pool2 = bodies(f, "purge", 1000);
+    const bg2 = ingestInBackground(f, h.send, pool2);
+    const loadBefore = loadAverage();
+    const baseFrom = performance.now();
+    await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
+    const purgeFrom = performance.now();
+    console.error("part j: purging while ingesting …");
+    const purged = await pruneEvents({ now });
+    const purgeTo = performance.now();
+    const all = await bg2.stop();
+    const load: Load = { before: loadBefore, after: loadAverage() };
+    const base = between(all, baseFrom, purgeFrom);
+    // Every batch that overlapped the purge, even partly.
+    const during = all.filter((s) => s.at < purgeTo && s.at + s.ms > purgeFrom);
+    const b = summarize(base.map((s) => s.ms));
+    const p = summarize(during.map((s) => s.ms));
+    const max = Math.max(...during.map((s) => s.ms));
+    const statuses = (list: Sample[]) => Object.entries(list.reduce<Record<number, number>>((m, s) => ((m[s.status] = (m[s.status] ?? 0) + 1), m), {})).map(([k, v]) => `${v}× ${k}`).join(", ");
+    purgeRows.push(["before the purge", `${BASELINE_SECONDS} s`, base.length, `${ms(b.median)} / ${ms(b.p95)} / ${ms(Math.max(...base.map((s) => s.ms)))}`, `${rate(base, (purgeFrom - baseFrom) / 1000).toFixed(0)}`, statuses(base), "—"]);
+    purgeRows.push([
+      `during the purge (${purged.events.toLocaleString("en")} events, ${purged.matches.toLocaleString("en")} matches deleted)`,
+      `${((purgeTo - purgeFrom) / 1000).toFixed(1)} s`,
+      during.length,
+      `${ms(p.median)} / ${ms(p.p95)} / ${ms(max)}`,
+      `${rate(between(all, purgeFrom, purgeTo), (purgeTo - purgeFrom) / 1000).toFixed(0)}`,
+      statuses(during),
+      loadText(load),
+    ]);
+    console.error(`  ${purgeRows.map((r) => r.join(" | ")).join("\n  ")}`);
+    const body = [
+      ctx.header(`4 nodes, 20 vhosts; gzip batches of 500 events (as section g) over HTTP to next start`),
+      "",
+      table(["/vhosts (server-rendered, signed in as ADMIN)", "p50 / p95 ms", "requests", "ingested meanwhile", "batch p50 / p95 ms", "load avg"], rows),
+      "",
+      `Target: /vhosts p95 while ingesting within 2× of idle. ${runs} sequential requests per row on one keep-alive connection (the idle row after 100 warm-up requests); the ingesting row starts 3 s after the 4 senders.`,
+      "",
+      table(["ingestion batches (4 nodes × 1 connection)", "time", "batches", "batch p50 / p95 / max ms", "events/s", "answers", "load avg"], purgeRows),
+      "",
+      `Target: no ingestion request waits more than 100 ms on the purge. The day of ${PURGE_EVENTS.toLocaleString("en")} old events (2–5 matches each) was stored first (${seedSeconds.toFixed(0)} s), then ingestion ran ${BASELINE_SECONDS} s alone and on through \`pruneEvents\` (lib/events/retention.ts: batches of 2,000 rows, matches first, each batch its own statement) in the bench's process, as the panel's hourly purge runs it.`,
+    ].join("\n");
+    return [{ key: `${ctx.kind}:j`, title: `${ctx.dialect.name} · j. Ingestion next to page rendering and a retention purge`, body }];
+  } finally {
+    h.close();
+    stored = await tearDown(f);
+    console.error(`part j: removed ${stored.toLocaleString("en")} bench events`);
+  }
+}

@@ -113,7 +113,11 @@ export const revisionRoutes = [
     scope: "read",
     query: DiffParamsSchema,
     responses: { 200: { description: "The diff, file by file", schema: DiffSchema }, ...problems(400, 401, 403, 429) },
-    handler: async ({ query }) => json(await compareRevisions(query.from, query.to)),
+    handler: async ({ query }) => {
+      const c = await compareRevisions(query.from, query.to);
+      const side = (x: typeof c.from) => ("error" in x ? { label: x.label, error: x.error } : { label: x.label });
+      return json({ from: side(c.from), to: side(c.to), files: c.files });
+    },
   }),
   apiRoute({
     method: "GET",

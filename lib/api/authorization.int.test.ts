@@ -37,7 +37,8 @@ beforeAll(async () => {
 
 /** A concrete request for each route that cannot change anything (missing If-Match, empty body). */
 function requestFor(r: ApiRoute): { path: string; body?: unknown } {
-  const path = r.path.replace("{id}", r.path.startsWith("/audit-events") ? "00000000-0000-4000-8000-000000000000" : vhostId).replace("{number}", "1");
+  const none = "00000000-0000-4000-8000-000000000000";
+  const path = r.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "number" ? "1" : name === "id" && r.path.startsWith("/vhosts") ? vhostId : none));
   const query = r.path === "/revisions/diff" ? "?from=1&to=draft" : r.path === "/audit-events/export" ? "?format=nope" : "";
   return { path: path + query, ...(r.body ? { body: {} } : {}) };
 }

@@ -208,6 +208,36 @@ describe(`REST API conventions (${process.env.TEST_DB})`, () => {
     await conforms(await call("GET", "/revisions/999", { token: auditorRead }), "GET", "/revisions/{number}");
   }, 60_000);
 
+  it("manages IP lists, custom rules and exclusions, and lists templates, validating each answer", async () => {
+    const v = (await (await call("POST", "/vhosts", { token: admin, body: { ...VHOST, aliases: [], domain: "items.example.test" } })).json()) as { id: string };
+    const added = await call("POST", `/vhosts/${v.id}/ip-lists`, { token: admin, body: { kind: "DENY", text: "192.0.2.7\nnot-an-ip", confirmWide: false } });
+    const report = (await conforms(added, "POST", "/vhosts/{id}/ip-lists")) as { addedCount: number; lines: { status: string }[] };
+    expect(report.addedCount).toBe(1);
+    expect(report.lines.map((l) => l.status)).toEqual(["added", "refused"]);
+    const entries = (await conforms(await call("GET", `/vhosts/${v.id}/ip-lists`, { token: auditorRead }), "GET", "/vhosts/{id}/ip-lists")) as { items: { id: string }[] };
+    await conforms(await call("DELETE", `/vhosts/${v.id}/ip-lists/${entries.items[0]!.id}`, { token: admin }), "DELETE", "/vhosts/{id}/ip-lists/{entryId}");
+
+    const rule = { ruleId: 10_042, enabled: true, description: "Block a test path", secRule: 'SecRule REQUEST_URI "@beginsWith /blocked" "id:10042,phase:1,deny,status:403"' };
+    const created = await call("POST", `/vhosts/${v.id}/custom-rules`, { token: admin, body: rule });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const r = (await conforms(created.clone(), "POST", "/vhosts/{id}/custom-rules")) as { id: string; version: number };
+    expect(created.headers.get("location")).toBe(`${API_BASE}/vhosts/${v.id}/custom-rules/${r.id}`);
+    await conforms(await call("GET", `/vhosts/${v.id}/custom-rules/${r.id}`, { token: auditorRead }), "GET", "/vhosts/{id}/custom-rules/{ruleId}");
+    const put = await call("PUT", `/vhosts/${v.id}/custom-rules/${r.id}`, { token: admin, body: { ...rule, description: "Renamed" }, headers: { "if-match": `"${r.version}"` } });
+    expect(put.status).toBe(200);
+    await conforms(put, "PUT", "/vhosts/{id}/custom-rules/{ruleId}");
+    const stale = await call("PUT", `/vhosts/${v.id}/custom-rules/${r.id}`, { token: admin, body: { ...rule, description: "Again" }, headers: { "if-match": `"${r.version}"` } });
+    expect(stale.status).toBe(412);
+    await conforms(await call("GET", `/vhosts/${v.id}/custom-rules`, { token: auditorRead }), "GET", "/vhosts/{id}/custom-rules");
+    await conforms(await call("DELETE", `/vhosts/${v.id}/custom-rules/${r.id}`, { token: admin }), "DELETE", "/vhosts/{id}/custom-rules/{ruleId}");
+
+    const ex = await call("POST", `/vhosts/${v.id}/exclusions`, { token: admin, body: { kind: "REMOVE_BY_ID", ruleId: 942100, note: "" } });
+    const exBody = (await conforms(ex, "POST", "/vhosts/{id}/exclusions")) as { id: string };
+    await conforms(await call("GET", `/vhosts/${v.id}/exclusions`, { token: auditorRead }), "GET", "/vhosts/{id}/exclusions");
+    await conforms(await call("DELETE", `/vhosts/${v.id}/exclusions/${exBody.id}`, { token: admin }), "DELETE", "/vhosts/{id}/exclusions/{exclusionId}");
+    await conforms(await call("GET", "/templates", { token: auditorRead }), "GET", "/templates");
+  });
+
   it("limits requests per token in the database: 429 with Retry-After, then a new window", async () => {
     const t = await userWithToken("limited@conv.api.test", "AUDITOR", "read");
     process.env.API_RATE_LIMIT = "3";

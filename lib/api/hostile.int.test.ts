@@ -26,7 +26,7 @@ const hostileString = fc.oneof(
   fc.constantFrom("", " ", "\n", "\0", "'", '"', "\\", "${x}", "</script>", "DROP TABLE \"User\";--", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "ѕhop.example.com", "0.0.0.0/0", "::/0", "x".repeat(5000), "-1", "1e309", "NaN", "draft", "__proto__"),
 );
 const hostileValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }));
-const FIELDS = ["domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "version", "basedOn", "previewed", "templateId", "confirmInternalBackend"];
+const FIELDS = ["kind", "text", "confirmWide", "ruleId", "ruleIdEnd", "description", "secRule", "tag", "target", "pathPrefix", "note", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "version", "basedOn", "previewed", "templateId", "confirmInternalBackend"];
 const hostileBody = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 10 }));
 const QUERY_KEYS = ["limit", "cursor", "q", "from", "to", "format", "actor", "action", "entity", "entityId", "vhost", "range", "rule", "client", "path", "status"];
 const hostileQuery = fc.dictionary(fc.constantFrom(...QUERY_KEYS), hostileString, { maxKeys: 5 });
@@ -53,7 +53,7 @@ describe(`hostile input through every API route (${process.env.TEST_DB})`, () =>
         await fc.assert(
           fc.asyncProperty(hostileBody, hostileQuery, hostileId, hostileIfMatch, async (body, query, id, ifMatch) => {
             const segment = encodeURIComponent(id === "__VHOST__" ? vhostId : id);
-            const path = route.path.replace("{id}", segment).replace("{number}", segment);
+            const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "id" || name === "number" ? segment : encodeURIComponent(id)));
             const search = new URLSearchParams(query as Record<string, string>).toString();
             const headers: Record<string, string> = {};
             if (ifMatch !== undefined) headers["if-match"] = ifMatch.replace(/[\r\n\0]/g, "");

@@ -3,7 +3,8 @@
 import "server-only";
 import { auditRoutes } from "./audit";
 import type { ApiRoute } from "./define";
+import { policyItemRoutes } from "./policy-items";
 import { revisionRoutes } from "./revisions";
 import { vhostRoutes } from "./vhosts";
 
-export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...revisionRoutes, ...auditRoutes];
+export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...policyItemRoutes, ...revisionRoutes, ...auditRoutes];

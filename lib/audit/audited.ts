@@ -18,6 +18,12 @@ export type AuditContext = {
   meta?: RequestMeta;
   /** Set by defineAction when the form sent an idempotency key (lib/audit/idempotency.ts). */
   idempotency?: IdempotencyScope;
+  /**
+   * Set when the change came through the REST API with a personal token (lib/http/route.ts `token`):
+   * the row's actor is the token's user, and its summary names the token, so the hashed row itself
+   * says which token made the change (no new column: the chain's hashed fields stay as they are).
+   */
+  via?: { tokenId: string; tokenName: string };
 };
 
 export type AuditEntry = {
@@ -100,7 +106,7 @@ function eventRow(ctx: AuditContext, entry: AuditEntry, seq: number, prevHash: s
     entityType: entry.entityType,
     entityId: entry.entityId,
     vhostId: entry.vhostId ?? null,
-    summary: entry.summary,
+    summary: ctx.via ? `${entry.summary} (via API token "${ctx.via.tokenName}" ${ctx.via.tokenId})` : entry.summary,
     before: entry.before === undefined ? null : toJsonValue(entry.before),
     after: entry.after === undefined ? null : toJsonValue(entry.after),
     // Always an address or nothing: whatever a caller passes, a header's text never lands here.

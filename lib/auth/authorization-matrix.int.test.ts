@@ -43,6 +43,9 @@ const MATRIX: Record<string, Permission> = {
   rotateNodeTokenAction: "node.manage",
   startReplayAction: "replay.run",
   cancelReplayAction: "replay.run",
+  createApiTokenAction: "session.self",
+  revokeOwnApiTokenAction: "session.self",
+  revokeAnyApiTokenAction: "user.manage",
 };
 
 /** Native form submissions (lib/auth/form-action.ts): each goes through the action named beside it. */

@@ -134,3 +134,14 @@ export async function publishPreview(): Promise<PublishPreview> {
     vhostIds: Object.fromEntries(vhosts.filter((v) => domains.has(v.domain)).map((v) => [v.domain, v.id])),
   };
 }
+
+/** Revisions newest first below `belowNumber` (keyset: the REST API's cursor), without bundles, one more to tell if more follow. */
+export const listRevisionPage = retryingRead(async function listRevisionPage(params: { belowNumber?: number; limit: number }) {
+  const rows = await db.configRevision.findMany({
+    where: params.belowNumber !== undefined ? { number: { lt: params.belowNumber } } : {},
+    orderBy: { number: "desc" },
+    take: params.limit + 1,
+    select: { id: true, number: true, contentHash: true, summary: true, changes: true, engineChecked: true, rollbackOf: true, createdByEmail: true, createdAt: true },
+  });
+  return { rows: rows.slice(0, params.limit).map((r) => ({ ...r, changes: r.changes as BundleChanges })), hasMore: rows.length > params.limit };
+});

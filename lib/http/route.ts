@@ -15,6 +15,10 @@ import { getSessionUser, type SessionUser } from "@/lib/auth/session";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, ConflictError, FieldValidationError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { authenticateApiToken, countTokenRequest, scopeAllows, type AuthenticatedToken } from "@/lib/tokens/service";
+import type { TokenScope } from "@/lib/tokens/schema";
+import { bearerToken } from "@/lib/nodes/token";
+import { problemResponse } from "./problem";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 /** What a client is told to wait while the panel cannot reach its database. */
@@ -70,6 +74,46 @@ export function session(permission: Permission, forbidden = "Your role does not 
   };
 }
 
+export type TokenPrincipal = AuthenticatedToken & { audit: AuditContext };
+
+const TOKEN_REFUSED: Record<string, string> = {
+  missing: "Send a personal API token as Authorization: Bearer <token> (create one on your account page).",
+  malformed: "That is not a Palisade API token.",
+  unknown: "That API token does not exist.",
+  expired: "That API token has expired: create a new one on your account page.",
+  revoked: "That API token was revoked.",
+  "user-disabled": "The account of that API token is disabled.",
+};
+
+/**
+ * A personal API token (lib/tokens) whose user's role has `permission`, with `scope` ("write" for
+ * changes). A missing, unknown, expired or revoked token, or one of a disabled user, is 401; a valid
+ * token over its rate limit is 429 with Retry-After (counted in the database, across instances); a role
+ * or scope that does not allow the route is recorded as security.denied (like a session's) and 403.
+ * Changes made with it are audited as the user, naming the token (AuditContext.via).
+ */
+export function token(permission: Permission, scope: TokenScope): Authenticator<TokenPrincipal> {
+  return async ({ request, meta, name }) => {
+    const found = await authenticateApiToken(bearerToken(request.headers.get("authorization")));
+    if ("refused" in found) {
+      throw new HttpError(401, TOKEN_REFUSED[found.refused]!, { headers: { "www-authenticate": 'Bearer realm="palisade-api"' } });
+    }
+    const retryAfter = await countTokenRequest(found.token.id);
+    if (retryAfter !== null) {
+      throw new HttpError(429, `This token made too many requests. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
+    }
+    if (!can(found.user.role, permission)) {
+      await recordDeniedRequest(found.user, meta, name, permission);
+      throw new ForbiddenError("Your role does not allow this request.");
+    }
+    if (!scopeAllows(found.token.scope, scope)) {
+      await recordDeniedRequest(found.user, meta, `${name} (read-only token "${found.token.name}")`, permission);
+      throw new ForbiddenError("This token is read-only: create a token with the write scope for changes.");
+    }
+    return { ...found, audit: { actor: { id: found.user.id, email: found.user.email }, meta, via: { tokenId: found.token.id, tokenName: found.token.name } } };
+  };
+}
+
 /** The JSON error answer for `err`, and whether it was expected (unexpected ones are logged as errors). */
 export function errorResponse(err: unknown, requestId: string, options: { name?: string; unexpected?: string } = {}): Response {
   const answer = (status: number, error: string, extra: { headers?: Record<string, string>; body?: Record<string, unknown> } = {}) =>
@@ -112,6 +156,8 @@ export type RouteOptions<P> = {
   auth: Authenticator<P>;
   /** The 500 message (default: "The panel could not answer; try again shortly."). */
   unexpected?: string;
+  /** "problem": errors as RFC 9457 problem details (the REST API); default `{ error, requestId }`. */
+  errors?: "json" | "problem";
 };
 
 /** A route handler: `export const GET = defineRoute({ name, auth }, async (ctx) => Response)`. */
@@ -130,7 +176,7 @@ export function defineRoute<P, Params = unknown>(
       res = withRequestId(await handler({ ...base, principal, params }), requestId);
     } catch (err) {
       unstable_rethrow(err); // Next's own control flow (redirect, notFound, dynamic rendering) is not an error
-      res = errorResponse(err, requestId, options);
+      res = options.errors === "problem" ? problemResponse(err, requestId, options) : errorResponse(err, requestId, options);
     }
     void log.debug("route answered", { requestId, route: options.name, status: res.status, ms: Math.round(performance.now() - started) });
     return res;

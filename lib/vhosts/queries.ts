@@ -96,3 +96,14 @@ export function getVhost(id: string) {
   if (!z.uuid().safeParse(id).success) return Promise.resolve(null);
   return db.virtualHost.findUnique({ where: { id }, include: { policy: true } });
 }
+
+/** One page of vhosts in domain order after `afterDomain` (keyset: the REST API's cursor), with one more to tell if more follow. */
+export const listVhostPage = retryingRead(async function listVhostPage(params: { afterDomain?: string; limit: number; q?: string }) {
+  const terms = domainSearchTerms(params.q ?? "");
+  const where: Prisma.VirtualHostWhereInput = {
+    ...(terms.length ? { OR: terms.map((t) => ({ domain: { contains: t } })) } : {}),
+    ...(params.afterDomain !== undefined ? { domain: { gt: params.afterDomain } } : {}),
+  };
+  const rows = await db.virtualHost.findMany({ where, orderBy: { domain: "asc" }, take: params.limit + 1 });
+  return { rows: rows.slice(0, params.limit), hasMore: rows.length > params.limit };
+});

@@ -1,0 +1,8 @@
+// POST /api/v1/revisions/{number}/rollback: defined in lib/api (see lib/api/routes.ts).
+import { handlersFor } from "@/lib/api/define";
+import { API_ROUTES } from "@/lib/api/routes";
+
+export const dynamic = "force-dynamic";
+
+const handlers = handlersFor(API_ROUTES, "/revisions/{number}/rollback");
+export const POST = handlers.POST!;

@@ -1,0 +1,9 @@
+// GET, POST /api/v1/revisions: defined in lib/api (see lib/api/routes.ts).
+import { handlersFor } from "@/lib/api/define";
+import { API_ROUTES } from "@/lib/api/routes";
+
+export const dynamic = "force-dynamic";
+
+const handlers = handlersFor(API_ROUTES, "/revisions");
+export const GET = handlers.GET!;
+export const POST = handlers.POST!;

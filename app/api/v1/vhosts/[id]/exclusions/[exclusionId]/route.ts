@@ -1,0 +1,8 @@
+// DELETE /api/v1/vhosts/{id}/exclusions/{exclusionId}: defined in lib/api (see lib/api/routes.ts).
+import { handlersFor } from "@/lib/api/define";
+import { API_ROUTES } from "@/lib/api/routes";
+
+export const dynamic = "force-dynamic";
+
+const handlers = handlersFor(API_ROUTES, "/vhosts/{id}/exclusions/{exclusionId}");
+export const DELETE = handlers.DELETE!;

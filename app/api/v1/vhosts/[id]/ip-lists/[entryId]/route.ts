@@ -1,0 +1,8 @@
+// DELETE /api/v1/vhosts/{id}/ip-lists/{entryId}: defined in lib/api (see lib/api/routes.ts).
+import { handlersFor } from "@/lib/api/define";
+import { API_ROUTES } from "@/lib/api/routes";
+
+export const dynamic = "force-dynamic";
+
+const handlers = handlersFor(API_ROUTES, "/vhosts/{id}/ip-lists/{entryId}");
+export const DELETE = handlers.DELETE!;

@@ -1,0 +1,9 @@
+// GET, PUT /api/v1/vhosts/{id}/policy: defined in lib/api (see lib/api/routes.ts).
+import { handlersFor } from "@/lib/api/define";
+import { API_ROUTES } from "@/lib/api/routes";
+
+export const dynamic = "force-dynamic";
+
+const handlers = handlersFor(API_ROUTES, "/vhosts/{id}/policy");
+export const GET = handlers.GET!;
+export const PUT = handlers.PUT!;

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   "audit.verify": ["ADMIN", "AUDITOR"],
   "audit.archive": ["ADMIN"],
   "user.manage": ["ADMIN"],
+  /** Panel-wide sign-in rules (two-factor required for admins). */
+  "security.manage": ["ADMIN"],
   "template.manage": ["ADMIN"],
   "config.publish": ["ADMIN"],
   /** Replaying traffic through a candidate bundle (lib/replay): those who prepare changes. */

@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { ForbiddenError } from "@/lib/errors";
 import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
 import { can, type Permission } from "./permissions";
+import { touchSession } from "./user-sessions";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 /** `sid` and `at` (sign-in time, seconds): every cookie session has them; explicit claims (tests, scripts) may omit them. */
@@ -48,7 +49,13 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
     ]),
   );
   if (!user || user.disabled || user.sessionVersion !== claim.sv || revoked) return null;
+  if (claim.sid !== undefined) void touchSession(claim.sid, now);
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** The id of the session this request carries (for marking it in the list of sessions), or null. */
+export async function currentSessionId(): Promise<string | null> {
+  return (await currentClaim())?.sid ?? null;
 }
 
 /** For pages: the signed-in user, or a redirect to the login page. Route handlers use getSessionUser and answer 401. */

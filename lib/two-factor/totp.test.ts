@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openSecret, sealSecret } from "./secret-box";
+import { openSecret, sealSecret } from "@/lib/auth/secret-box";
 import {
   hashRecoveryCode,
   looksLikeRecoveryCode,

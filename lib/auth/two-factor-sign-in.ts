@@ -6,8 +6,9 @@ import type { RequestMeta } from "@/lib/audit/audited";
 import { recordLoginAttempt } from "./login-guard";
 import { checkSecondFactor } from "@/lib/two-factor/service";
 
-export const TWO_FACTOR_REQUIRED = "Enter the code from your authenticator app, or one of your recovery codes.";
-export const TWO_FACTOR_WRONG = "That code is not valid (or was already used). Enter the code showing now, or an unused recovery code.";
+import { TWO_FACTOR_REQUIRED, TWO_FACTOR_WRONG } from "./two-factor-messages";
+
+export { TWO_FACTOR_REQUIRED, TWO_FACTOR_WRONG };
 
 /** Its message goes to the sign-in form as next-auth's `error`. */
 export class TwoFactorSignInError extends AppError {}

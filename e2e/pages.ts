@@ -17,6 +17,7 @@ export const PAGES: { route: string; urls: (ids: Ids) => string[]; roles: Role[]
   { route: "/", urls: () => ["/"], roles: ALL },
   { route: "/account", urls: () => ["/account"], roles: ALL },
   { route: "/api-docs", urls: () => ["/api-docs"], roles: ALL },
+  { route: "/two-factor/setup", urls: () => ["/two-factor/setup"], roles: ALL },
   { route: "/vhosts", urls: () => ["/vhosts", "/vhosts?q=pages&sort=domain"], roles: ALL },
   { route: "/vhosts/new", urls: (i) => ["/vhosts/new", `/vhosts/new?template=${i.templateId}`], roles: ["admin", "editor"] },
   { route: "/vhosts/[id]", urls: (i) => [`/vhosts/${i.vhostId}`], roles: ALL },

@@ -4,6 +4,8 @@ import { MenuButton, NavLinks, type NavItem } from "@/components/panel-nav";
 import { SignOutButton } from "@/components/sign-out-button";
 import { can, type Permission } from "@/lib/auth/permissions";
 import { getSessionUser } from "@/lib/auth/session";
+import { TWO_FACTOR_SETUP_PATH } from "@/lib/auth/two-factor-required";
+import { mustEnrolTwoFactor } from "@/lib/two-factor/service";
 
 // Every panel page depends on the signed-in user: never prerender.
 export const dynamic = "force-dynamic";
@@ -26,6 +28,8 @@ const MENU_ID = "main-nav";
 export default async function PanelLayout({ children }: { children: React.ReactNode }) {
   const user = await getSessionUser();
   if (!user) redirect("/login");
+  // Two-factor required for admins and not set up yet: enrolment comes before anything else.
+  if (await mustEnrolTwoFactor(user)) redirect(TWO_FACTOR_SETUP_PATH);
   const items = NAV.filter((n) => !n.permission || can(user.role, n.permission)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="min-h-screen lg:pl-60">

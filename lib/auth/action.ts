@@ -13,6 +13,7 @@ import { log } from "@/lib/log";
 import { clientAddress } from "@/lib/http/client-address";
 import { can, type Permission } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session";
+import { assertEnrolledIfRequired } from "./two-factor-required";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -76,6 +77,7 @@ export function defineAction<S extends z.ZodType, T>(
         await recordDenied(user, meta, { action: name }, permission);
         throw new ForbiddenError();
       }
+      await assertEnrolledIfRequired(user, name);
       // A form's idempotency key travels beside its values, never into the schema (lib/forms/idempotency.ts).
       const { input, key } = takeIdempotencyKey(raw);
       const parsed = schema.safeParse(input);

@@ -46,6 +46,11 @@ const MATRIX: Record<string, Permission> = {
   createApiTokenAction: "session.self",
   revokeOwnApiTokenAction: "session.self",
   revokeAnyApiTokenAction: "user.manage",
+  endSessionAction: "session.self",
+  enableTwoFactorAction: "session.self",
+  disableTwoFactorAction: "session.self",
+  resetTwoFactorAction: "user.manage",
+  setRequireAdminTwoFactorAction: "security.manage",
 };
 
 /** Native form submissions (lib/auth/form-action.ts): each goes through the action named beside it. */
@@ -64,6 +69,9 @@ const NATIVE_MATRIX: Record<string, Permission> = {
   archiveAuditForm: "audit.archive",
   registerNodeForm: "node.manage",
   changeOwnPasswordForm: "session.self",
+  endSessionForm: "session.self",
+  enableTwoFactorForm: "session.self",
+  disableTwoFactorForm: "session.self",
 };
 
 /** What the browser posts for a form with no fields (the shape and start of an empty object). */

@@ -19,6 +19,8 @@ import { localLoginEnabled, oidcConfig } from "./oidc-config";
 import { revokeSession } from "./revoked-sessions";
 import { authSecret } from "./secret";
 import { sessionCookiesSecure } from "./secure-cookies";
+import { passSecondFactor, TwoFactorSignInError } from "./two-factor-sign-in";
+import { recordSignIn } from "./user-sessions";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
@@ -28,6 +30,8 @@ export const SIGN_IN_FAILED = "Sign-in failed because of a server error; try aga
 const LoginSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
   password: z.string().min(1).max(1024),
+  /** The second step for an account with two-factor sign-in: a TOTP code or a recovery code. */
+  code: z.string().max(64).optional(),
 });
 
 export type LoginRequestMeta = { ip: string | null; userAgent: string | null };
@@ -43,9 +47,11 @@ export async function verifyCredentials(raw: unknown, meta: LoginRequestMeta = {
   await assertNotLocked(email, meta.ip);
   const user = await db.user.findUnique({ where: { email } });
   const ok = (await verifyPassword(password, user?.passwordHash)) && !!user && !user.disabled;
+  // Two-factor accounts: throws TwoFactorSignInError for a missing or wrong code (a wrong one counts as a failure).
+  if (ok && user) await passSecondFactor(user, parsed.data.code, meta);
   await recordLoginAttempt(email, meta.ip, ok, meta.userAgent);
   if (!ok || !user) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion, meta };
 }
 
 function headerOf(headers: unknown, name: string): string | null {
@@ -73,14 +79,14 @@ export function getAuthOptions(): NextAuthOptions {
       ...oidcProviders(),
       ...(!localLoginEnabled() ? [] : [CredentialsProvider({
         name: "Email and password",
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" }, code: { label: "Code", type: "text" } },
         authorize: async (credentials, req) => {
           try {
             return await verifyCredentials(credentials, loginMeta(req));
           } catch (err) {
             // next-auth passes the message of a thrown error to the sign-in form as `error`: only our own
             // sentences go there, never Prisma's text (which names the query and the database server).
-            if (err instanceof LoginLockedError) throw new Error(err.message);
+            if (err instanceof LoginLockedError || err instanceof TwoFactorSignInError) throw new Error(err.message);
             void log.error("sign-in failed on the server", { error: err });
             throw new Error(isDatabaseUnavailable(err) ? SIGN_IN_DB_UNAVAILABLE : SIGN_IN_FAILED);
           }
@@ -103,16 +109,22 @@ export function getAuthOptions(): NextAuthOptions {
       },
       async jwt({ token, user, account }) {
         if (user) {
-          const u = user as unknown as { id: string; sessionVersion: number };
+          const u = user as unknown as { id: string; sessionVersion: number; meta?: LoginRequestMeta };
+          const sid = randomUUID();
+          const at = Math.floor(Date.now() / 1000);
           token.uid = u.id;
           token.sv = u.sessionVersion;
-          token.sid = randomUUID();
-          token.at = Math.floor(Date.now() / 1000);
+          token.sid = sid;
+          token.at = at;
           if (account?.provider === OIDC_PROVIDER_ID) {
             token.idp = OIDC_PROVIDER_ID;
-            const expiresAt = new Date(((token.at as number) + SESSION_MAX_AGE_SECONDS) * 1000);
-            await storeOidcSession({ sid: token.sid as string, userId: u.id, tokens: account, expiresAt });
+            const expiresAt = new Date((at + SESSION_MAX_AGE_SECONDS) * 1000);
+            await storeOidcSession({ sid, userId: u.id, tokens: account, expiresAt });
           }
+          // The user's list of active sessions (lib/auth/user-sessions.ts); a failure here does not stop the sign-in.
+          await recordSignIn({ uid: u.id, sid, sv: u.sessionVersion, at }, u.meta ?? {}).catch(
+            (error: unknown) => void log.error("could not record a sign-in in the session list", { error }),
+          );
         }
         return token;
       },

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   "audit.verify": ["ADMIN", "AUDITOR"],
   "audit.archive": ["ADMIN"],
   "user.manage": ["ADMIN"],
+  /** Panel-wide sign-in rules (two-factor required for admins). */
+  "security.manage": ["ADMIN"],
   "template.manage": ["ADMIN"],
   "config.publish": ["ADMIN"],
   /** Applying a configuration file (lib/configcode): it can change and delete everything at once. */

@@ -19,6 +19,7 @@ export async function revokeSession(session: SessionIdentity, now = new Date()):
   await audited({ actor: { id: user.id, email: user.email } }, async (tx) => {
     await tx.revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
     await tx.revokedSession.upsert({ where: { sid: session.sid }, create: { sid: session.sid, userId: user.id, expiresAt }, update: {} });
+    await tx.userSession.deleteMany({ where: { sid: session.sid } }); // off the user's list of active sessions
     return {
       result: null,
       audit: { action: "user.signed_out", entityType: "User", entityId: user.id, summary: `${user.email} signed out (this session ended on the server)` },

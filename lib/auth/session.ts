@@ -7,6 +7,7 @@ import { ForbiddenError } from "@/lib/errors";
 import { checkOidcSession, OIDC_PROVIDER_ID } from "./oidc";
 import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
 import { can, type Permission } from "./permissions";
+import { touchSession } from "./user-sessions";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 /** `sid` and `at` (sign-in time, seconds): every cookie session has them; explicit claims (tests, scripts) may omit them. */
@@ -51,6 +52,7 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
     ]),
   );
   if (!user || user.disabled || user.sessionVersion !== claim.sv || revoked) return null;
+  if (claim.sid !== undefined) void touchSession(claim.sid, now);
   if (claim.idp === OIDC_PROVIDER_ID) {
     // Still in a mapped group, and not disabled, at the identity provider? (at most every PALISADE_OIDC_RECHECK_SECONDS)
     const role = claim.sid !== undefined ? await checkOidcSession({ sid: claim.sid, user }, now) : null;
@@ -58,6 +60,11 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
     return { id: user.id, email: user.email, name: user.name, role };
   }
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** The id of the session this request carries (for marking it in the list of sessions), or null. */
+export async function currentSessionId(): Promise<string | null> {
+  return (await currentClaim())?.sid ?? null;
 }
 
 /** For pages: the signed-in user, or a redirect to the login page. Route handlers use getSessionUser and answer 401. */

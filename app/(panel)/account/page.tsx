@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ApiTokenCreate, ApiTokenList, type TokenRow } from "@/components/api-tokens";
 import { PasswordChangeForm } from "@/components/password-change-form";
+import { SessionsSection } from "@/components/sessions-section";
+import { TwoFactorSection } from "@/components/two-factor-section";
 import { PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
@@ -44,6 +46,19 @@ export default async function AccountPage() {
           <ApiTokenList tokens={tokenRows(all)} admin now={now} />
         </>
       )}
+      <section aria-labelledby="two-factor-heading" className="mt-10">
+        <h2 id="two-factor-heading" className="mb-3 text-lg font-semibold">
+          Two-factor sign-in
+        </h2>
+        <TwoFactorSection user={me} />
+      </section>
+      <section aria-labelledby="sessions-heading" className="mt-10">
+        <h2 id="sessions-heading" className="mb-3 text-lg font-semibold">
+          Active sessions
+        </h2>
+        <p className="mb-3 text-sm text-slate-600">Where you are signed in. End any session you do not recognise; “Sign out everywhere” in the menu ends them all.</p>
+        <SessionsSection user={me} />
+      </section>
     </>
   );
 }

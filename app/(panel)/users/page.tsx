@@ -1,16 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, PageHeader } from "@/components/ui";
+import { TwoFactorAdmin } from "@/components/two-factor-admin";
 import { UserRowControls } from "@/components/user-controls";
 import { requirePageAccess } from "@/lib/auth/page-access";
 import { listUsers } from "@/lib/users/queries";
 import { ROLE_LABELS } from "@/lib/users/schema";
+import { listTwoFactorUsers } from "@/lib/two-factor/queries";
+import { securitySettings } from "@/lib/two-factor/service";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const me = await requirePageAccess("/users");
-  const users = await listUsers();
+  const [users, twoFactorUsers, security] = await Promise.all([listUsers(), listTwoFactorUsers(), securitySettings()]);
   const activeAdmins = users.filter((u) => u.role === "ADMIN" && !u.disabled).length;
 
   return (
@@ -73,6 +76,15 @@ export default async function UsersPage() {
       <p className="mt-4 text-xs text-slate-500">
         You cannot change your own role or disable yourself, and the last active admin cannot be demoted or disabled: someone must always be able to manage users.
       </p>
+      <section aria-labelledby="two-factor-admin-heading" className="mt-10">
+        <h2 id="two-factor-admin-heading" className="mb-3 text-lg font-semibold">
+          Two-factor sign-in
+        </h2>
+        <TwoFactorAdmin
+          required={security.requireAdminTwoFactor}
+          users={twoFactorUsers.map((u) => ({ id: u.id, email: u.email, enabledAt: u.enabledAt.toISOString() }))}
+        />
+      </section>
     </>
   );
 }

@@ -17,6 +17,7 @@
 // node out of its config. The count is in the database (see rate-limit.ts): shared by every panel instance.
 // Both routes go through defineRoute (lib/http/route.ts) with `nodeToken` as their authenticator: it
 // gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
+import { acceptsGzip } from "@/lib/http/accept-encoding";
 import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
 import { promisify } from "node:util";
@@ -127,20 +128,6 @@ const revisionBody = latestRevisionMemo(async (files, { number, contentHash }) =
   const plain = Buffer.from(JSON.stringify({ revision: number, contentHash, files }));
   return { plain, gzip: await gzipped(plain) };
 });
-
-/** True when an Accept-Encoding header allows gzip (named with a non-zero q, or `*` and gzip not refused). */
-export function acceptsGzip(header: string | null): boolean {
-  if (!header) return false;
-  let star = false;
-  for (const part of header.toLowerCase().split(",")) {
-    const [coding, ...params] = part.trim().split(";").map((p) => p.trim());
-    const q = params.find((p) => p.startsWith("q="));
-    const allowed = q === undefined || Number(q.slice(2)) > 0;
-    if (coding === "gzip" || coding === "x-gzip") return allowed;
-    if (coding === "*") star = allowed;
-  }
-  return star;
-}
 
 /** The longest a node may ask the config endpoint to hold its request (?wait=…, seconds). */
 export const MAX_WAIT_SECONDS = 60;

@@ -43,6 +43,24 @@ export async function latestHead(options: { fresh?: boolean } = {}): Promise<Rev
   return head;
 }
 
+let inflight: { generation: number; head: Promise<RevisionHead | null> } | null = null;
+
+/**
+ * The head as read after the latest signal: for the requests a signal woke (a publish wakes every waiting
+ * node at once), one database read that started after that signal serves them all instead of one each.
+ */
+export async function latestHeadAfterSignal(): Promise<RevisionHead | null> {
+  const current = inflight;
+  if (current && current.generation === generation) return current.head;
+  const entry = { generation, head: readHead() };
+  inflight = entry;
+  const clear = () => {
+    if (inflight === entry) inflight = null;
+  };
+  entry.head.then(clear, clear);
+  return entry.head;
+}
+
 /** Forgets the kept head (tests that change revisions behind the panel's back). */
 export function forgetLatestHead(): void {
   generation++;

@@ -22,7 +22,7 @@ import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { latestHead } from "@/lib/config/latest-head";
+import { latestHead, latestHeadAfterSignal } from "@/lib/config/latest-head";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { startWaiting } from "@/lib/db/signal";
@@ -167,14 +167,15 @@ export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", aut
     if ((await waiter.wait()) === null) break; // the wait is over, or the node went away
     const remaining = deadline - Date.now();
     waiter = remaining > 0 && !request.signal.aborted ? startWaiting("palisade_revision", remaining, request.signal) : null;
-    latest = await latestHead({ fresh: true });
+    latest = await latestHeadAfterSignal();
   }
   const headers = { "cache-control": "private, no-cache", vary: "Accept-Encoding" };
   if (!latest) throw new NotFoundError("No configuration has been published yet.");
   const answer = { ...headers, etag: `"${latest.contentHash}"`, "x-palisade-revision": String(latest.number) };
   if (matchesIfNoneMatch(ifNoneMatch, answer.etag)) return new Response(null, { status: 304, headers: answer });
-  // A revision's content only for a token the database accepts now (a kept one may have been revoked since).
-  if (principal.cached && !(await authenticateNode(principal.token))) throw unauthorized();
+  // A revision's content only for a token accepted now: a long poll's was checked up to a minute ago, and a
+  // kept one may have been revoked since (checked again through the same cache: see authenticateNodeCached).
+  if ((wait || principal.cached) && !(await authenticateNodeCached(principal.token))) throw unauthorized();
   const body = await revisionBody(latest);
   if (acceptsGzip(request.headers.get("accept-encoding"))) {
     return new Response(body.gzip, { status: 200, headers: { ...answer, "content-type": "application/json", "content-encoding": "gzip" } });

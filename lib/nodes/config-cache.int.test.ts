@@ -119,6 +119,21 @@ describe(`the config pull's kept answers (${process.env.TEST_DB})`, () => {
   });
 });
 
+describe(`a long poll's token (${process.env.TEST_DB})`, () => {
+  it("is checked again before the wait ends with content: a token revoked while its node waits gets 401, not the new revision", async () => {
+    const other = await registerNode(admin, { name: "revoked-while-waiting" });
+    const latest = await latestRow();
+    const headers = new Headers({ [PEER_HEADER]: "198.51.100.89", authorization: `Bearer ${other.token}`, "if-none-match": `"${latest.contentHash}"` });
+    const waiting = GET(new Request(`${BASE}/config?wait=20`, { headers }));
+    await sleep(300);
+    await revokeNode(admin, { id: other.node.id });
+    await publishChange();
+    const res = await waiting;
+    expect(res.status).toBe(401);
+    expect(res.headers.get("etag")).toBeNull();
+  });
+});
+
 describe.runIf(dbKind() === "postgres")("the config pull's kept answers across panel instances (postgres)", () => {
   async function otherInstance<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
     const c = new pg.Client({ connectionString: databaseUrl() });

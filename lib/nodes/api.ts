@@ -30,7 +30,7 @@ import type { RevisionHead } from "@/lib/config/latest-head";
 import { defineRoute, HttpError, type Authenticator } from "@/lib/http/route";
 import { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS, FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
-import { authenticateNode, authenticateNodeCached, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
+import { authenticateNode, authenticateNodeCached, confirmNodeToken, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
 import { bearerToken } from "./token";
 
 export { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from "./rate-limit";
@@ -173,9 +173,9 @@ export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", aut
   if (!latest) throw new NotFoundError("No configuration has been published yet.");
   const answer = { ...headers, etag: `"${latest.contentHash}"`, "x-palisade-revision": String(latest.number) };
   if (matchesIfNoneMatch(ifNoneMatch, answer.etag)) return new Response(null, { status: 304, headers: answer });
-  // A revision's content only for a token accepted now: a long poll's was checked up to a minute ago, and a
-  // kept one may have been revoked since (checked again through the same cache: see authenticateNodeCached).
-  if ((wait || principal.cached) && !(await authenticateNodeCached(principal.token))) throw unauthorized();
+  // A revision's content only for a token the database accepts now: a long poll's was checked up to a minute
+  // ago, and a kept one may have been revoked since (one query for all the nodes a publish woke together).
+  if ((wait || principal.cached) && !(await confirmNodeToken(principal.token))) throw unauthorized();
   const body = await revisionBody(latest);
   if (acceptsGzip(request.headers.get("accept-encoding"))) {
     return new Response(body.gzip, { status: 200, headers: { ...answer, "content-type": "application/json", "content-encoding": "gzip" } });

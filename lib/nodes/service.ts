@@ -157,6 +157,51 @@ export async function authenticateNodeCached(token: string | null, options: { fr
   return node ? { node, cached: false } : null;
 }
 
+// Tokens to confirm in the database, gathered over one turn of the event loop (see confirmNodeToken).
+type Confirming = { resolve: (node: WafNodeModel | null) => void; reject: (err: unknown) => void };
+let pendingConfirm: Map<string, Confirming[]> | null = null;
+const CONFIRM_CHUNK = 500;
+
+async function confirmPending(batch: Map<string, Confirming[]>): Promise<void> {
+  const hashes = [...batch.keys()];
+  for (let i = 0; i < hashes.length; i += CONFIRM_CHUNK) {
+    const chunk = hashes.slice(i, i + CONFIRM_CHUNK);
+    try {
+      const rows = await db.wafNode.findMany({ where: { tokenHash: { in: chunk } } });
+      const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
+      for (const hash of chunk) {
+        const node = byHash.get(hash);
+        for (const c of batch.get(hash)!) c.resolve(node && node.revokedAt === null ? node : null);
+      }
+    } catch (err) {
+      for (const hash of chunk) for (const c of batch.get(hash)!) c.reject(err);
+    }
+  }
+}
+
+/**
+ * authenticateNode for a request that already authenticated and is about to be given a revision's content
+ * (a long poll woken by a publish, or a kept token): read from the database now, but the tokens of every
+ * request asking in the same turn of the event loop in one query — a publish wakes every waiting node at once.
+ */
+export function confirmNodeToken(token: string | null): Promise<WafNodeModel | null> {
+  if (token === null || !isTokenFormat(token)) return Promise.resolve(null);
+  const hash = hashToken(token);
+  return new Promise((resolve, reject) => {
+    if (!pendingConfirm) {
+      const batch = new Map<string, Confirming[]>();
+      pendingConfirm = batch;
+      setImmediate(() => {
+        if (pendingConfirm === batch) pendingConfirm = null;
+        void confirmPending(batch);
+      });
+    }
+    const waiting = pendingConfirm.get(hash);
+    if (waiting) waiting.push({ resolve, reject });
+    else pendingConfirm.set(hash, [{ resolve, reject }]);
+  });
+}
+
 /** Last contact is kept to this precision: a node polling every few seconds writes its row once a minute, not on every poll. */
 export const CONTACT_PRECISION_MS = 60_000;
 

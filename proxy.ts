@@ -62,7 +62,7 @@ export async function proxy(req: NextRequest) {
 
 export const config = {
   // Everything but static files and the node API (/api/v1/nodes/: token auth, checked by its own routes,
-  // which set their request id; JSON needs no CSP). Thousands of nodes poll it: the proxy's nonce, CSP
-  // and header copy were a third of a 304's time. nosniff and HSTS still reach it (next.config.js headers).
+  // which set their request id; JSON needs no CSP). Thousands of nodes poll it, and the proxy's nonce, CSP
+  // and request-header copy are work on every poll. nosniff and HSTS still reach it (next.config.js headers).
   matcher: ["/((?!_next/static|_next/image|api/v1/nodes/|favicon.ico|icon.svg|.*\\.png$).*)"],
 };

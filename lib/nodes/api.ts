@@ -17,11 +17,8 @@
 // node out of its config. The count is in the database (see rate-limit.ts): shared by every panel instance.
 // Both routes go through defineRoute (lib/http/route.ts) with `nodeToken` as their authenticator: it
 // gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
-import { acceptsGzip } from "@/lib/http/accept-encoding";
 import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
 import { latestHead, latestHeadAfterSignal } from "@/lib/config/latest-head";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
@@ -116,18 +113,13 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
   return tags.includes("*") || tags.includes(etag);
 }
 
-const gzipped = promisify(gzip);
-
 /**
  * The latest revision's 200 body, built once per revision and kept (latestRevisionMemo: keyed by the
- * revision's number and content hash, as just read from the database), with a gzip copy made once:
- * at 10,000 vhosts the JSON is 21 MB and gzips to 1.6 MB, and 1,000 nodes woken by one publish must
- * not each serialise or compress it again.
+ * revision's number and content hash, as just read from the database). Not gzipped here: Next 16 drops a
+ * route handler's Content-Encoding and compresses the body itself (next start's `compress`), so a body
+ * gzipped here would reach the node gzipped twice.
  */
-const revisionBody = latestRevisionMemo(async (files, { number, contentHash }) => {
-  const plain = Buffer.from(JSON.stringify({ revision: number, contentHash, files }));
-  return { plain, gzip: await gzipped(plain) };
-});
+const revisionBody = latestRevisionMemo((files, { number, contentHash }) => Buffer.from(JSON.stringify({ revision: number, contentHash, files })));
 
 /** The longest a node may ask the config endpoint to hold its request (?wait=…, seconds). */
 export const MAX_WAIT_SECONDS = 60;
@@ -176,11 +168,7 @@ export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", aut
   // A revision's content only for a token the database accepts now: a long poll's was checked up to a minute
   // ago, and a kept one may have been revoked since (one query for all the nodes a publish woke together).
   if ((wait || principal.cached) && !(await confirmNodeToken(principal.token))) throw unauthorized();
-  const body = await revisionBody(latest);
-  if (acceptsGzip(request.headers.get("accept-encoding"))) {
-    return new Response(body.gzip, { status: 200, headers: { ...answer, "content-type": "application/json", "content-encoding": "gzip" } });
-  }
-  return new Response(body.plain, { status: 200, headers: { ...answer, "content-type": "application/json" } });
+  return new Response(await revisionBody(latest), { status: 200, headers: { ...answer, "content-type": "application/json" } });
 });
 
 export const postNodeStatus = defineRoute({ name: "POST /api/v1/nodes/status", auth: nodeToken }, async ({ request, principal }) => {

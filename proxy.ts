@@ -61,6 +61,8 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Everything but static files; the node API (token auth) is public here and checks its own tokens.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|.*\\.png$).*)"],
+  // Everything but static files and the node API (/api/v1/nodes/: token auth, checked by its own routes,
+  // which set their request id; JSON needs no CSP). Thousands of nodes poll it, and the proxy's nonce, CSP
+  // and request-header copy are work on every poll. nosniff and HSTS still reach it (next.config.js headers).
+  matcher: ["/((?!_next/static|_next/image|api/v1/nodes/|favicon.ico|icon.svg|.*\\.png$).*)"],
 };

@@ -1,5 +1,7 @@
 // The agent's install logic with a stand-in panel and engine (the real engine: agent.e2e.int.test.ts).
 import { existsSync } from "node:fs";
+import http from "node:http";
+import { gzipSync } from "node:zlib";
 import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +87,30 @@ describe("the node agent", () => {
   it("does nothing before the first publish", async () => {
     expect(await agent.runOnce()).toMatchObject({ pulled: "none", reported: false });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("asks for gzip and installs a gzipped revision (fetch decompresses it)", async () => {
+    const files = bundle("gzipped");
+    const body = gzipSync(JSON.stringify({ revision: 3, contentHash: bundleHash(files), files }));
+    const seen: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.method === "POST") {
+        req.resume();
+        res.writeHead(200, { "content-type": "application/json" }).end('{"recorded":true}');
+        return;
+      }
+      seen.push(req.headers["accept-encoding"]);
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", etag: `"${bundleHash(files)}"` }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const real = new NodeAgent({ panelUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, readToken: async () => "pn_test", dir, engine: engine.engine, log: () => undefined });
+      expect(await real.runOnce()).toMatchObject({ pulled: "new", revision: 3 });
+      expect(await live()).toContain("# gzipped");
+      expect(seen).toEqual(["gzip"]);
+    } finally {
+      server.close();
+    }
   });
 
   it("installs a revision behind the current link, and reports that nginx is not running yet", async () => {

@@ -296,7 +296,9 @@ export class NodeAgent {
     if (this.installed === undefined) this.installed = await this.readInstalled();
     const known = this.lastAttempt ?? this.installed?.contentHash ?? null;
     const target = waitSeconds > 0 ? `/api/v1/nodes/config?wait=${waitSeconds}` : "/api/v1/nodes/config";
-    const res = await this.panel(target, { headers: known ? { "if-none-match": `"${known}"` } : {} }, signal, waitSeconds);
+    // gzip: next start compresses the answer (a 21 MB bundle is 1.6 MB gzipped); fetch (undici) decompresses
+    // it by Content-Encoding. Asked for explicitly, so a fetch passed in sends it too.
+    const res = await this.panel(target, { headers: { "accept-encoding": "gzip", ...(known ? { "if-none-match": `"${known}"` } : {}) } }, signal, waitSeconds);
 
     let outcome: Omit<CycleOutcome, "reported">;
     if (res.status === 404) {

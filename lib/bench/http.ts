@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import type { BenchContext } from "./context";
 import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
-import { loadAverage, loadText, ms, summarize, timeInterleaved, type Load, type Timing } from "./stats";
+import { loadAverage, loadText, ms, processCpuMs, summarize, timeInterleaved, type Load, type Timing } from "./stats";
 
 export type Server = { baseUrl: string; secret: string; stop(): Promise<void>; /** The server process (null for --base-url). */ pid?: number | null };
 
@@ -86,10 +86,20 @@ export function get(url: string, headers: Record<string, string>, agent?: http.A
   });
 }
 
-export type LoadResult = { timing: Timing; requests: number; seconds: number; perSecond: number; statuses: Record<number, number>; bytes: number; load: Load };
+export type LoadResult = {
+  timing: Timing;
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  statuses: Record<number, number>;
+  bytes: number;
+  load: Load;
+  /** The server's CPU time per request (ms), when its process is known (`serverPid`). */
+  serverCpuMs: number | null;
+};
 
 /** `connections` keep-alive connections, each looping until `total` requests were sent or `maxSeconds` passed. */
-export async function closedLoop(url: string, headers: Record<string, string>, connections: number, total: number, warmup: number, maxSeconds = 60): Promise<LoadResult> {
+export async function closedLoop(url: string, headers: Record<string, string>, connections: number, total: number, warmup: number, maxSeconds = 60, serverPid?: number | null): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   try {
     // The server's Prisma client and JIT need a couple of hundred requests to warm up (at most 20 s here).
@@ -100,6 +110,7 @@ export async function closedLoop(url: string, headers: Record<string, string>, c
     let sent = 0;
     let bytes = 0;
     const before = loadAverage();
+    const cpuBefore = processCpuMs(serverPid);
     const started = performance.now();
     const stopAt = started + maxSeconds * 1000;
     await Promise.all(
@@ -115,7 +126,9 @@ export async function closedLoop(url: string, headers: Record<string, string>, c
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    return { timing: summarize(latencies), requests: latencies.length, seconds, perSecond: latencies.length / seconds, statuses, bytes, load: { before, after: loadAverage() } };
+    const cpuAfter = processCpuMs(serverPid);
+    const serverCpuMs = cpuBefore !== null && cpuAfter !== null && latencies.length > 0 ? (cpuAfter - cpuBefore) / latencies.length : null;
+    return { timing: summarize(latencies), requests: latencies.length, seconds, perSecond: latencies.length / seconds, statuses, bytes, load: { before, after: loadAverage() }, serverCpuMs };
   } finally {
     agent.destroy();
   }
@@ -265,7 +278,7 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
   // The handler in this process: the first 200 for a revision reads and serialises its bundle, the next ones
   // answer from memory with the same bytes (checked); a 304 reads the revision's number and hash only.
   const { getNodeConfig } = await import("@/lib/nodes/api");
-  const req = (h: Record<string, string>) => new Request("http://panel.local/api/v1/nodes/config", { headers: { ...auth, ...h } });
+  const req = (h: Record<string, string>) => new Request("http://panel.local/api/v1/nodes/config", { headers: { authorization: auth.authorization, ...h } });
   const read = async (r: Response) => ({ status: r.status, etag: r.headers.get("etag"), body: await r.text() });
   const firstStarted = performance.now();
   const first = await read(await getNodeConfig(req({})));
@@ -275,22 +288,26 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
   if ((JSON.parse(first.body) as { revision: number }).revision !== revision.number) throw new Error("the handler answers another revision than the latest");
   const jsonBytes = Buffer.byteLength(first.body);
   const handlerRows: (string | number)[][] = [["200, the first for this revision (reads and serialises the bundle)", `**${ms(firstMs)}**`, 1, ""]];
-  for (const [name, h, n] of [["200, the next ones (the body kept in memory)", {}, 10], ["304", { "if-none-match": etag }, 20]] as [string, Record<string, string>, number][]) {
+  for (const [name, h, n] of [
+    ["200, the next ones (the body kept in memory)", {}, 10],
+    ["304", { "if-none-match": etag }, 20],
+  ] as [string, Record<string, string>, number][]) {
     const { timings, load } = await timeInterleaved([async () => read(await getNodeConfig(req(h)))], n, 1);
     handlerRows.push([name, `**${ms(timings[0]!.median)}** / ${ms(timings[0]!.p95)}`, n, loadText(load)]);
   }
 
   const connections = 8;
   const runs304 = Math.max(200, ctx.options.runs * 5);
-  const r304 = await closedLoop(url, { ...auth, "if-none-match": etag }, connections, runs304, 50, 30);
+  const r304 = await closedLoop(url, { ...auth, "if-none-match": etag }, connections, runs304, 50, 30, server.pid);
   const runs200 = Math.max(16, Math.floor(ctx.options.runs / 10));
-  const r200 = await closedLoop(url, auth, 2, runs200, 2, 30);
+  const r200 = await closedLoop(url, auth, 2, runs200, 2, 30, server.pid);
   const row = (name: string, c: number, r: LoadResult) => [
     name,
     c,
     r.requests,
     `**${ms(r.timing.median)}** / ${ms(r.timing.p95)}`,
     `**${r.perSecond.toFixed(0)}**`,
+    r.serverCpuMs === null ? "n/a" : `${r.serverCpuMs.toFixed(2)} ms → **${Math.round(1000 / r.serverCpuMs)}**/s`,
     `${(r.bytes / r.requests / 1024).toFixed(0)} kB`,
     statusText(r.statuses),
     loadText(r.load),
@@ -299,18 +316,21 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
     ctx.header(`next start on loopback; ${revision.note}: ${(jsonBytes / 2 ** 20).toFixed(1)} MB of JSON, ${(full.bytes / 2 ** 20).toFixed(1)} MB gzipped on the wire`),
     "",
     table(
-      ["GET /api/v1/nodes/config", "connections", "requests", "latency p50 / p95 ms", "req/s", "body", "answers", "load avg"],
+      ["GET /api/v1/nodes/config", "connections", "requests", "latency p50 / p95 ms", "req/s", "server CPU per request → req/s per free core", "body", "answers", "load avg"],
       [row("304 (If-None-Match: current ETag)", connections, r304), row("200 (full bundle)", 2, r200)],
     ),
     "",
     "Closed loop: each connection sends its next request when the previous answer has been read completely (keep-alive, Node's http client); " +
-      `at most ${runs304} requests (304) and ${runs200} (200), and at most 30 s each, after a warm-up of up to 50 and 2 requests. Body = bytes on the wire (Accept-Encoding: gzip).`,
+      `at most ${runs304} requests (304) and ${runs200} (200), and at most 30 s each, after a warm-up of up to 50 and 2 requests. Body = bytes on the wire (Accept-Encoding: gzip). ` +
+      "Server CPU = user + system time of the `next start` process (and its children, /proc) during the loop ÷ requests: what one request costs the instance, " +
+      "which the load of other work on the machine changes much less than req/s; 1000 ÷ it is the rate one otherwise idle core would sustain.",
     "",
     table(["the handler in process (lib/nodes/api.ts getNodeConfig)", "median / p95 ms", "runs", "load avg"], handlerRows),
     "",
-    "A 304 — what nodes polling an unchanged configuration get nearly every time — reads the latest revision's number and hash, not its bundle. " +
+    "A 304 — what nodes polling an unchanged configuration get nearly every time — needs no database read while the panel heard of no publish " +
+      "(the latest revision's head and the token's node are kept in memory, dropped by the publish's or revocation's NOTIFY; lib/config/latest-head.ts). " +
       "A revision's 200 body is built once, when the first node asks for it, and kept in memory for the next nodes (the latest revision only; " +
-      "revisions never change).",
+      "revisions never change); next start gzips each answer (Next 16 drops a route handler's own Content-Encoding, so it cannot be gzipped once).",
   ].join("\n");
   return [{ key: `${ctx.kind}:d`, title: `${ctx.dialect.name} · d. Node pull API`, body }];
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 // Timing helpers: repeated runs after a warm-up, medians and 95th percentiles, and what the machine
 // was doing meanwhile (the benchmark machines are shared, so every figure carries its load average).
 import fs from "node:fs";
@@ -86,4 +87,32 @@ export function cpuSince(before: Map<number, number>, after: Map<number, number>
   let ms = 0;
   for (const [pid, cpu] of after) ms += cpu - (before.get(pid) ?? 0);
   return ms;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by process `pid` and its descendants, from /proc; null where
+ * /proc is not there. On a machine shared with other work, throughput follows the load; the CPU a request
+ * costs the server does much less, so the node API part reports both.
+ */
+export function processCpuMs(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const one = (p: number): number => {
+    let total = 0;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / ticksPerMs; // utime, stime (fields 14, 15)
+      for (const child of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) total += one(Number(child));
+    } catch {
+      // the process (or /proc) is gone
+    }
+    return total;
+  };
+  try {
+    readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  return one(pid);
 }

@@ -5,6 +5,7 @@ import "server-only";
 import { audited, type AuditContext } from "@/lib/audit/audited";
 import { db, type Tx } from "@/lib/db";
 import { notifyOnCommit, signalLocally } from "@/lib/db/signal";
+import { pauseForKill } from "@/lib/testing/fault-injection";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { compileBundle } from "@/lib/waf/compile";
 import type { CheckError } from "@/lib/waf/engine";
@@ -139,6 +140,7 @@ async function storeRevision(
     previewed?: string;
   },
 ): Promise<PublishOutcome> {
+  await pauseForKill("before-transaction");
   try {
     const revision = await audited(ctx, async (tx) => {
       const latest = await latestRevision(tx);
@@ -169,6 +171,7 @@ async function storeRevision(
       if (replay) await tx.replayRun.update({ where: { id: replay.id }, data: { revision: number } });
       // Wakes the nodes waiting on every panel instance (lib/nodes/api.ts long poll) when this commits.
       await notifyOnCommit(tx, "palisade_revision", String(number));
+      await pauseForKill("after-revision");
       const replayNote = replay ? replayAuditNote(replay.id, replay.report as ReplayReport | null) : null;
       const result: PublishedRevision = {
         number: created.number,
@@ -199,7 +202,8 @@ async function storeRevision(
           },
         },
       };
-    });
+    }, { beforeCommit: () => pauseForKill("before-commit") });
+    await pauseForKill("after-commit");
     signalLocally("palisade_revision", String(revision.number));
     return { status: "published", revision, engineNote: input.engineNote };
   } catch (err) {

@@ -13,13 +13,22 @@ import { EventEmitter } from "node:events";
 import pg from "pg";
 import { databaseUrl, dbKind, type Tx } from "./index";
 
-export type SignalChannel = "palisade_revision";
+/** palisade_revision: a revision was published (payload: its number). palisade_node: a node token was revoked or rotated (payload: the node id). */
+export type SignalChannel = "palisade_revision" | "palisade_node";
 export const RESYNC = "resync";
 
 const local = new EventEmitter();
 local.setMaxListeners(0);
 
-type Listener = { client: pg.Client | null; channels: Set<SignalChannel>; connecting: Promise<void> | null; retryMs: number; closed: boolean };
+type Listener = {
+  client: pg.Client | null;
+  channels: Set<SignalChannel>;
+  /** The channels the current connection has LISTENed to. */
+  listening: Set<SignalChannel>;
+  connecting: Promise<void> | null;
+  retryMs: number;
+  closed: boolean;
+};
 let listener: Listener | null = null;
 
 /** Signals `channel` to every panel process when `tx` commits (PostgreSQL); nothing on SQLite (see signalLocally). */
@@ -42,19 +51,38 @@ export function subscribe(channel: SignalChannel, onSignal: (payload: string) =>
   };
 }
 
-async function listen(channel: SignalChannel): Promise<void> {
-  listener ??= { client: null, channels: new Set(), connecting: null, retryMs: 500, closed: false };
-  const l = listener;
-  if (l.channels.has(channel) && (l.client || l.connecting)) return;
-  l.channels.add(channel);
-  if (l.client) {
-    await l.client.query(`LISTEN ${channel}`).catch(() => undefined);
-    return;
-  }
-  await connect(l, false);
+/**
+ * True while this process receives every signal of `channel` from the other instances: on PostgreSQL its
+ * LISTEN connection is up and listening to the channel (a signal sent while it was down is followed by
+ * RESYNC when it is back); on SQLite always (one process, in-process signals). Caches that a signal
+ * invalidates (lib/config/latest-head.ts) trust themselves only while this holds.
+ */
+export function receivesSignals(channel: SignalChannel): boolean {
+  if (dbKind() !== "postgres") return true;
+  return listener?.client != null && listener.listening.has(channel);
 }
 
-function connect(l: Listener, reconnecting: boolean): Promise<void> {
+/** Makes sure this process listens to `channel` (PostgreSQL), for a cache that subscribed before closeSignals(). */
+export function keepListening(channel: SignalChannel): void {
+  if (dbKind() === "postgres") void listen(channel);
+}
+
+async function listen(channel: SignalChannel): Promise<void> {
+  listener ??= { client: null, channels: new Set(), listening: new Set(), connecting: null, retryMs: 500, closed: false };
+  const l = listener;
+  l.channels.add(channel);
+  if (!l.client) await connect(l);
+  // A channel first asked for while a connection was being made is not in that connection's LISTENs yet.
+  const client = l.client;
+  if (client && !l.listening.has(channel)) {
+    await client.query(`LISTEN ${channel}`).then(
+      () => void (l.client === client && l.listening.add(channel)),
+      () => undefined,
+    );
+  }
+}
+
+function connect(l: Listener): Promise<void> {
   if (l.connecting) return l.connecting;
   l.connecting = (async () => {
     const client = new pg.Client({ connectionString: databaseUrl(), application_name: "palisade-signals" });
@@ -62,11 +90,13 @@ function connect(l: Listener, reconnecting: boolean): Promise<void> {
       await client.connect();
       // The LISTEN connection must not keep a CLI or a test process alive on its own.
       (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
-      for (const c of l.channels) await client.query(`LISTEN ${c}`);
+      const listening = new Set(l.channels);
+      for (const c of listening) await client.query(`LISTEN ${c}`);
       client.on("notification", (n) => local.emit(n.channel, n.payload ?? ""));
       const lost = () => {
         if (l.client !== client) return;
         l.client = null;
+        l.listening = new Set();
         client.removeAllListeners();
         client.end().catch(() => undefined);
         if (!l.closed) scheduleReconnect(l);
@@ -74,8 +104,11 @@ function connect(l: Listener, reconnecting: boolean): Promise<void> {
       client.on("error", lost);
       client.on("end", lost);
       l.client = client;
+      l.listening = listening;
       l.retryMs = 500;
-      if (reconnecting) for (const c of l.channels) local.emit(c, RESYNC);
+      // Whichever attempt made this connection (the first, the scheduled reconnect or a new subscriber's),
+      // a signal sent before its LISTEN was lost: every subscriber reads again.
+      for (const c of l.channels) local.emit(c, RESYNC);
     } catch {
       client.end().catch(() => undefined);
       if (!l.closed) scheduleReconnect(l);
@@ -89,7 +122,7 @@ function connect(l: Listener, reconnecting: boolean): Promise<void> {
 function scheduleReconnect(l: Listener): void {
   const wait = l.retryMs;
   l.retryMs = Math.min(l.retryMs * 2, 30_000);
-  setTimeout(() => void connect(l, true), wait).unref();
+  setTimeout(() => void (l.client || l.closed ? undefined : connect(l)), wait).unref();
 }
 
 /** Closes the LISTEN connection (tests, shutdown). */

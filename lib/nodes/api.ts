@@ -19,13 +19,15 @@
 // gives the request id, the error bodies ({ error, requestId }) and the 503 for a database outage.
 import { clientAddress } from "@/lib/http/client-address";
 import { NotFoundError } from "@/lib/errors";
+import { latestHead, latestHeadAfterSignal } from "@/lib/config/latest-head";
 import { latestRevisionMemo } from "@/lib/config/revision-memo";
 import { db } from "@/lib/db";
 import { startWaiting } from "@/lib/db/signal";
+import type { RevisionHead } from "@/lib/config/latest-head";
 import { defineRoute, HttpError, type Authenticator } from "@/lib/http/route";
 import { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS, FailureLimiter } from "./rate-limit";
 import { StatusReportSchema } from "./schema";
-import { authenticateNode, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
+import { authenticateNode, authenticateNodeCached, confirmNodeToken, recordNodeContact, recordNodeStatus, UnknownRevisionError } from "./service";
 import { bearerToken } from "./token";
 
 export { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from "./rate-limit";
@@ -38,6 +40,20 @@ const limiter = new FailureLimiter({ limit: AUTH_FAILURE_LIMIT, windowMs: AUTH_F
 
 type NodePrincipal = { node: NonNullable<Awaited<ReturnType<typeof authenticateNode>>>; ip: string };
 
+function unauthorized(): HttpError {
+  return new HttpError(401, "Unauthorized: send a valid node token as Authorization: Bearer <token>.", { headers: { "www-authenticate": 'Bearer realm="palisade-nodes"' } });
+}
+
+/** A failed authentication: 429 while the address is blocked, else counted and 401. */
+async function refuse(ip: string): Promise<never> {
+  const retryAfter = await limiter.retryAfter(ip);
+  if (retryAfter !== null) {
+    throw new HttpError(429, `Too many failed authentications from this address. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
+  }
+  await limiter.fail(ip);
+  throw unauthorized();
+}
+
 /** The node a bearer token belongs to, or 401 / 429 (see the top of the file). */
 export const nodeToken: Authenticator<NodePrincipal> = async ({ request }) => {
   const ip = clientAddress(request.headers) ?? "unknown";
@@ -47,12 +63,23 @@ export const nodeToken: Authenticator<NodePrincipal> = async ({ request }) => {
   // reads the address's count, and counts unless the address is already blocked.
   const node = await authenticateNode(token);
   if (node) return { node, ip };
-  const retryAfter = await limiter.retryAfter(ip);
-  if (retryAfter !== null) {
-    throw new HttpError(429, `Too many failed authentications from this address. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
-  }
-  await limiter.fail(ip);
-  throw new HttpError(401, "Unauthorized: send a valid node token as Authorization: Bearer <token>.", { headers: { "www-authenticate": 'Bearer realm="palisade-nodes"' } });
+  return refuse(ip);
+};
+
+type ConfigPrincipal = NodePrincipal & { token: string | null; cached: boolean };
+
+/**
+ * nodeToken for the config pull: a poll that names the content it has (If-None-Match) may be
+ * authenticated from this process's memory (authenticateNodeCached: revocation reaches every instance
+ * within NODE_TOKEN_CACHE_MS at worst), because such a poll is mostly answered 304; before a kept
+ * answer lets the request have a revision's content, the token is checked in the database again.
+ */
+const configNodeToken: Authenticator<ConfigPrincipal> = async ({ request }) => {
+  const ip = clientAddress(request.headers) ?? "unknown";
+  const token = bearerToken(request.headers.get("authorization"));
+  const found = await authenticateNodeCached(token, { fresh: !request.headers.has("if-none-match") });
+  if (found) return { node: found.node, ip, token, cached: found.cached };
+  return refuse(ip);
 };
 
 /**
@@ -86,8 +113,13 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
   return tags.includes("*") || tags.includes(etag);
 }
 
-/** The latest revision's 200 body, built once (see latestRevisionMemo). */
-const revisionBody = latestRevisionMemo((files, { number, contentHash }) => JSON.stringify({ revision: number, contentHash, files }));
+/**
+ * The latest revision's 200 body, built once per revision and kept (latestRevisionMemo: keyed by the
+ * revision's number and content hash, as just read from the database). Not gzipped here: Next 16 drops a
+ * route handler's Content-Encoding and compresses the body itself (next start's `compress`), so a body
+ * gzipped here would reach the node gzipped twice.
+ */
+const revisionBody = latestRevisionMemo((files, { number, contentHash }) => Buffer.from(JSON.stringify({ revision: number, contentHash, files })));
 
 /** The longest a node may ask the config endpoint to hold its request (?wait=…, seconds). */
 export const MAX_WAIT_SECONDS = 60;
@@ -101,18 +133,20 @@ export function parseWait(value: string | null): number | null {
   return Number(value);
 }
 
-const latestHead = () => db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true, contentHash: true } });
-
-export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", auth: nodeToken }, async ({ request, principal }) => {
+export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", auth: configNodeToken }, async ({ request, principal }) => {
   const wait = parseWait(new URL(request.url).searchParams.get("wait"));
-  await recordNodeContact(principal.node);
+  const { node } = principal;
+  // The kept node (authenticateNodeCached) learns the contact written now, so its next poll writes nothing.
+  if (await recordNodeContact(node)) node.lastSeenAt = new Date();
   const ifNoneMatch = request.headers.get("if-none-match");
   const deadline = Date.now() + (wait ?? 0) * 1000;
   // Listening starts before the read: a publish between the two still wakes this request.
   let waiter = wait ? startWaiting("palisade_revision", wait * 1000, request.signal) : null;
-  // Number and hash only: that is all a 304 (nearly every poll) needs.
-  let latest = await latestHead();
-  const current = (l: typeof latest) => (l ? matchesIfNoneMatch(ifNoneMatch, `"${l.contentHash}"`) : ifNoneMatch === null);
+  // Number and hash only: that is all a 304 (nearly every poll) needs. The kept head (lib/config/latest-head.ts)
+  // may only say "the node has the latest"; when it says otherwise, the database is asked.
+  const current = (l: RevisionHead | null) => (l ? matchesIfNoneMatch(ifNoneMatch, `"${l.contentHash}"`) : ifNoneMatch === null);
+  let latest = await latestHead({ fresh: ifNoneMatch === null });
+  if (!current(latest)) latest = await latestHead({ fresh: true });
   // Long poll: hold the request while the node already has the latest (or nothing is published yet),
   // until a publish on any panel instance, the end of the wait, or the node going away. Any signal
   // (a publish, or a resync after the LISTEN connection came back: a notification may have been lost)
@@ -125,13 +159,16 @@ export const getNodeConfig = defineRoute({ name: "GET /api/v1/nodes/config", aut
     if ((await waiter.wait()) === null) break; // the wait is over, or the node went away
     const remaining = deadline - Date.now();
     waiter = remaining > 0 && !request.signal.aborted ? startWaiting("palisade_revision", remaining, request.signal) : null;
-    latest = await latestHead();
+    latest = await latestHeadAfterSignal();
   }
+  const headers = { "cache-control": "private, no-cache", vary: "Accept-Encoding" };
   if (!latest) throw new NotFoundError("No configuration has been published yet.");
-  const etag = `"${latest.contentHash}"`;
-  const headers = { etag, "x-palisade-revision": String(latest.number), "cache-control": "private, no-cache" };
-  if (matchesIfNoneMatch(ifNoneMatch, etag)) return new Response(null, { status: 304, headers });
-  return new Response(await revisionBody(latest), { status: 200, headers: { ...headers, "content-type": "application/json" } });
+  const answer = { ...headers, etag: `"${latest.contentHash}"`, "x-palisade-revision": String(latest.number) };
+  if (matchesIfNoneMatch(ifNoneMatch, answer.etag)) return new Response(null, { status: 304, headers: answer });
+  // A revision's content only for a token the database accepts now: a long poll's was checked up to a minute
+  // ago, and a kept one may have been revoked since (one query for all the nodes a publish woke together).
+  if ((wait || principal.cached) && !(await confirmNodeToken(principal.token))) throw unauthorized();
+  return new Response(await revisionBody(latest), { status: 200, headers: { ...answer, "content-type": "application/json" } });
 });
 
 export const postNodeStatus = defineRoute({ name: "POST /api/v1/nodes/status", auth: nodeToken }, async ({ request, principal }) => {

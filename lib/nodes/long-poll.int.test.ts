@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/nodes/config/route";
 import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
+import { HEAD_MAX_AGE_MS } from "@/lib/config/latest-head";
 import { publishConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 import { databaseUrl, db, dbKind } from "@/lib/db";
@@ -170,5 +171,42 @@ describe.runIf(dbKind() === "postgres")("config long poll across panel instances
     expect(after.value.status).toBe(200);
     expect(after.value.headers.get("x-palisade-revision")).toBe(String(latest.number + 2));
     expect(after.ms).toBeLessThan(10_000);
+  });
+  it("answers nodes waiting through a PostgreSQL restart (every connection dropped), and misses no publish made meanwhile", async () => {
+    const latest = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" } });
+    const waiting = [1, 2, 3].map(() => timed(getConfig({ wait: "30", ifNoneMatch: `"${latest.contentHash}"` })));
+    await new Promise((r) => setTimeout(r, 300));
+    // What the panel sees of a restart: all its connections (the pool's and the LISTEN one) are closed by the
+    // server; the publish made by another instance right after has no listener to reach.
+    await otherInstance(async (c) => {
+      const killed = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+      expect(killed.rowCount).toBeGreaterThanOrEqual(2);
+      await c.query(
+        `INSERT INTO "ConfigRevision" (id, number, "contentHash", bundle, summary, changes, "engineChecked", "createdByEmail") VALUES (gen_random_uuid(), $1, $2, $3, 'other instance', '{}', true, 'b@test')`,
+        [latest.number + 1, "c".repeat(64), JSON.stringify({ files: { "nginx.conf": "# during the restart" } })],
+      );
+    });
+    for (const { value: res, ms } of await Promise.all(waiting)) {
+      expect(res.status).toBe(200); // woken by the reconnect's resync, read again (the pool reconnected) and found it
+      expect(res.headers.get("x-palisade-revision")).toBe(String(latest.number + 1));
+      expect(ms).toBeLessThan(25_000);
+    }
+  });
+
+  it("serves a publish whose notification this instance never got on the node's next poll", async () => {
+    const latest = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" } });
+    // A long poll that ended (the node was between polls when the publish happened).
+    expect((await getConfig({ wait: "1", ifNoneMatch: `"${latest.contentHash}"` })).status).toBe(304);
+    await otherInstance((c) =>
+      c.query(
+        `INSERT INTO "ConfigRevision" (id, number, "contentHash", bundle, summary, changes, "engineChecked", "createdByEmail") VALUES (gen_random_uuid(), $1, $2, $3, 'other instance', '{}', true, 'b@test')`,
+        [latest.number + 1, "b".repeat(64), JSON.stringify({ files: { "nginx.conf": "# unnotified" } })],
+      ),
+    );
+    // No NOTIFY at all: the kept head (lib/config/latest-head.ts) is trusted for HEAD_MAX_AGE_MS at most.
+    await new Promise((r) => setTimeout(r, HEAD_MAX_AGE_MS + 100));
+    const next = await getConfig({ wait: "20", ifNoneMatch: `"${latest.contentHash}"` });
+    expect(next.status).toBe(200);
+    expect(next.headers.get("x-palisade-revision")).toBe(String(latest.number + 1));
   });
 });

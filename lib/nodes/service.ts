@@ -3,6 +3,7 @@
 import "server-only";
 import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audited";
 import { db, isUniqueViolation, type Tx, type WafNodeModel } from "@/lib/db";
+import { notifyOnCommit, receivesSignals, RESYNC, signalLocally, subscribe } from "@/lib/db/signal";
 import { AppError, FieldValidationError, NotFoundError } from "@/lib/errors";
 import { NODE_MESSAGE_MAX, type RegisterNodeInput, type StatusReport } from "./schema";
 import { generateToken, hashToken, isTokenFormat, sameHash, tokenPrefix } from "./token";
@@ -47,12 +48,13 @@ export async function registerNode(ctx: AuditContext, input: RegisterNodeInput):
   }
 }
 
-/** From now on the node's token gets 401. */
+/** From now on the node's token gets 401 (on other panel instances: see authenticateNodeCached). */
 export async function revokeNode(ctx: AuditContext, input: { id: string }): Promise<NodeView> {
-  return audited(ctx, async (tx) => {
+  const revoked = await audited(ctx, async (tx) => {
     const node = await nodeOrThrow(tx, input.id);
     if (node.revokedAt) throw new AppError(`The token of ${node.name} is already revoked.`);
     const updated = await tx.wafNode.update({ where: { id: node.id }, data: { revokedAt: new Date() } });
+    await notifyOnCommit(tx, "palisade_node", node.id);
     return {
       result: view(updated),
       audit: {
@@ -65,17 +67,20 @@ export async function revokeNode(ctx: AuditContext, input: { id: string }): Prom
       },
     };
   });
+  signalLocally("palisade_node", revoked.id);
+  return revoked;
 }
 
 /** A new token for the node (the old one stops working at once); a revoked node becomes active again. */
 export async function rotateNodeToken(ctx: AuditContext, input: { id: string }): Promise<{ node: NodeView; token: string }> {
   const token = generateToken();
-  return audited(ctx, async (tx) => {
+  const rotated = await audited(ctx, async (tx) => {
     const node = await nodeOrThrow(tx, input.id);
     const updated = await tx.wafNode.update({
       where: { id: node.id },
       data: { tokenHash: hashToken(token), tokenPrefix: tokenPrefix(token), revokedAt: null },
     });
+    await notifyOnCommit(tx, "palisade_node", node.id);
     return {
       result: { node: view(updated), token },
       audit: {
@@ -88,6 +93,8 @@ export async function rotateNodeToken(ctx: AuditContext, input: { id: string }):
       },
     };
   });
+  signalLocally("palisade_node", rotated.node.id);
+  return rotated;
 }
 
 /**
@@ -102,17 +109,112 @@ export async function authenticateNode(token: string | null): Promise<WafNodeMod
   return node;
 }
 
+/** The longest a token's node is kept in a process without reading its row (see authenticateNodeCached). */
+export const NODE_TOKEN_CACHE_MS = 10_000;
+const NODE_TOKEN_CACHE_MAX = 50_000;
+
+// Token hash → the active node it authenticated, and when that was read. Dropped for a node when its
+// token is revoked or rotated (palisade_node, from any instance), all at once on a RESYNC.
+const tokenCache = new Map<string, { node: WafNodeModel; at: number }>();
+let tokenGeneration = 0;
+let watchingNodes = false;
+
+function watchNodeSignals() {
+  if (watchingNodes) return;
+  watchingNodes = true;
+  subscribe("palisade_node", (payload) => {
+    tokenGeneration++;
+    if (payload === RESYNC) tokenCache.clear();
+    else for (const [hash, entry] of tokenCache) if (entry.node.id === payload) tokenCache.delete(hash);
+  });
+}
+
+/**
+ * authenticateNode, answered from this process's memory when the same token was verified in the database
+ * less than NODE_TOKEN_CACHE_MS ago and this process receives the panel's signals. A revoked or rotated
+ * token therefore stops being accepted at once on the instance that revoked it, on the other instances
+ * when the NOTIFY of that commit reaches them (milliseconds; a LISTEN connection that is down means no
+ * cache at all), and in any case NODE_TOKEN_CACHE_MS later. Only a failed lookup is not kept: an unknown
+ * token always reads the database (and is counted by the failure limiter). `cached` says where the
+ * answer came from: the node API uses a kept answer only for a 304 (see lib/nodes/api.ts).
+ */
+export async function authenticateNodeCached(token: string | null, options: { fresh?: boolean } = {}): Promise<{ node: WafNodeModel; cached: boolean } | null> {
+  watchNodeSignals();
+  const hash = token !== null && isTokenFormat(token) ? hashToken(token) : null;
+  const trusted = receivesSignals("palisade_node");
+  if (hash && trusted && !options.fresh) {
+    const entry = tokenCache.get(hash);
+    if (entry && performance.now() - entry.at < NODE_TOKEN_CACHE_MS) return { node: entry.node, cached: true };
+  }
+  const started = { generation: tokenGeneration, at: performance.now() };
+  const node = await authenticateNode(token);
+  if (hash) {
+    if (node && trusted && started.generation === tokenGeneration) {
+      if (tokenCache.size >= NODE_TOKEN_CACHE_MAX) tokenCache.clear();
+      tokenCache.set(hash, { node, at: started.at });
+    } else tokenCache.delete(hash);
+  }
+  return node ? { node, cached: false } : null;
+}
+
+// Tokens to confirm in the database, gathered over one turn of the event loop (see confirmNodeToken).
+type Confirming = { resolve: (node: WafNodeModel | null) => void; reject: (err: unknown) => void };
+let pendingConfirm: Map<string, Confirming[]> | null = null;
+const CONFIRM_CHUNK = 500;
+
+async function confirmPending(batch: Map<string, Confirming[]>): Promise<void> {
+  const hashes = [...batch.keys()];
+  for (let i = 0; i < hashes.length; i += CONFIRM_CHUNK) {
+    const chunk = hashes.slice(i, i + CONFIRM_CHUNK);
+    try {
+      const rows = await db.wafNode.findMany({ where: { tokenHash: { in: chunk } } });
+      const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
+      for (const hash of chunk) {
+        const node = byHash.get(hash);
+        for (const c of batch.get(hash)!) c.resolve(node && node.revokedAt === null ? node : null);
+      }
+    } catch (err) {
+      for (const hash of chunk) for (const c of batch.get(hash)!) c.reject(err);
+    }
+  }
+}
+
+/**
+ * authenticateNode for a request that already authenticated and is about to be given a revision's content
+ * (a long poll woken by a publish, or a kept token): read from the database now, but the tokens of every
+ * request asking in the same turn of the event loop in one query — a publish wakes every waiting node at once.
+ */
+export function confirmNodeToken(token: string | null): Promise<WafNodeModel | null> {
+  if (token === null || !isTokenFormat(token)) return Promise.resolve(null);
+  const hash = hashToken(token);
+  return new Promise((resolve, reject) => {
+    if (!pendingConfirm) {
+      const batch = new Map<string, Confirming[]>();
+      pendingConfirm = batch;
+      setImmediate(() => {
+        if (pendingConfirm === batch) pendingConfirm = null;
+        void confirmPending(batch);
+      });
+    }
+    const waiting = pendingConfirm.get(hash);
+    if (waiting) waiting.push({ resolve, reject });
+    else pendingConfirm.set(hash, [{ resolve, reject }]);
+  });
+}
+
 /** Last contact is kept to this precision: a node polling every few seconds writes its row once a minute, not on every poll. */
 export const CONTACT_PRECISION_MS = 60_000;
 
 /**
  * Records that the node called, at most once per CONTACT_PRECISION_MS per node (whatever the number of
- * panel instances: the condition is on the row), so a poll that changes nothing writes nothing.
+ * panel instances: the condition is on the row), so a poll that changes nothing writes nothing. True when
+ * it asked the database (the row now has a contact within the minute, this one or another instance's).
  */
-export async function recordNodeContact(node: { id: string; lastSeenAt: Date | null }, now = new Date()): Promise<void> {
-  if (node.lastSeenAt && now.getTime() - node.lastSeenAt.getTime() < CONTACT_PRECISION_MS) return;
+export async function recordNodeContact(node: { id: string; lastSeenAt: Date | null }, now = new Date()): Promise<boolean> {
+  if (node.lastSeenAt && now.getTime() - node.lastSeenAt.getTime() < CONTACT_PRECISION_MS) return false;
   const before = new Date(now.getTime() - CONTACT_PRECISION_MS);
   await db.wafNode.updateMany({ where: { id: node.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: before } }] }, data: { lastSeenAt: now } });
+  return true;
 }
 
 export class UnknownRevisionError extends AppError {}

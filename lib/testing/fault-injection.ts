@@ -15,3 +15,19 @@ export function setRenderFault(on: boolean): void {
 export function throwIfRenderFault(where: string): void {
   if (testFaultsEnabled() && state.palisadeRenderFault) throw new Error(`Injected render fault (test only): ${where}`);
 }
+
+/** Where a publish can be made to stop for a kill test (lib/config/publish-kill.int.test.ts). */
+export type PausePoint = "before-transaction" | "after-revision" | "before-commit" | "after-commit";
+
+/**
+ * Test only: with PALISADE_TEST_PAUSE_AT=<point> in the environment (set by the kill test for the child
+ * process it starts, never by the panel), a publish reaching `point` prints `paused at <point>` and waits
+ * there until the test kills the process (SIGKILL). Without the variable it returns at once.
+ */
+export async function pauseForKill(point: PausePoint): Promise<void> {
+  if (process.env.PALISADE_TEST_PAUSE_AT !== point) return;
+  process.stdout.write(`paused at ${point}\n`);
+  await new Promise<void>(() => {
+    setInterval(() => undefined, 60_000); // keeps the process alive until it is killed
+  });
+}

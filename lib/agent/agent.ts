@@ -1,7 +1,8 @@
 // The node agent: pulls the latest published revision from the panel, installs it atomically, checks it
 // with `nginx -t`, reloads nginx only when the check passes (keeping the last good bundle otherwise),
-// and reports what it applied. It talks to the panel only through the node API and never touches its
-// database.
+// and reports what it applied, with the TLS certificates the live bundle serves (lib/agent/certificates.ts:
+// public facts and expiry, never a key). It talks to the panel only through the node API and never touches
+// its database.
 //
 // On-disk layout (DIR is --dir; nginx runs with DIR as both its prefix and its working directory):
 //

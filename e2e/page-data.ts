@@ -1,12 +1,12 @@
 // Data for e2e/read-only-pages.spec.ts, made through the service layer as the panel makes it (run with
 // tsx, DATABASE_URL = the project's e2e database): a vhost with a custom rule, an exclusion and an IP
-// entry, a custom template, a registered node and a published revision, so that every dynamic page has
+// entry, a custom template, a registered node (with certificates) and a published revision, so that every dynamic page has
 // something to show. Prints the ids as one JSON line.
 import type { AuditContext } from "@/lib/audit/audited";
 import { publishConfig } from "@/lib/config/service";
 import type { EngineChecker } from "@/lib/config/check";
 import { db, disconnectDb } from "@/lib/db";
-import { registerNode } from "@/lib/nodes/service";
+import { recordNodeStatus, registerNode } from "@/lib/nodes/service";
 import { addIpEntries } from "@/lib/policies/service";
 import { createCustomRule, createExclusion } from "@/lib/rules/service";
 import { TemplateFormSchema, EMPTY_TEMPLATE_FORM } from "@/lib/templates/schema";
@@ -14,6 +14,7 @@ import { createTemplate } from "@/lib/templates/service";
 import { CreateVhostSchema, EMPTY_VHOST_FORM } from "@/lib/vhosts/schema";
 import { createVhost } from "@/lib/vhosts/service";
 import { insertEvents } from "@/lib/testing/event-fixtures";
+import { certificateEntry } from "@/lib/testing/node-fixtures";
 
 const ctx: AuditContext = { actor: { id: null, email: "system:e2e-pages" } };
 // The pages are what is tested here, not the engine: publish without running nginx -t.
@@ -27,10 +28,17 @@ async function main() {
   await createExclusion(ctx, { vhostId: vhost.id, kind: "REMOVE_BY_ID", ruleId: 920350 });
   await addIpEntries(ctx, { vhostId: vhost.id, kind: "DENY", text: "192.0.2.77", confirmWide: false });
   const template = await createTemplate(ctx, TemplateFormSchema.parse({ ...EMPTY_TEMPLATE_FORM, name: `pages-${tag}`, description: "e2e pages" }));
-  await registerNode(ctx, { name: `pages-${tag}` });
+  const node = await registerNode(ctx, { name: `pages-${tag}` });
   const latest = await db.configRevision.findFirst({ orderBy: { number: "desc" }, select: { number: true } });
   await publishConfig(ctx, { basedOn: latest?.number ?? null, checker: noEngine });
   const revision = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" }, select: { number: true } });
+  // The node applied it and serves three certificates: expired, expiring soon, fine (red, red, green on /nodes).
+  await recordNodeStatus(await db.wafNode.findUniqueOrThrow({ where: { id: node.node.id } }), {
+    revision: revision.number,
+    ok: true,
+    message: "nginx reloaded",
+    certificates: [certificateEntry(vhost.domain, 90), certificateEntry(`old-${vhost.domain}`, -3), certificateEntry(`soon-${vhost.domain}`, 10)],
+  });
   const builtIn = await db.policyTemplate.findFirstOrThrow({ where: { builtIn: true }, select: { id: true } });
   const event = await db.auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" }, select: { id: true } });
   const [wafEventId] = await insertEvents([

@@ -6,6 +6,7 @@ import { Badge, cx, PageHeader } from "@/components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { getDashboard } from "@/lib/dashboard/queries";
+import { CERT_WARNING_DAYS } from "@/lib/nodes/health";
 import { domainForms } from "@/lib/vhosts/display";
 import { throwIfRenderFault } from "@/lib/testing/fault-injection";
 
@@ -24,7 +25,7 @@ function More({ shown, total }: { shown: number; total: number }) {
 export default async function DashboardPage() {
   throwIfRenderFault("dashboard");
   const user = await requireUser();
-  const { counts, attention, recent } = await getDashboard();
+  const { counts, attention, recent, latestRevision } = await getDashboard();
   const canWrite = can(user.role, "vhost.write");
   const cards = [
     { label: "Virtual hosts", value: counts.total, tone: "" },
@@ -33,7 +34,13 @@ export default async function DashboardPage() {
     { label: "WAF off", value: counts.off, tone: counts.off ? "border-red-300 bg-red-50" : "" },
     { label: "Disabled", value: counts.disabled, tone: "" },
   ];
-  const attentionCount = attention.notBlocking.total + attention.disabled.total + attention.wholeFamilies.total + (attention.refused24h ? 1 : 0);
+  const attentionCount =
+    attention.notBlocking.total +
+    attention.disabled.total +
+    attention.wholeFamilies.total +
+    (attention.refused24h ? 1 : 0) +
+    attention.staleNodes.total +
+    attention.expiringCertificates.total;
 
   return (
     <>
@@ -70,7 +77,8 @@ export default async function DashboardPage() {
         </h2>
         {attentionCount === 0 ? (
           <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600">
-            Nothing needs attention: every virtual host is enabled and blocking, no exclusion switches off a whole family of rules, and no one was refused an action in the last 24 hours.
+            Nothing needs attention: every virtual host is enabled and blocking, no exclusion switches off a whole family of rules, no one was refused an action in the last 24 hours,
+            every active WAF node serves the latest revision, and no certificate they serve expires within {CERT_WARNING_DAYS} days.
           </p>
         ) : (
           <div className="grid gap-4 lg:grid-cols-2">
@@ -121,6 +129,43 @@ export default async function DashboardPage() {
                   ))}
                 </ul>
                 <More shown={attention.disabled.rows.length} total={attention.disabled.total} />
+              </div>
+            )}
+            {attention.staleNodes.total > 0 && (
+              <div className="rounded-lg border border-slate-200 bg-white" data-testid="stale-nodes">
+                <h3 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Nodes serving a stale revision ({attention.staleNodes.total})</h3>
+                <p className="px-4 pt-2 text-xs text-slate-500">
+                  These nodes do not serve the latest published configuration{latestRevision !== null ? ` (revision ${latestRevision})` : ""}: changes since do not protect the sites they serve.
+                </p>
+                <ul className="divide-y divide-slate-100 text-sm">
+                  {attention.staleNodes.rows.map((n) => (
+                    <li key={n.id} className="flex flex-wrap items-center gap-2 px-4 py-2">
+                      <Link href={`/nodes#node-${n.id}`} className={LINK}>{n.name}</Link>
+                      <span className="text-xs text-slate-600">{n.appliedRevision === null ? "has applied no revision" : `runs revision ${n.appliedRevision}`}</span>
+                    </li>
+                  ))}
+                </ul>
+                <More shown={attention.staleNodes.rows.length} total={attention.staleNodes.total} />
+              </div>
+            )}
+            {attention.expiringCertificates.total > 0 && (
+              <div className="rounded-lg border border-slate-200 bg-white" data-testid="expiring-certificates">
+                <h3 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Certificates expiring within {CERT_WARNING_DAYS} days ({attention.expiringCertificates.total})</h3>
+                <p className="px-4 pt-2 text-xs text-slate-500">As the nodes last reported them. Renew them on the nodes; the agents report the new ones within minutes.</p>
+                <ul className="divide-y divide-slate-100 text-sm">
+                  {attention.expiringCertificates.rows.map((c) => (
+                    <li key={c.id} className="flex flex-wrap items-center gap-x-2 gap-y-1 px-4 py-2">
+                      <span className="break-all font-medium">{c.domain}</span>
+                      <Badge tone="red">{c.expiry.label}</Badge>
+                      {/* The link is a flex item of its own: inside a run of text it would need more than colour (axe link-in-text-block). */}
+                      <Link href={`/nodes#node-${c.node.id}`} className={cx(LINK, "text-xs")}>
+                        {c.node.name}
+                      </Link>
+                      <span className="text-xs text-slate-600">{fmt(c.notAfter)}</span>
+                    </li>
+                  ))}
+                </ul>
+                <More shown={attention.expiringCertificates.rows.length} total={attention.expiringCertificates.total} />
               </div>
             )}
             {attention.refused24h > 0 && (

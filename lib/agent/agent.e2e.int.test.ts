@@ -2,8 +2,10 @@
 // published → the node agent pulls it through the real route handlers (behind a small HTTP server) →
 // real nginx + ModSecurity + CRS serve it → a policy change is published and applied → the same request
 // is now blocked → rolled back → it passes again. Skipped, with the install command, without the engine (a failure instead when CI is set).
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import http from "node:http";
-import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +14,7 @@ import { POST } from "@/app/api/v1/nodes/status/route";
 import { installPeerAddressStamp } from "@/lib/http/client-address";
 import { publishConfig, rollbackConfig } from "@/lib/config/service";
 import { compilerSettingsFromEnv } from "@/lib/config/settings";
-import { admin, makeVhost } from "@/lib/testing/config-fixtures";
+import { admin, changePolicy, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { listNodes } from "@/lib/nodes/queries";
 import { registerNode } from "@/lib/nodes/service";
@@ -184,5 +186,25 @@ describeWithEngine(`publish → node agent → real engine (${process.env.TEST_D
     expect(await request(port, "/?attack=1")).toEqual({ status: 200, body: "backend saw /?attack=1" });
     // It does not retry the refused revision on every round.
     expect(await agent.runOnce()).toMatchObject({ pulled: "same", reported: false });
+  });
+
+  it("applies the TLS vhost once its certificate is on the node, and reports that certificate to the panel", async () => {
+    const certDir = path.join(dir, "certs", "missing-cert");
+    await mkdir(certDir, { recursive: true });
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "privkey.pem", "-out", "fullchain.pem", "-subj", "/CN=tls.agent-e2e.test", "-addext", "subjectAltName=DNS:tls.agent-e2e.test", "-days", "12"], { cwd: certDir, stdio: "ignore" });
+    const x509 = new X509Certificate(await readFile(path.join(certDir, "fullchain.pem")));
+    const vhost = await db.virtualHost.findUniqueOrThrow({ where: { domain: "tls.agent-e2e.test" } });
+    await changePolicy(vhost.id, { inboundThreshold: 7 });
+    expect((await publishConfig(admin, { basedOn: 4, settings: settings() })).status).toBe("published");
+
+    expect(await agent.runOnce()).toMatchObject({ pulled: "new", revision: 5, ok: true, reported: true });
+    const stored = await db.nodeCertificate.findMany({ where: { nodeId } });
+    expect(stored.map((c) => ({ domain: c.domain, reference: c.reference, subject: c.subject, fingerprint: c.fingerprint, notAfter: c.notAfter }))).toEqual([
+      { domain: "tls.agent-e2e.test", reference: "certs/missing-cert/fullchain.pem", subject: "CN=tls.agent-e2e.test", fingerprint: x509.fingerprint256, notAfter: new Date(x509.validTo) },
+    ]);
+    const listed = (await listNodes()).rows.find((r) => r.id === nodeId)!;
+    expect(listed).toMatchObject({ appliedRevision: 5, health: { state: "ok" } });
+    expect(listed.certificates.map((c) => [c.domain, c.expiry.state, c.expiry.daysLeft])).toEqual([["tls.agent-e2e.test", "expiring", 11]]);
+    expect(listed.publishToAppliedMs).not.toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 // The node agent: pulls the latest published revision from the panel, installs it atomically, checks it
 // with `nginx -t`, reloads nginx only when the check passes (keeping the last good bundle otherwise),
-// and reports what it applied. It talks to the panel only through the node API and never touches its
-// database.
+// and reports what it applied, with the TLS certificates the live bundle serves (lib/agent/certificates.ts:
+// public facts and expiry, never a key). It talks to the panel only through the node API and never touches
+// its database.
 //
 // On-disk layout (DIR is --dir; nginx runs with DIR as both its prefix and its working directory):
 //
@@ -28,7 +29,7 @@
 // `nginx -s reload` and wait for a new generation of workers. If the check fails nothing is swapped;
 // if the reload fails, `current` goes back to the previous release and nginx is reloaded again.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
@@ -36,6 +37,7 @@ import { z } from "zod";
 import { bundleHash, CONTENT_HASH_PATTERN } from "@/lib/config/hash";
 import { BUNDLE_DIRECTORIES } from "@/lib/waf/compile";
 import { checkDir, childrenOf, findEngine, type CheckError, type CheckResult, type EnginePaths } from "@/lib/waf/engine";
+import { scanCertificates } from "./certificates";
 
 export const RELEASE_META = ".palisade-release.json";
 /** Top-level names in DIR that belong to the agent or are shared by releases: never a bundle entry. */
@@ -208,6 +210,12 @@ export type AgentOptions = {
   /** For tests: the loop's clock and its jitter. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /**
+   * How often the served certificates are read again while nothing else changes (default 5 minutes): a
+   * renewed certificate reaches the panel within that time. They are always read for a new outcome.
+   */
+  certificateRescanMs?: number;
+  now?: () => number;
 };
 
 export type CycleOutcome = {
@@ -245,7 +253,10 @@ export class NodeAgent {
   private installed: InstalledRelease | null | undefined = undefined;
   /** The content hash of the last revision tried (applied or refused), sent as If-None-Match. */
   private lastAttempt: string | null = null;
-  private lastReport: { revision: number; ok: boolean } | null = null;
+  private lastReport: { revision: number; ok: boolean; certificates: string } | null = null;
+  /** When the served certificates were last read (ms); they are read again after certificateRescanMs. */
+  private certificatesReadAt = -Infinity;
+  private loggedCertificateProblems = "";
   /** The state last written to the log: a line is written only when it changes. */
   private loggedState: string | null = null;
 
@@ -328,21 +339,33 @@ export class NodeAgent {
     return { ...outcome, reported };
   }
 
-  /** Sends the outcome when it differs from the last one sent (the pull itself keeps "last contact" fresh). */
+  /**
+   * Sends the outcome, with the certificates the live release serves, when either differs from what was
+   * last sent (the pull itself keeps "last contact" fresh). The certificates are read for every new
+   * outcome, and again every certificateRescanMs so that a renewal on disk is reported too.
+   */
   private async report(outcome: { revision: number | null; ok: boolean; message: string }, signal?: AbortSignal): Promise<boolean> {
     if (outcome.revision === null) return false;
-    if (this.lastReport && this.lastReport.revision === outcome.revision && this.lastReport.ok === outcome.ok) return false;
-    const res = await this.panel(
-      "/api/v1/nodes/status",
-      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ revision: outcome.revision, ok: outcome.ok, message: outcome.message.slice(0, MAX_MESSAGE) }) },
-      signal,
-    );
+    const now = (this.options.now ?? Date.now)();
+    const sameOutcome = this.lastReport !== null && this.lastReport.revision === outcome.revision && this.lastReport.ok === outcome.ok;
+    if (sameOutcome && now - this.certificatesReadAt < (this.options.certificateRescanMs ?? 5 * 60_000)) return false;
+    this.certificatesReadAt = now;
+    const { certificates, problems } = await scanCertificates(this.dir);
+    const problemText = problems.join("; ");
+    if (problemText !== this.loggedCertificateProblems) {
+      this.loggedCertificateProblems = problemText;
+      if (problemText) this.log(`certificates not reported: ${problemText}`);
+    }
+    const digest = createHash("sha256").update(JSON.stringify(certificates)).digest("hex");
+    if (sameOutcome && this.lastReport!.certificates === digest) return false;
+    const body = { revision: outcome.revision, ok: outcome.ok, message: outcome.message.slice(0, MAX_MESSAGE), certificates };
+    const res = await this.panel("/api/v1/nodes/status", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, signal);
     if (!res.ok) {
       this.log(`the panel did not take the status report (${res.status}): ${(await res.text()).slice(0, 300)}`);
       return false;
     }
     await res.body?.cancel();
-    this.lastReport = { revision: outcome.revision, ok: outcome.ok };
+    this.lastReport = { revision: outcome.revision, ok: outcome.ok, certificates: digest };
     return true;
   }
 

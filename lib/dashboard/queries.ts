@@ -1,6 +1,7 @@
 // Everything the dashboard shows, read in one round of parallel queries.
 import "server-only";
 import { db, retryingRead } from "@/lib/db";
+import { nodeAttention } from "@/lib/nodes/queries";
 import { wholeFamilyReason } from "./attention";
 
 export const RECENT_CHANGES = 10;
@@ -9,7 +10,7 @@ export const ATTENTION_LIMIT = 20;
 
 export const getDashboard = retryingRead(async function getDashboard(now: Date = new Date()) {
   const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const [total, byMode, notBlocking, notBlockingCount, disabled, disabledCount, wideExclusions, recent, refused24h] = await Promise.all([
+  const [total, byMode, notBlocking, notBlockingCount, disabled, disabledCount, wideExclusions, recent, refused24h, nodes] = await Promise.all([
     db.virtualHost.count(),
     db.wafPolicy.groupBy({ by: ["engineMode"], _count: { _all: true } }),
     db.virtualHost.findMany({
@@ -40,6 +41,7 @@ export const getDashboard = retryingRead(async function getDashboard(now: Date =
       select: { id: true, seq: true, createdAt: true, actorEmail: true, action: true, summary: true, vhostId: true },
     }),
     db.auditEvent.count({ where: { action: "security.denied", createdAt: { gte: dayAgo } } }),
+    nodeAttention(now, ATTENTION_LIMIT),
   ]);
 
   const modeCount = (m: "BLOCKING" | "DETECTION_ONLY" | "OFF") => byMode.find((r) => r.engineMode === m)?._count._all ?? 0;
@@ -62,7 +64,10 @@ export const getDashboard = retryingRead(async function getDashboard(now: Date =
       disabled: { rows: disabled, total: disabledCount },
       wholeFamilies: { rows: familyList.slice(0, ATTENTION_LIMIT), total: familyList.length },
       refused24h,
+      staleNodes: nodes.staleNodes,
+      expiringCertificates: nodes.expiringCertificates,
     },
+    latestRevision: nodes.latest,
     recent,
   };
 });

@@ -31,7 +31,8 @@ import { authenticateNode, authenticateNodeCached, confirmNodeToken, recordNodeC
 import { bearerToken } from "./token";
 
 export { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from "./rate-limit";
-export const MAX_STATUS_BODY = 64 * 1024;
+/** Room for MAX_REPORTED_CERTIFICATES certificates with every field at its longest. */
+export const MAX_STATUS_BODY = 1024 * 1024;
 export { DB_OUTAGE_RETRY_AFTER_SECONDS } from "@/lib/http/route";
 
 const NO_STORE = { "cache-control": "no-store" };

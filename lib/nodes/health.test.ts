@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeHealth, type NodeHealthInput } from "./health";
+import { certificateExpiry, certificateWarningCutoff, formatDuration, nodeHealth, publishToApplied, type NodeHealthInput } from "./health";
 
 const now = new Date("2026-01-01T12:00:00Z");
 const latest = { number: 5, contentHash: "h5" };
@@ -38,5 +38,45 @@ describe("nodeHealth", () => {
   it("is failing when the last apply failed, and revoked wins over everything", () => {
     expect(nodeHealth(node({ lastStatus: "failed" }), latest, now)).toMatchObject({ state: "failing", failing: true });
     expect(nodeHealth(node({ lastStatus: "failed", revokedAt: now }), latest, now).state).toBe("revoked");
+  });
+});
+
+describe("certificateExpiry", () => {
+  const day = 86_400_000;
+  const at = (ms: number) => new Date(now.getTime() + ms);
+
+  it("flags certificates expiring within 21 days, and expired ones", () => {
+    expect(certificateExpiry(at(90 * day), now)).toEqual({ daysLeft: 90, state: "ok", label: "90 days left" });
+    expect(certificateExpiry(at(21 * day), now)).toMatchObject({ daysLeft: 21, state: "ok" });
+    expect(certificateExpiry(at(21 * day - 1), now)).toMatchObject({ daysLeft: 20, state: "expiring", label: "20 days left" });
+    expect(certificateExpiry(at(day + 5), now)).toMatchObject({ daysLeft: 1, state: "expiring", label: "1 day left" });
+    expect(certificateExpiry(at(60_000), now)).toMatchObject({ daysLeft: 0, state: "expiring", label: "expires within a day" });
+    expect(certificateExpiry(at(0), now)).toMatchObject({ state: "expired", label: "expired today" });
+    expect(certificateExpiry(at(-3 * day - 5), now)).toMatchObject({ daysLeft: -4, state: "expired", label: "expired 3 days ago" });
+    expect(certificateWarningCutoff(now)).toEqual(at(21 * day));
+  });
+});
+
+describe("publishToApplied", () => {
+  it("is the time from the revision's publish to the node's apply, or null when unknown", () => {
+    const published = new Date("2026-01-01T12:00:00Z");
+    expect(publishToApplied(published, new Date("2026-01-01T12:00:02.5Z"))).toBe(2500);
+    expect(publishToApplied(published, published)).toBe(0);
+    expect(publishToApplied(null, published)).toBeNull();
+    expect(publishToApplied(published, null)).toBeNull();
+    expect(publishToApplied(published, new Date("2026-01-01T11:59:59Z"))).toBeNull();
+  });
+
+  it("formats durations from milliseconds to days", () => {
+    expect([850, 2500, 59_949, 185_000, 3_600_000, 7_800_000, 86_400_000, 3 * 86_400_000].map(formatDuration)).toEqual([
+      "850 ms",
+      "2.5 s",
+      "59.9 s",
+      "3 min 5 s",
+      "1 h",
+      "2 h 10 min",
+      "1 day",
+      "3 days",
+    ]);
   });
 });

@@ -35,3 +35,53 @@ export function nodeHealth(node: NodeHealthInput, latest: { number: number; cont
   if (failing) reasons.push("Its last apply or reload failed.");
   return { state: failing ? "failing" : silent || behind ? "stale" : "ok", silent, behind, failing, reasons };
 }
+
+/** A certificate is flagged when it expires within this many days (or has expired). */
+export const CERT_WARNING_DAYS = 21;
+const DAY_MS = 86_400_000;
+
+export type CertificateExpiry = {
+  /** Whole days left, rounded down; negative once expired (-1 on the first day after). */
+  daysLeft: number;
+  state: "expired" | "expiring" | "ok";
+  label: string;
+};
+
+/** How long until a certificate expires, and whether that needs attention. */
+export function certificateExpiry(notAfter: Date, now: Date): CertificateExpiry {
+  const ms = notAfter.getTime() - now.getTime();
+  const daysLeft = Math.floor(ms / DAY_MS);
+  if (ms <= 0) {
+    const ago = Math.floor(-ms / DAY_MS);
+    return { daysLeft, state: "expired", label: ago === 0 ? "expired today" : `expired ${ago} day${ago === 1 ? "" : "s"} ago` };
+  }
+  const label = daysLeft === 0 ? "expires within a day" : `${daysLeft} day${daysLeft === 1 ? "" : "s"} left`;
+  return { daysLeft, state: ms < CERT_WARNING_DAYS * DAY_MS ? "expiring" : "ok", label };
+}
+
+/** The newest moment at which a certificate still counts as expiring soon (notAfter before it). */
+export function certificateWarningCutoff(now: Date): Date {
+  return new Date(now.getTime() + CERT_WARNING_DAYS * DAY_MS);
+}
+
+/**
+ * The time from publishing the revision a node runs to the node applying it, in ms; null when unknown
+ * (nothing applied, no record of when, or a revision applied before it was published: clocks apart).
+ */
+export function publishToApplied(publishedAt: Date | null, appliedAt: Date | null): number | null {
+  if (!publishedAt || !appliedAt) return null;
+  const ms = appliedAt.getTime() - publishedAt.getTime();
+  return ms >= 0 ? ms : null;
+}
+
+/** "850 ms", "4.2 s", "3 min 5 s", "2 h 10 min", "3 days". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toString()} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  if (m < 24 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+  const d = Math.floor(m / (24 * 60));
+  return `${d} day${d === 1 ? "" : "s"}`;
+}

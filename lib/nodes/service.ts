@@ -5,7 +5,7 @@ import { audited, type AuditContext, type RequestMeta } from "@/lib/audit/audite
 import { db, isUniqueViolation, type Tx, type WafNodeModel } from "@/lib/db";
 import { notifyOnCommit, receivesSignals, RESYNC, signalLocally, subscribe } from "@/lib/db/signal";
 import { AppError, FieldValidationError, NotFoundError } from "@/lib/errors";
-import { NODE_MESSAGE_MAX, type RegisterNodeInput, type StatusReport } from "./schema";
+import { NODE_MESSAGE_MAX, type CertificateReport, type RegisterNodeInput, type StatusReport } from "./schema";
 import { generateToken, hashToken, isTokenFormat, sameHash, tokenPrefix } from "./token";
 
 export type NodeView = { id: string; name: string; tokenPrefix: string; revoked: boolean };
@@ -221,23 +221,34 @@ export class UnknownRevisionError extends AppError {}
 
 /**
  * Stores a node's report. `ok` makes `revision` its applied revision; a failure keeps the applied one
- * (the agent keeps serving the last good bundle) and flags the node. A change of applied revision or of
- * status is audited (actor `node:<name>`); a repeated identical report only updates the node.
+ * (the agent keeps serving the last good bundle) and flags the node. `appliedAt` moves only when the
+ * applied revision changes (with the revision's createdAt it gives the time from publish to applied).
+ * The certificates listed, when the report lists them, replace the node's in the same transaction. A
+ * change of applied revision or of status is audited (actor `node:<name>`); a repeated identical report
+ * only updates the node (and its certificates).
  */
 export async function recordNodeStatus(node: WafNodeModel, report: StatusReport, meta: RequestMeta = {}) {
   const exists = await db.configRevision.findUnique({ where: { number: report.revision }, select: { number: true } });
   if (!exists) throw new UnknownRevisionError(`Revision ${report.revision} does not exist.`);
+  const now = new Date();
   const message = `Revision ${report.revision}${report.ok ? "" : " failed"}${report.message ? `: ${report.message}` : ""}`.slice(0, NODE_MESSAGE_MAX);
+  const appliedRevision = report.ok ? report.revision : node.appliedRevision;
   const data = {
-    lastSeenAt: new Date(),
+    lastSeenAt: now,
     lastStatus: report.ok ? "ok" : "failed",
     lastMessage: message,
-    appliedRevision: report.ok ? report.revision : node.appliedRevision,
+    appliedRevision,
+    ...(appliedRevision !== node.appliedRevision ? { appliedAt: now } : {}),
   };
   const changed = data.lastStatus !== node.lastStatus || data.appliedRevision !== node.appliedRevision;
-  if (!changed) return db.wafNode.update({ where: { id: node.id }, data });
-  return audited({ actor: { id: null, email: `node:${node.name}` }, meta }, async (tx) => {
+  const write = async (tx: Tx) => {
     const updated = await tx.wafNode.update({ where: { id: node.id }, data });
+    if (report.certificates) await replaceCertificates(tx, node.id, report.certificates, now);
+    return updated;
+  };
+  if (!changed) return report.certificates ? db.$transaction(write, { maxWait: 10_000, timeout: 20_000 }) : db.wafNode.update({ where: { id: node.id }, data });
+  return audited({ actor: { id: null, email: `node:${node.name}` }, meta }, async (tx) => {
+    const updated = await write(tx);
     return {
       result: updated,
       audit: {
@@ -249,5 +260,14 @@ export async function recordNodeStatus(node: WafNodeModel, report: StatusReport,
         after: { appliedRevision: updated.appliedRevision, lastStatus: updated.lastStatus, message },
       },
     };
+  });
+}
+
+/** The node's certificate list becomes exactly `certificates` (one delete and one bulk insert). */
+async function replaceCertificates(tx: Tx, nodeId: string, certificates: CertificateReport[], reportedAt: Date): Promise<void> {
+  await tx.nodeCertificate.deleteMany({ where: { nodeId } });
+  if (certificates.length === 0) return;
+  await tx.nodeCertificate.createMany({
+    data: certificates.map((c) => ({ nodeId, ...c, notAfter: new Date(c.notAfter), reportedAt })),
   });
 }

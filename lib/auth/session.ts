@@ -9,7 +9,8 @@ import { getAuthOptions, SESSION_MAX_AGE_SECONDS } from "./options";
 import { can, type Permission } from "./permissions";
 import { touchSession } from "./user-sessions";
 
-export type SessionUser = { id: string; email: string; name: string; role: Role };
+/** `signedInWith: "oidc"`: a single sign-on session (the identity provider handles the second factor). */
+export type SessionUser = { id: string; email: string; name: string; role: Role; signedInWith?: "oidc" };
 /** `sid` and `at` (sign-in time, seconds): every cookie session has them; explicit claims (tests, scripts) may omit them. */
 /** `idp`: "oidc" for a session signed in through the OpenID Connect provider (re-checked there, lib/auth/oidc.ts). */
 type SessionClaim = { uid: string; sv: number; sid?: string; at?: number; idp?: string } | null;
@@ -57,7 +58,7 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
     // Still in a mapped group, and not disabled, at the identity provider? (at most every PALISADE_OIDC_RECHECK_SECONDS)
     const role = claim.sid !== undefined ? await checkOidcSession({ sid: claim.sid, user }, now) : null;
     if (!role) return null;
-    return { id: user.id, email: user.email, name: user.name, role };
+    return { id: user.id, email: user.email, name: user.name, role, signedInWith: "oidc" };
   }
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

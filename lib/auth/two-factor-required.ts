@@ -16,7 +16,7 @@ export class TwoFactorEnrolmentRequiredError extends AppError {
   }
 }
 
-export async function assertEnrolledIfRequired(user: { id: string; role: Role }, actionName: string): Promise<void> {
+export async function assertEnrolledIfRequired(user: { id: string; role: Role; signedInWith?: "oidc" }, actionName: string): Promise<void> {
   if (user.role !== "ADMIN" || ALLOWED_BEFORE_ENROLMENT.has(actionName)) return;
   if (await mustEnrolTwoFactor(user)) throw new TwoFactorEnrolmentRequiredError();
 }

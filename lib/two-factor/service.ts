@@ -208,8 +208,9 @@ export async function setRequireAdminTwoFactor(ctx: AuditContext, required: bool
 }
 
 /** True when the panel requires two-factor for admins and this admin has not enrolled: they are sent to enrol first. */
-export async function mustEnrolTwoFactor(user: { id: string; role: Role }): Promise<boolean> {
-  if (user.role !== "ADMIN") return false;
+export async function mustEnrolTwoFactor(user: { id: string; role: Role; signedInWith?: "oidc" }): Promise<boolean> {
+  // TOTP is for local accounts: a single sign-on session's second factor is the identity provider's.
+  if (user.role !== "ADMIN" || user.signedInWith === "oidc") return false;
   const [settings, row] = await Promise.all([
     securitySettings(),
     db.userTwoFactor.findUnique({ where: { userId: user.id }, select: { enabledAt: true } }),

@@ -143,6 +143,8 @@ describe(`two-factor sign-in (${process.env.TEST_DB})`, () => {
     const other = await user("other-admin@2fa.test", "ADMIN");
     const editor = await user("editor-unaffected@2fa.test", "EDITOR");
     expect(await mustEnrolTwoFactor({ id: other.id, role: "ADMIN" })).toBe(true);
+    // A single sign-on session of the same admin: the identity provider does the second factor.
+    expect(await mustEnrolTwoFactor({ id: other.id, role: "ADMIN", signedInWith: "oidc" })).toBe(false);
     expect(await mustEnrolTwoFactor({ id: editor.id, role: "EDITOR" })).toBe(false);
     expect(await mustEnrolTwoFactor({ id: admin.id, role: "ADMIN" })).toBe(false);
     const blocked = await runWithSession(other.claim, () => createUserAction({ email: "x@2fa.test", name: "X", role: "EDITOR", password: PASSWORD, confirmPassword: PASSWORD }));

@@ -15,7 +15,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
-export type ApiResponseSpec = { description: string; schema?: z.ZodType; headers?: string[] };
+export type ApiResponseSpec = { description: string; schema?: z.ZodType; headers?: string[]; /** The media type of a 2xx answer that is not JSON (e.g. "text/yaml"). */ contentType?: string };
 
 export type ApiHandlerContext<P, Q, B> = {
   principal: TokenPrincipal;
@@ -42,8 +42,8 @@ export type ApiRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
   body?: B;
   /** Adjusts the raw JSON before the body schema parses it (e.g. aliases given as a list). */
   prepareBody?: (raw: unknown) => unknown;
-  /** Takes If-Match (versioned resource). */
-  ifMatch?: boolean;
+  /** Takes If-Match (versioned resource); "fingerprint": a whole-state fingerprint the handler reads itself (/config/apply). */
+  ifMatch?: boolean | "fingerprint";
   responses: Record<number, ApiResponseSpec>;
   handler: (ctx: ApiHandlerContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Response>;
 };
@@ -116,7 +116,7 @@ export function toHandler(route: ApiRoute) {
       const q = parseOr(route.query, searchObject(new URL(request.url)), "query");
       const raw = route.body ? await readJson(request) : undefined;
       const b = route.body ? parseOr(route.body, route.prepareBody ? route.prepareBody(raw) : raw, "body") : undefined;
-      const ifMatch = route.ifMatch ? parseIfMatch(request.headers.get("if-match")) : null;
+      const ifMatch = route.ifMatch === true ? parseIfMatch(request.headers.get("if-match")) : null;
       return route.handler({ principal, params: p, query: q, body: b, request, requestId, ifMatch });
     },
   );

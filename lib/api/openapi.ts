@@ -7,12 +7,14 @@ import { API_BASE, type ApiRoute } from "./define";
 import { API_ROUTES } from "./routes";
 
 const HEADER_SCHEMAS: Record<string, { description: string }> = {
-  ETag: { description: "The resource's version, for If-Match" },
+  ETag: { description: "The resource's version (for /config: the whole state's fingerprint), for If-Match" },
   Location: { description: "The URL of the created resource" },
 };
 
 function operation(r: ApiRoute) {
-  const header = r.ifMatch ? z.object({ "if-match": z.string().optional().meta({ description: 'The ETag you read (e.g. "3"): a stale one is 412' }) }) : undefined;
+  const header = r.ifMatch
+    ? z.object({ "if-match": z.string().optional().meta({ description: r.ifMatch === "fingerprint" ? "The ETag of the plan (the fingerprint of the state it was made on): a stale one is 412" : 'The ETag you read (e.g. "3"): a stale one is 412' }) })
+    : undefined;
   const requestParams = {
     ...(r.params ? { path: r.params as z.ZodObject } : {}),
     ...(r.query ? { query: r.query as z.ZodObject } : {}),
@@ -34,7 +36,7 @@ function operation(r: ApiRoute) {
         {
           description: spec.description,
           ...(spec.headers ? { headers: Object.fromEntries(spec.headers.map((h) => [h, { ...HEADER_SCHEMAS[h], schema: { type: "string" as const } }])) } : {}),
-          ...(spec.schema ? { content: { [Number(status) >= 400 ? "application/problem+json" : "application/json"]: { schema: spec.schema } } } : {}),
+          ...(spec.schema ? { content: { [Number(status) >= 400 ? "application/problem+json" : (spec.contentType ?? "application/json")]: { schema: spec.schema } } } : {}),
         },
       ]),
     ),

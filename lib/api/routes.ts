@@ -2,9 +2,10 @@
 // handlersFor(API_ROUTES, path); the OpenAPI document and the authorization test read this list.
 import "server-only";
 import { auditRoutes } from "./audit";
+import { configRoutes } from "./configcode";
 import type { ApiRoute } from "./define";
 import { policyItemRoutes } from "./policy-items";
 import { revisionRoutes } from "./revisions";
 import { vhostRoutes } from "./vhosts";
 
-export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...policyItemRoutes, ...revisionRoutes, ...auditRoutes];
+export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...policyItemRoutes, ...revisionRoutes, ...auditRoutes, ...configRoutes];

@@ -46,7 +46,8 @@ async function conforms(res: Response, method: Method, template: string): Promis
   if (!content) return null;
   const [type, media] = Object.entries(content)[0]!;
   expect(res.headers.get("content-type")).toContain(type);
-  const body = await res.json();
+  // JSON, or a text answer (the YAML of GET /config) validated as a string.
+  const body = /json/.test(type) ? await res.json() : await res.text();
   const schema = JSON.parse(JSON.stringify(media.schema).replaceAll('"#/components/', '"doc#/components/'));
   const validate = ajv.compile(schema);
   expect(validate(body), `${method} ${template} ${res.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
@@ -236,6 +237,44 @@ describe(`REST API conventions (${process.env.TEST_DB})`, () => {
     await conforms(await call("GET", `/vhosts/${v.id}/exclusions`, { token: auditorRead }), "GET", "/vhosts/{id}/exclusions");
     await conforms(await call("DELETE", `/vhosts/${v.id}/exclusions/${exBody.id}`, { token: admin }), "DELETE", "/vhosts/{id}/exclusions/{exclusionId}");
     await conforms(await call("GET", "/templates", { token: auditorRead }), "GET", "/templates");
+  });
+
+  it("exports, plans and applies the configuration file (ETag = the state's fingerprint, 428 / 412 / 422), validating each answer", async () => {
+    const exported = await call("GET", "/config", { token: auditorRead });
+    expect(exported.status).toBe(200);
+    const etag = exported.headers.get("etag")!;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const yaml = (await conforms(exported, "GET", "/config")) as string;
+    expect(yaml).toMatch(/^# Palisade configuration/);
+
+    const wanted = yaml.replace(/^vhosts:.*$/m, "vhosts:\n  - domain: cfg.example.test\n    backendUrl: http://10.0.0.9:8080\n    policy: {engineMode: BLOCKING, blockingParanoia: 1, detectionParanoia: 1, inboundThreshold: 5, outboundThreshold: 4}");
+    const plan = await call("POST", "/config/plan", { token: auditorRead, body: { yaml: wanted, source: "conv.yaml" } });
+    expect(plan.status, await plan.clone().text()).toBe(200);
+    expect(plan.headers.get("etag")).toBe(etag);
+    const p = (await conforms(plan, "POST", "/config/plan")) as { counts: { create: number }; changes: { op: string; type: string; domain?: string }[]; text: string[] };
+    expect(p.changes).toContainEqual(expect.objectContaining({ op: "create", type: "vhost", domain: "cfg.example.test" }));
+    expect(p.text).toContain("+ vhost cfg.example.test");
+
+    const missing = await call("POST", "/config/apply", { token: admin, body: { yaml: wanted } });
+    expect(missing.status).toBe(428);
+    await conforms(missing, "POST", "/config/apply");
+    const stale = await call("POST", "/config/apply", { token: admin, body: { yaml: wanted }, headers: { "if-match": `"${"0".repeat(64)}"` } });
+    expect(stale.status).toBe(412);
+    expect(((await conforms(stale, "POST", "/config/apply")) as { fingerprint: string }).fingerprint).toBe(etag.slice(1, -1));
+    const invalid = await call("POST", "/config/apply", { token: admin, body: { yaml: "version: 2\n" }, headers: { "if-match": etag } });
+    expect(invalid.status).toBe(422);
+    expect(((await conforms(invalid, "POST", "/config/apply")) as { problems: { location: string }[] }).problems[0]!.location).toMatch(/^config\.yaml:\d+:\d+$/);
+
+    const applied = await call("POST", "/config/apply", { token: admin, body: { yaml: wanted, source: "conv.yaml" }, headers: { "if-match": etag } });
+    expect(applied.status, await applied.clone().text()).toBe(200);
+    const a = (await conforms(applied.clone(), "POST", "/config/apply")) as { status: string; appliedBy: string; fingerprint: string };
+    expect(a).toMatchObject({ status: "applied", appliedBy: "admin@conv.api.test" });
+    expect(applied.headers.get("etag")).toBe(`"${a.fingerprint}"`);
+    expect((await call("GET", "/config", { token: auditorRead })).headers.get("etag")).toBe(`"${a.fingerprint}"`);
+    const row = await db.auditEvent.findFirstOrThrow({ where: { action: "config.apply" }, orderBy: { seq: "desc" } });
+    expect(row.actorEmail).toBe("admin@conv.api.test");
+    expect(row.summary).toContain("conv.yaml");
+    expect(row.summary).toContain(`via API token "ADMIN write" ${adminTokenId}`);
   });
 
   it("limits requests per token in the database: 429 with Retry-After, then a new window", async () => {

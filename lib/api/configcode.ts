@@ -9,10 +9,8 @@
 import "server-only";
 import { z } from "zod";
 import { describePlan, type Plan } from "@/lib/configcode/plan";
-import { readStoredConfig } from "@/lib/configcode/queries";
-import { applyConfig, ConfigApplyError, ConfigChangedError, exportConfig, planConfig } from "@/lib/configcode/service";
+import { applyConfig, ConfigApplyError, ConfigChangedError, configFingerprint, exportConfigWithFingerprint, planConfig } from "@/lib/configcode/service";
 import { parseConfigYaml, pathText, type DesiredConfig, type FileProblem } from "@/lib/configcode/yaml-file";
-import { db } from "@/lib/db";
 import { HttpError } from "@/lib/http/route";
 import { apiRoute, MAX_BODY_BYTES } from "./define";
 import { ProblemSchema } from "./schemas";
@@ -77,6 +75,12 @@ export const ConfigProblemSchema = ProblemSchema.extend({
 
 const configProblems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, { description: PROBLEM_TEXT[c] ?? "Problem", schema: ConfigProblemSchema }]));
 
+/** A configuration file is the one large body of this API: its limit and its media type are worth saying. */
+const bodyProblems = {
+  413: { description: `The body is over ${MAX_BODY_BYTES} bytes`, schema: ProblemSchema },
+  415: { description: "The body is not JSON", schema: ProblemSchema },
+};
+
 const etag = (fingerprint: string) => `"${fingerprint}"`;
 
 /** `"<64 hex>"` or `W/"…"` → the fingerprint; anything else is a 400. */
@@ -124,10 +128,10 @@ export const configRoutes = [
       ...problems(401, 403, 429),
     },
     handler: async () => {
-      const [text, stored] = await Promise.all([exportConfig(), readStoredConfig(db)]);
+      const { text, fingerprint } = await exportConfigWithFingerprint();
       return new Response(text, {
         status: 200,
-        headers: { "content-type": "text/yaml; charset=utf-8", "cache-control": "no-store", etag: etag(stored.fingerprint), "content-disposition": 'inline; filename="palisade.yaml"' },
+        headers: { "content-type": "text/yaml; charset=utf-8", "cache-control": "no-store", etag: etag(fingerprint), "content-disposition": 'inline; filename="palisade.yaml"' },
       });
     },
   }),
@@ -142,7 +146,8 @@ export const configRoutes = [
     body: ConfigBodySchema,
     responses: {
       200: { description: "The plan; ETag (and `fingerprint`) is the state it was made on, for If-Match on /config/apply", schema: ConfigPlanSchema, headers: ["ETag"] },
-      ...problems(400, 401, 403, 413, 415, 429),
+      ...problems(400, 401, 403, 429),
+      ...bodyProblems,
       ...configProblems(422),
     },
     handler: async ({ body }) => {
@@ -163,7 +168,8 @@ export const configRoutes = [
     body: ConfigBodySchema,
     responses: {
       200: { description: "Applied (or nothing to do); ETag is the state's new fingerprint", schema: ConfigApplyResultSchema, headers: ["ETag"] },
-      ...problems(400, 401, 403, 413, 415, 428, 429),
+      ...problems(400, 401, 403, 428, 429),
+      ...bodyProblems,
       ...configProblems(412, 422),
     },
     handler: async ({ body, principal, request }) => {
@@ -176,7 +182,7 @@ export const configRoutes = [
         plan = await applyConfig(principal.audit, desired, { fingerprint, source });
       } catch (err) {
         if (err instanceof ConfigChangedError) {
-          const current = (await readStoredConfig(db)).fingerprint;
+          const current = await configFingerprint();
           throw new HttpError(412, "The state changed after the plan was made: nothing was applied. Plan again and apply with the new ETag.", { headers: { etag: etag(current) }, body: { fingerprint: current } });
         }
         if (err instanceof ConfigApplyError) {
@@ -188,7 +194,7 @@ export const configRoutes = [
         }
         throw err;
       }
-      const after = (await readStoredConfig(db)).fingerprint;
+      const after = await configFingerprint();
       return Response.json(
         { status: plan.ops.length ? "applied" : "unchanged", appliedBy: principal.user.email, fingerprint: after, ...planBody(plan) },
         { headers: { "cache-control": "no-store", etag: etag(after) } },

@@ -32,6 +32,17 @@ export async function exportConfig(): Promise<string> {
   return stateToYaml(stored.state, (url) => internalBackendOf(url) !== null);
 }
 
+/** The file and the fingerprint of the state it shows, from one read (GET /api/v1/config: body and ETag). */
+export async function exportConfigWithFingerprint(): Promise<{ text: string; fingerprint: string }> {
+  const stored = await readStoredConfig(db);
+  return { text: stateToYaml(stored.state, (url) => internalBackendOf(url) !== null), fingerprint: stored.fingerprint };
+}
+
+/** The whole-state fingerprint now: what a plan made now would name (the API's ETag after an apply or a 412). */
+export async function configFingerprint(): Promise<string> {
+  return (await readStoredConfig(db)).fingerprint;
+}
+
 /** What applying the file would change, and the fingerprint of the state the plan was made on. */
 export async function planConfig(desired: DesiredConfig): Promise<{ plan: Plan; fingerprint: string }> {
   const stored = await readStoredConfig(db);

@@ -3,6 +3,7 @@
 // that serves a certificate expiring in 5½ days and one with 200½ days left; a node still on the older one.
 // Prints the names as one JSON line.
 import type { AuditContext } from "@/lib/audit/audited";
+import { recordDenied } from "@/lib/audit/denied";
 import type { EngineChecker } from "@/lib/config/check";
 import { publishConfig } from "@/lib/config/service";
 import { db, disconnectDb } from "@/lib/db";
@@ -40,6 +41,10 @@ async function main() {
   const expiring = `expiring-${tag}.example.com`;
   const fine = `fine-${tag}.example.com`;
   await report(current.node.id, latest, [certificateEntry(fine, 200.5), certificateEntry(expiring, 5.5)]);
+  // A refused attempt within 24 hours, so the dashboard's "Refused actions" note (a link inside text) is on the
+  // page this spec checks with axe, whatever ran before.
+  const editor = await db.user.findUniqueOrThrow({ where: { email: "editor@palisade.local" }, select: { id: true, email: true, name: true, role: true } });
+  await recordDenied(editor, {}, { action: "registerNodeAction" }, "node.manage");
   console.log(JSON.stringify({ current: current.node.name, currentId: current.node.id, stale: stale.node.name, staleId: stale.node.id, older, latest, expiring, fine }));
 }
 

@@ -33,6 +33,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
 import { z } from "zod";
 import { bundleHash, CONTENT_HASH_PATTERN } from "@/lib/config/hash";
 import { BUNDLE_DIRECTORIES } from "@/lib/waf/compile";
@@ -307,9 +309,11 @@ export class NodeAgent {
     if (this.installed === undefined) this.installed = await this.readInstalled();
     const known = this.lastAttempt ?? this.installed?.contentHash ?? null;
     const target = waitSeconds > 0 ? `/api/v1/nodes/config?wait=${waitSeconds}` : "/api/v1/nodes/config";
-    // gzip: next start compresses the answer (a 21 MB bundle is 1.6 MB gzipped); fetch (undici) decompresses
-    // it by Content-Encoding. Asked for explicitly, so a fetch passed in sends it too.
-    const res = await this.panel(target, { headers: { "accept-encoding": "gzip", ...(known ? { "if-none-match": `"${known}"` } : {}) } }, signal, waitSeconds);
+    // The revision as one gzip file (a 21 MB bundle is 1.6 MB gzipped), compressed once per revision by the
+    // panel (lib/nodes/api.ts); a panel that does not offer it answers JSON, which next start gzips per answer
+    // (Accept-Encoding; fetch decompresses that itself). Asked for explicitly, so a fetch passed in sends it too.
+    const accept = { accept: "application/gzip, application/json;q=0.5", "accept-encoding": "gzip" };
+    const res = await this.panel(target, { headers: { ...accept, ...(known ? { "if-none-match": `"${known}"` } : {}) } }, signal, waitSeconds);
 
     let outcome: Omit<CycleOutcome, "reported">;
     if (res.status === 404) {
@@ -322,7 +326,7 @@ export class NodeAgent {
       const revision = Number(res.headers.get("x-palisade-revision")) || this.installed.revision;
       outcome = { pulled: "same", ...(await this.adopt(revision)) };
     } else if (res.status === 200) {
-      const parsed = RevisionSchema.safeParse(await res.json().catch(() => null));
+      const parsed = RevisionSchema.safeParse(await readRevisionBody(res));
       if (!parsed.success) throw new Error(`the panel sent a revision this agent cannot read: ${parsed.error.issues[0]?.message}`);
       const pulled = parsed.data;
       if (bundleHash(pulled.files) !== pulled.contentHash) throw new Error(`revision ${pulled.revision} arrived damaged: its files do not match its content hash`);
@@ -657,4 +661,18 @@ export async function lockDir(dir: string): Promise<() => Promise<void>> {
     }
   }
   throw new Error(`could not lock ${dir}`);
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/** A 200 config answer's JSON: a gzip file (Content-Type: application/gzip) or JSON; null when unreadable. */
+export async function readRevisionBody(res: Response): Promise<unknown> {
+  try {
+    if ((res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "application/gzip") {
+      return JSON.parse((await gunzipAsync(Buffer.from(await res.arrayBuffer()))).toString("utf8"));
+    }
+    return await res.json();
+  } catch {
+    return null;
+  }
 }

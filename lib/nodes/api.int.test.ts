@@ -6,6 +6,8 @@ import { POST } from "@/app/api/v1/nodes/status/route";
 import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
 import { bundleOf, publishConfig, rollbackConfig } from "@/lib/config/service";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
+import { gunzipSync } from "node:zlib";
+import { readRevisionBody } from "@/lib/agent/agent";
 import { db } from "@/lib/db";
 import { AUTH_FAILURE_LIMIT, MAX_STATUS_BODY, readTextUpTo } from "./api";
 import { registerNode, revokeNode } from "./service";
@@ -20,10 +22,11 @@ function from(ip: string | undefined, xff: string | undefined) {
   return { [PEER_HEADER]: ip ?? nextAddress(), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) };
 }
 
-function getConfig(token: string | null, options: { ip?: string; xff?: string; ifNoneMatch?: string } = {}) {
+function getConfig(token: string | null, options: { ip?: string; xff?: string; ifNoneMatch?: string; accept?: string } = {}) {
   const headers = new Headers(from(options.ip, options.xff));
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
   if (options.ifNoneMatch) headers.set("if-none-match", options.ifNoneMatch);
+  if (options.accept) headers.set("accept", options.accept);
   return GET(new Request(`${BASE}/config`, { headers }));
 }
 
@@ -120,6 +123,36 @@ describe(`GET /api/v1/nodes/config (${process.env.TEST_DB})`, () => {
     expect(JSON.parse(newerText)).toEqual({ revision: 5, contentHash: fifth.contentHash, files: bundleOf(fifth) });
     expect(together).toEqual([newerText, newerText, newerText]);
     expect((await getConfig(token, { ifNoneMatch: `"${fifth.contentHash}"` })).status).toBe(304);
+  });
+
+  it("serves the revision as one gzip file to Accept: application/gzip, compressed once, with its own ETag", async () => {
+    const latest = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" } });
+    const json = await (await getConfig(token)).text();
+    const asFile = await getConfig(token, { accept: "application/gzip, application/json;q=0.5" });
+    expect(asFile.status).toBe(200);
+    expect(asFile.headers.get("content-type")).toBe("application/gzip");
+    expect(asFile.headers.get("etag")).toBe(`"${latest.contentHash}-gzip"`);
+    expect(asFile.headers.get("vary")).toContain("Accept");
+    const bytes = Buffer.from(await asFile.arrayBuffer());
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(gunzipSync(bytes).toString("utf8")).toBe(json);
+    // The same bytes for the next node (compressed once per revision), and the agent's reader gets the JSON back.
+    const next = await getConfig(token, { accept: "application/gzip" });
+    expect(Buffer.from(await next.clone().arrayBuffer())).toEqual(bytes);
+    expect(await readRevisionBody(next)).toEqual(JSON.parse(json));
+    // Either tag, or the bare content hash, is the same content: 304.
+    for (const tag of [`"${latest.contentHash}-gzip"`, `"${latest.contentHash}"`]) {
+      const same = await getConfig(token, { accept: "application/gzip", ifNoneMatch: tag });
+      expect(same.status).toBe(304);
+      expect(same.headers.get("etag")).toBe(`"${latest.contentHash}-gzip"`);
+    }
+    expect((await getConfig(token, { ifNoneMatch: `"${latest.contentHash}-gzip"` })).status).toBe(304);
+    // Refused or not asked for: JSON.
+    for (const accept of ["application/gzip;q=0, application/json", "*/*", "application/json"]) {
+      const res = await getConfig(token, { accept });
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(await res.text()).toBe(json);
+    }
   });
 
   it("answers 401 with the same body for a missing, malformed, unknown and revoked token", async () => {

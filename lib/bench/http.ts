@@ -9,7 +9,7 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
-import { db } from "@/lib/db";
+import { databaseUrl, db } from "@/lib/db";
 import type { BenchContext } from "./context";
 import { table } from "./report";
 import { listVhosts } from "@/lib/vhosts/queries";
@@ -62,6 +62,38 @@ export async function startServer(appDir: string, databaseUrl: string): Promise<
     await new Promise((r) => setTimeout(r, 300));
   }
   return { baseUrl, secret, stop, pid: child.pid ?? null };
+}
+
+/**
+ * The node-API server (`npm run node-api`, lib/nodes/server.ts) started from `appDir` on the same database:
+ * the node routes without Next's request pipeline. Null on a database it refuses (SQLite).
+ */
+export async function startNodeApi(appDir: string, databaseUrl: string): Promise<Server | null> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "tsx", "dist", "cli.mjs"), path.join(appDir, "lib", "nodes", "server-cli.ts"), "--port", String(port), "--host", "127.0.0.1"], {
+    cwd: appDir,
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-4000)));
+  child.stderr!.on("data", (d) => (output = (output + d).slice(-4000)));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  };
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("node API listening")) {
+    if (child.exitCode !== null) return null;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm run node-api did not start within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { baseUrl, secret: "", stop, pid: child.pid ?? null };
 }
 
 export type Answer = { status: number; bytes: number; headers: http.IncomingHttpHeaders; body?: string };
@@ -315,6 +347,19 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
     statusText(r.statuses),
     loadText(r.load),
   ];
+  // The same requests to the node-API server (npm run node-api): the same handlers without Next.
+  const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl());
+  let apiRows: (string | number)[][] = [];
+  if (nodeApi) {
+    try {
+      const apiUrl = `${nodeApi.baseUrl}/api/v1/nodes/config`;
+      const a304 = await closedLoop(apiUrl, { ...asAgent, "if-none-match": etag }, connections, Math.max(runs304, 5000), 200, 30, nodeApi.pid);
+      const a200 = await closedLoop(apiUrl, asAgent, 2, runs200 * 5, 10, 30, nodeApi.pid);
+      apiRows = [row("node-API server (`npm run node-api`): 304", connections, a304), row("node-API server: 200 as the agent asks (`application/gzip`)", 2, a200)];
+    } finally {
+      await nodeApi.stop();
+    }
+  }
   const body = [
     ctx.header(`next start on loopback; ${revision.note}: ${(jsonBytes / 2 ** 20).toFixed(1)} MB of JSON, ${(full.bytes / 2 ** 20).toFixed(1)} MB gzipped on the wire`),
     "",
@@ -324,6 +369,7 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
         row("304 (If-None-Match: current ETag)", connections, r304),
         row("200 (full bundle, JSON gzipped by next start per answer)", 2, r200),
         row("200 (full bundle as the agent asks: `application/gzip`, compressed once)", 2, r200File),
+        ...apiRows,
       ],
     ),
     "",
@@ -338,7 +384,9 @@ export async function nodeApiPart(ctx: BenchContext, server: Server) {
       "(the latest revision's head and the token's node are kept in memory, dropped by the publish's or revocation's NOTIFY; lib/config/latest-head.ts). " +
       "A revision's 200 body is built once, when the first node asks for it, and kept in memory for the next nodes (the latest revision only; " +
       "revisions never change). Next 16 drops a route handler's own Content-Encoding and gzips JSON per answer; the agent asks for the revision as " +
-      "one gzip file (`application/gzip`, compressed once per revision and kept), which next start sends as it is.",
+      "one gzip file (`application/gzip`, compressed once per revision and kept), which next start sends as it is. " +
+      "The node-API server rows: the same handlers (lib/nodes/api.ts) served by `npm run node-api` (lib/nodes/server.ts, srvx on Node's http) " +
+      "instead of next start — what Next's routing and per-request machinery cost shows as the difference; a load balancer sends /api/v1/nodes/ there.",
   ].join("\n");
   return [{ key: `${ctx.kind}:d`, title: `${ctx.dialect.name} · d. Node pull API`, body }];
 }

@@ -62,6 +62,15 @@ export function receivesSignals(channel: SignalChannel): boolean {
   return listener?.client != null && listener.listening.has(channel);
 }
 
+/**
+ * True when a change committed by one process reaches the signals of every other process using this
+ * database (PostgreSQL: NOTIFY). False on SQLite, whose signals stay in the process that committed: a
+ * second process (the node-API server, lib/nodes/server.ts) would never hear of a publish there.
+ */
+export function signalsReachOtherProcesses(): boolean {
+  return dbKind() === "postgres";
+}
+
 /** Makes sure this process listens to `channel` (PostgreSQL), for a cache that subscribed before closeSignals(). */
 export function keepListening(channel: SignalChannel): void {
   if (dbKind() === "postgres") void listen(channel);

@@ -28,7 +28,7 @@ describe("docker-compose.yml", () => {
     const [cmd, ...args] = cli!;
     const services = spawnSync(cmd!, [...args, "config", "--services"], { encoding: "utf8", env: { ...process.env, NEXTAUTH_SECRET: "x".repeat(40) } });
     expect(services.status).toBe(0);
-    expect(services.stdout.split("\n").filter(Boolean).sort()).toEqual(["db", "lb", "panel-1", "panel-2", "tls"]);
+    expect(services.stdout.split("\n").filter(Boolean).sort()).toEqual(["db", "lb", "node-api", "panel-1", "panel-2", "tls"]);
     const r = spawnSync(cmd!, [...args, "config"], { encoding: "utf8", env: { ...process.env, NEXTAUTH_SECRET: "x".repeat(40) } });
     const service = (name: string) => {
       // `compose config` prints services sorted, two-space indented: a service's block runs to the next one.
@@ -54,6 +54,14 @@ describe("docker-compose.yml", () => {
     expect(nginx).toMatch(/server panel-2:3000/);
     expect(nginx).toMatch(/proxy_pass http:\/\/palisade_panels;/);
     expect(Number(/proxy_read_timeout (\d+)s;/.exec(nginx)?.[1])).toBeGreaterThan(60);
+    // The nodes' requests go to the node-API server (npm run node-api), on the same database, trusting the same proxies.
+    const nodeApi = service("node-api");
+    expect(nodeApi).toMatch(/npm[\s\S]*run[\s\S]*node-api/);
+    expect(nodeApi).toMatch(/DATABASE_URL: postgresql:\/\/palisade:[^@]+@db:5432\/palisade/);
+    expect(nodeApi).toMatch(/PALISADE_TRUSTED_PROXIES: 172\.30\.77\.10 172\.30\.77\.11/);
+    expect(nodeApi).not.toMatch(/ports:/);
+    expect(nginx).toMatch(/location \/api\/v1\/nodes\/ \{\s*proxy_pass http:\/\/palisade_node_api;/);
+    expect(nginx).toMatch(/server node-api:3001/);
   });
 
   it("starts the panel with migrations applied on start", () => {

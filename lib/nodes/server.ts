@@ -1,0 +1,101 @@
+// The node API on a port of its own (`npm run node-api`): the same route handlers as app/api/v1/nodes/*
+// (lib/nodes/api.ts, lib/events/api.ts: web Request → Response functions), served by a plain Node HTTP
+// server (srvx) instead of Next's request pipeline. Next's routing, rendering context and per-answer
+// compression cost about 2 ms of CPU per request on this 2-core machine — the handler itself takes
+// 0.03–0.2 ms for a 304 — so the thousands of nodes polling a deployment are better served apart from
+// the admin UI (BENCHMARKS.md d). A load balancer sends /api/v1/nodes/ here (deploy/nginx-lb.conf).
+//
+// PostgreSQL only: a publish made by a panel process wakes this process's long polls and drops its kept
+// revision head through NOTIFY (lib/db/signal.ts); on SQLite signals do not leave the process that
+// committed, so nodes use the panel's own routes there.
+import { serve } from "srvx";
+import { postNodeEvents } from "@/lib/events/api";
+import { installPeerAddressStamp, trustedProxies } from "@/lib/http/client-address";
+import { signalsReachOtherProcesses } from "@/lib/db/signal";
+import { getNodeConfig, postNodeStatus } from "./api";
+
+type Handler = (request: Request) => Promise<Response>;
+
+/** The node API's routes; everything else on this port is a 404 that says what the port is for. */
+export const NODE_API_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>>> = {
+  "/api/v1/nodes/config": { GET: getNodeConfig },
+  "/api/v1/nodes/status": { POST: postNodeStatus },
+  "/api/v1/nodes/events": { POST: postNodeEvents },
+};
+
+const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
+
+/** Routes one request to its handler: the same answers as the panel's routes, 404/405 for anything else. */
+export function nodeApiFetch(request: Request): Promise<Response> | Response {
+  const { pathname } = new URL(request.url);
+  // For a load balancer's or orchestrator's health check: the process answers (no database read).
+  if (pathname === "/healthz" && request.method === "GET") return new Response("ok\n", { headers: { "content-type": "text/plain", "cache-control": "no-store" } });
+  const route = NODE_API_ROUTES[pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname];
+  if (!route) {
+    const error = `Not found. This port serves the node API only: ${Object.keys(NODE_API_ROUTES).join(", ")}.`;
+    return new Response(JSON.stringify({ error }), { status: 404, headers: JSON_HEADERS });
+  }
+  const handler = route[request.method];
+  if (!handler) {
+    const allow = Object.keys(route).join(", ");
+    return new Response(JSON.stringify({ error: `${request.method} is not allowed here; use ${allow}.` }), { status: 405, headers: { ...JSON_HEADERS, allow } });
+  }
+  return handler(request);
+}
+
+export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0]";
+
+export function parseNodeApiArgs(argv: string[]): { port: number; hostname: string } {
+  const out = { port: 3001, hostname: "0.0.0.0" };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === "--port" && value !== undefined) {
+      if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Error(`--port takes a port number (0–65535), not '${value}'. ${NODE_API_USAGE}`);
+      out.port = Number(value);
+      i++;
+    } else if (flag === "--host" && value !== undefined && value !== "") {
+      out.hostname = value;
+      i++;
+    } else {
+      throw new Error(`Unknown or incomplete option '${flag}'. ${NODE_API_USAGE}`);
+    }
+  }
+  return out;
+}
+
+export class NodeApiServerRefused extends Error {}
+
+export type RunningNodeApi = { url: string; port: number; close(): Promise<void> };
+
+/**
+ * Starts the node-API server. Refuses (NodeApiServerRefused) on a database whose signals stay in one process
+ * (SQLite) and on a PALISADE_TRUSTED_PROXIES that does not parse, as the panel does at its start.
+ */
+export async function startNodeApiServer(options: { port: number; hostname: string }): Promise<RunningNodeApi> {
+  if (!signalsReachOtherProcesses()) {
+    throw new NodeApiServerRefused(
+      "The separate node-API server needs PostgreSQL: on SQLite a publish signals only the panel process that made it, " +
+        "so this process would hold long polls past a publish. With SQLite, nodes use the panel's own /api/v1/nodes routes.",
+    );
+  }
+  try {
+    trustedProxies();
+  } catch (err) {
+    throw new NodeApiServerRefused((err as Error).message);
+  }
+  // The socket's address, as in the panel (instrumentation.ts): the failure limiter and the node's last address need it.
+  installPeerAddressStamp();
+  const server = serve({ port: options.port, hostname: options.hostname, fetch: nodeApiFetch, silent: true, gracefulShutdown: false });
+  await server.ready();
+  const address = server.node?.server?.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      await server.close(true);
+    },
+  };
+}

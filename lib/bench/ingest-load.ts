@@ -7,12 +7,12 @@
 //      how long each ingestion batch takes while the purge runs, against the batches just before it
 //      (target: no ingestion request waits more than 100 ms on the purge).
 // The bench's nodes, vhosts and events are removed afterwards, like section g's.
-import { db, dialect } from "@/lib/db";
+import { databaseUrl, db, dialect } from "@/lib/db";
 import { eventId, matchRows, pathOf, WAF_EVENT_COLUMNS, WAF_EVENT_MATCH_COLUMNS } from "@/lib/events/ingest";
 import { clientKey } from "@/lib/events/client-key";
 import { EVENT_RETENTION_DAYS, pruneEvents } from "@/lib/events/retention";
 import type { BenchContext } from "./context";
-import { closedLoop, sessionCookie, type Server } from "./http";
+import { closedLoop, sessionCookie, startNodeApi, type Server } from "./http";
 import { bodies, httpSender, makeEvent, setUp, tearDown, type Fixture, type Send } from "./ingest";
 import { table } from "./report";
 import { loadAverage, loadText, ms, summarize, type Load } from "./stats";
@@ -108,6 +108,34 @@ export async function ingestLoadPart(ctx: BenchContext, server: Server) {
       loadText(busy.load),
     ]);
     console.error(`  ${rows.at(-1)!.join(" | ")}`);
+
+    // The same with the nodes' batches going to the node-API server (npm run node-api, PostgreSQL only):
+    // ingestion out of the panel's process, so only the machine's CPU is shared, not the event loop.
+    const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl());
+    if (nodeApi) {
+      const apiSender = httpSender(nodeApi.baseUrl);
+      try {
+        console.error("part j: /vhosts while 4 nodes ingest through the node-API server …");
+        const bg2 = ingestInBackground(f, apiSender.send, bodies(f, "api", 400));
+        await new Promise((r) => setTimeout(r, 3000));
+        const from2 = performance.now();
+        const busy2 = await closedLoop(`${server.baseUrl}/vhosts`, { cookie }, 1, runs, 0, 30);
+        const to2 = performance.now();
+        const samples2 = between(await bg2.stop(), from2, to2);
+        rows.push([
+          "while 4 nodes × 1 connection ingest through the node-API server (`npm run node-api`)",
+          `**${ms(busy2.timing.median)}** / **${ms(busy2.timing.p95)}** (p95 ${(busy2.timing.p95 / idle.timing.p95).toFixed(2)}× idle)`,
+          busy2.requests,
+          `${rate(samples2, (to2 - from2) / 1000).toFixed(0)} events/s`,
+          `${ms(summarize(samples2.map((s) => s.ms)).median)} / ${ms(summarize(samples2.map((s) => s.ms)).p95)}`,
+          loadText(busy2.load),
+        ]);
+        console.error(`  ${rows.at(-1)!.join(" | ")}`);
+      } finally {
+        apiSender.close();
+        await nodeApi.stop();
+      }
+    }
 
     // 2. Ingestion while a day of old events is purged.
     const now = new Date();

@@ -9,11 +9,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import os from "node:os";
 import { gzipSync } from "node:zlib";
-import { db, dialect } from "@/lib/db";
+import { databaseUrl, db, dialect } from "@/lib/db";
 import { EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
 import { hashToken } from "@/lib/nodes/token";
 import type { BenchContext } from "./context";
-import type { Server } from "./http";
+import { startNodeApi, type Server } from "./http";
 import { table } from "./report";
 import { cpuSince, loadAverage, loadText, ms, processCpu, summarize, type Load, type Timing } from "./stats";
 
@@ -71,12 +71,13 @@ export async function setUp(): Promise<Fixture> {
 }
 
 export async function tearDown(f: Fixture): Promise<number> {
-  const ids = (await db.wafEvent.findMany({ where: { nodeId: { in: f.nodeIds } }, select: { id: true } })).map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500) await db.wafEventMatch.deleteMany({ where: { eventId: { in: ids.slice(i, i + 500) } } });
-  await db.wafEvent.deleteMany({ where: { nodeId: { in: f.nodeIds } } });
+  // Every bench event names one of the bench's vhosts: one statement removes their matches (deleting them by
+  // event id, 500 at a time, took ten minutes after part j's million old events).
+  await db.wafEventMatch.deleteMany({ where: { vhostId: { in: f.vhostIds } } });
+  const { count: ids } = await db.wafEvent.deleteMany({ where: { nodeId: { in: f.nodeIds } } });
   await db.wafNode.deleteMany({ where: { id: { in: f.nodeIds } } });
   await db.virtualHost.deleteMany({ where: { id: { in: f.vhostIds } } });
-  return ids.length;
+  return ids;
 }
 
 /** Gzip bodies of full batches, unique transaction ids, generated before the clock starts. */
@@ -197,6 +198,25 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
         }
       }
     } else notes = "No `next start` could be started: the HTTP rows are missing.";
+    // The same batches to the node-API server (npm run node-api; PostgreSQL only): the handler without Next.
+    const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl());
+    if (nodeApi) {
+      try {
+        const apiCpu = async (): Promise<CpuReading> => ({ panel: processCpu(nodeApi.pid ? [nodeApi.pid] : []), database: await databaseCpu() });
+        for (const c of [1, 2]) {
+          console.error(`part g: HTTP to the node-API server, ${NODES} nodes × ${c} connections …`);
+          const h = httpSender(nodeApi.baseUrl);
+          try {
+            rows.push(row("HTTP, node-API server (`npm run node-api`)", c, await measure(f, h.send, c, bodies(f, `api${c}`, poolSize), apiCpu)));
+            console.error(`  ${rows.at(-1)!.join(" | ")}`);
+          } finally {
+            h.close();
+          }
+        }
+      } finally {
+        await nodeApi.stop();
+      }
+    }
     const send = await handlerSender();
     for (const c of [1, 2]) {
       console.error(`part g: in-process handler, ${NODES} nodes × ${c} …`);

@@ -12,7 +12,7 @@ import { HttpError } from "@/lib/http/route";
 import { API_BASE, apiRoute, decodeCursor, encodeCursor, json, PageQuerySchema } from "./define";
 import { parseFingerprint } from "./configcode";
 import { ProblemSchema } from "./schemas";
-import { PROBLEM_TEXT, problems } from "./vhosts";
+import { problems } from "./vhosts";
 
 const timestamp = z.string().meta({ format: "date-time" });
 const ChangesSchema = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()), shared: z.array(z.string()) });
@@ -142,7 +142,11 @@ export const revisionRoutes = [
       201: { description: "Published; Location names the revision", schema: PublishResultSchema, headers: ["Location"] },
       200: { description: "Nothing to publish: the latest revision has this content", schema: PublishResultSchema },
       ...problems(400, 401, 403, 422, 428, 429),
-      412: { description: `${PROBLEM_TEXT[412]}, or \`currentHash\`: the configuration changed since the preview`, schema: PublishProblemSchema, headers: ["ETag"] },
+      412: {
+        description: "Nothing was published: `currentVersion` is the latest revision (one was published since: basedOn is stale), or `currentHash` (also the ETag) what the configuration compiles to now (it changed since the preview)",
+        schema: PublishProblemSchema,
+        headers: ["ETag"],
+      },
     },
     handler: async ({ body, principal, request }) => {
       const header = parseFingerprint(request.headers.get("if-match"), "If-Match must be the ETag of GET /api/v1/revisions/preview (the content hash in quotes).");

@@ -84,10 +84,10 @@ const bodyProblems = {
 const etag = (fingerprint: string) => `"${fingerprint}"`;
 
 /** `"<64 hex>"` or `W/"…"` → the fingerprint; anything else is a 400. */
-export function parseFingerprint(header: string | null): string | null {
+export function parseFingerprint(header: string | null, refusal = "If-Match must be the ETag of a plan (the fingerprint in quotes)."): string | null {
   if (header === null) return null;
   const m = /^\s*(?:W\/)?"?([0-9a-f]{64})"?\s*$/i.exec(header);
-  if (!m) throw new HttpError(400, "If-Match must be the ETag of a plan (the fingerprint in quotes).");
+  if (!m) throw new HttpError(400, refusal);
   return m[1]!.toLowerCase();
 }
 

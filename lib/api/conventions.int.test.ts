@@ -7,6 +7,7 @@ import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { ensureBuiltInTemplates } from "@/lib/templates/service";
 import { countTokenRequest } from "@/lib/tokens/service";
 import { call, userWithToken } from "./api-fixtures";
 import { API_BASE, type Method } from "./define";
@@ -186,19 +187,32 @@ describe(`REST API conventions (${process.env.TEST_DB})`, () => {
     await conforms(await call("GET", "/waf-events?range=7d", { token: auditorRead }), "GET", "/waf-events");
   });
 
-  it("publishes, lists, reads, diffs and rolls back revisions, validating each answer", async () => {
-    const first = await call("POST", "/revisions", { token: admin, body: { basedOn: null } });
+  it("previews, publishes what was previewed, lists, reads, diffs and rolls back revisions, validating each answer", async () => {
+    const preview = await call("GET", "/revisions/preview", { token: auditorRead });
+    expect(preview.status).toBe(200);
+    const etag = preview.headers.get("etag")!;
+    const p = (await conforms(preview, "GET", "/revisions/preview")) as { fingerprint: string; latest: number | null };
+    expect(etag).toBe(`"${p.fingerprint}"`);
+    expect(p.latest).toBeNull();
+    const missing = await call("POST", "/revisions", { token: admin, body: { basedOn: null } });
+    expect(missing.status).toBe(428);
+    await conforms(missing, "POST", "/revisions");
+    const first = await call("POST", "/revisions", { token: admin, body: { basedOn: null }, headers: { "if-match": etag } });
     expect(first.status).toBe(201);
     expect(first.headers.get("location")).toBe(`${API_BASE}/revisions/1`);
     await conforms(first, "POST", "/revisions");
-    const unchanged = await call("POST", "/revisions", { token: admin, body: { basedOn: 1 } });
+    const unchanged = await call("POST", "/revisions", { token: admin, body: { basedOn: 1, previewed: p.fingerprint } });
     expect(unchanged.status).toBe(200);
     await conforms(unchanged, "POST", "/revisions");
-    const stale = await call("POST", "/revisions", { token: admin, body: { basedOn: null } });
+    const stale = await call("POST", "/revisions", { token: admin, body: { basedOn: null }, headers: { "if-match": etag } });
     expect(stale.status).toBe(412);
     await conforms(stale, "POST", "/revisions");
     await call("POST", "/vhosts", { token: admin, body: { ...VHOST, aliases: [], domain: "second.example.test" } });
-    expect((await call("POST", "/revisions", { token: admin, body: { basedOn: 1 } })).status).toBe(201);
+    const changed = await call("POST", "/revisions", { token: admin, body: { basedOn: 1 }, headers: { "if-match": etag } });
+    expect(changed.status).toBe(412);
+    const problem = (await conforms(changed.clone(), "POST", "/revisions")) as { currentHash: string };
+    expect(changed.headers.get("etag")).toBe(`"${problem.currentHash}"`);
+    expect((await call("POST", "/revisions", { token: admin, body: { basedOn: 1 }, headers: { "if-match": `"${problem.currentHash}"` } })).status).toBe(201);
     await conforms(await call("GET", "/revisions?limit=1", { token: auditorRead }), "GET", "/revisions");
     await conforms(await call("GET", "/revisions/1", { token: auditorRead }), "GET", "/revisions/{number}");
     await conforms(await call("GET", "/revisions/diff?from=1&to=2", { token: auditorRead }), "GET", "/revisions/diff");
@@ -291,5 +305,47 @@ describe(`REST API conventions (${process.env.TEST_DB})`, () => {
     expect((await db.apiToken.findUniqueOrThrow({ where: { id: t.tokenId } })).windowCount).toBe(4);
     // A window that has ended opens again.
     expect(await countTokenRequest(t.tokenId, { limit: 3, now: new Date(Date.now() + 61_000) })).toBeNull();
+  });
+
+  it("manages templates, applies one to a policy, toggles a vhost and moves a custom rule, validating each answer", async () => {
+    await ensureBuiltInTemplates({ actor: { id: null, email: "setup@api.test" } });
+    const template = { name: "Conv template", description: "", policy: { engineMode: "DETECTION_ONLY", blockingParanoia: 1, detectionParanoia: 2, inboundThreshold: 5, outboundThreshold: 4, exclusions: [{ kind: "REMOVE_BY_TAG", tag: "attack-sqli" }] } };
+    const created = await call("POST", "/templates", { token: admin, body: template });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const t = (await conforms(created, "POST", "/templates")) as { id: string };
+    await conforms(await call("GET", `/templates/${t.id}`, { token: auditorRead }), "GET", "/templates/{id}");
+    await conforms(await call("GET", "/templates/00000000-0000-4000-8000-000000000000", { token: auditorRead }), "GET", "/templates/{id}");
+    await conforms(await call("POST", "/templates", { token: admin, body: { ...template, name: "" } }), "POST", "/templates");
+    const put = await call("PUT", `/templates/${t.id}`, { token: admin, body: { ...template, description: "Changed" }, headers: { "if-match": '"1"' } });
+    expect(put.status).toBe(200);
+    await conforms(put, "PUT", "/templates/{id}");
+    await conforms(await call("PUT", `/templates/${t.id}`, { token: admin, body: { ...template, description: "Stale" }, headers: { "if-match": '"1"' } }), "PUT", "/templates/{id}");
+    await conforms(await call("PUT", `/templates/${t.id}`, { token: admin, body: { ...template, description: "None" } }), "PUT", "/templates/{id}");
+    const builtIn = await db.policyTemplate.findFirstOrThrow({ where: { builtIn: true } });
+    const refused = await call("DELETE", `/templates/${builtIn.id}`, { token: admin, headers: { "if-match": `"${builtIn.version}"` } });
+    expect(refused.status).toBe(409);
+    await conforms(refused, "DELETE", "/templates/{id}");
+
+    const v = (await (await call("POST", "/vhosts", { token: admin, body: { ...VHOST, aliases: [], domain: "parity.example.test" } })).json()) as { id: string };
+    const copied = await call("POST", `/vhosts/${v.id}/policy/copy`, { token: admin, body: { source: `template:${t.id}`, replaceExclusions: true }, headers: { "if-match": '"1"' } });
+    expect(copied.status, await copied.clone().text()).toBe(200);
+    expect(((await conforms(copied, "POST", "/vhosts/{id}/policy/copy")) as { exclusionCount: number }).exclusionCount).toBe(1);
+    await conforms(await call("POST", `/vhosts/${v.id}/policy/copy`, { token: admin, body: { source: `template:${t.id}`, replaceExclusions: true }, headers: { "if-match": '"1"' } }), "POST", "/vhosts/{id}/policy/copy");
+    await conforms(await call("DELETE", `/templates/${t.id}`, { token: admin, headers: { "if-match": '"2"' } }), "DELETE", "/templates/{id}");
+
+    await conforms(await call("POST", `/vhosts/${v.id}/disable`, { token: admin }), "POST", "/vhosts/{id}/disable");
+    await conforms(await call("POST", `/vhosts/${v.id}/disable`, { token: admin, headers: { "if-match": '"1"' } }), "POST", "/vhosts/{id}/disable");
+    await conforms(await call("POST", `/vhosts/${v.id}/enable`, { token: admin, headers: { "if-match": '"1"' } }), "POST", "/vhosts/{id}/enable");
+    await conforms(await call("POST", `/vhosts/${v.id}/enable`, { token: admin, headers: { "if-match": '"2"' } }), "POST", "/vhosts/{id}/enable");
+
+    const ruleIds: string[] = [];
+    for (const ruleId of [10_201, 10_202]) {
+      const res = await call("POST", `/vhosts/${v.id}/custom-rules`, { token: admin, body: { ruleId, enabled: true, description: "Conv", secRule: `SecRule REQUEST_URI "@beginsWith /c${ruleId}" "id:${ruleId},phase:1,deny,status:403"` } });
+      ruleIds.push(((await res.json()) as { id: string }).id);
+    }
+    const moved = await call("POST", `/vhosts/${v.id}/custom-rules/${ruleIds[1]}/move`, { token: admin, body: { direction: "up" } });
+    expect(moved.status).toBe(200);
+    await conforms(moved, "POST", "/vhosts/{id}/custom-rules/{ruleId}/move");
+    await conforms(await call("POST", `/vhosts/${v.id}/custom-rules/${ruleIds[1]}/move`, { token: admin, body: { direction: "up" } }), "POST", "/vhosts/{id}/custom-rules/{ruleId}/move");
   });
 });

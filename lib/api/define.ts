@@ -44,6 +44,8 @@ export type ApiRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
   prepareBody?: (raw: unknown) => unknown;
   /** Takes If-Match (versioned resource); "fingerprint": a whole-state fingerprint the handler reads itself (/config/apply). */
   ifMatch?: boolean | "fingerprint";
+  /** The If-Match header's description in the document, where the default ("the ETag you read") does not fit. */
+  ifMatchText?: string;
   responses: Record<number, ApiResponseSpec>;
   handler: (ctx: ApiHandlerContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Response>;
 };

@@ -26,12 +26,12 @@ const hostileString = fc.oneof(
   fc.constantFrom("", " ", "\n", "\0", "'", '"', "\\", "${x}", "</script>", "DROP TABLE \"User\";--", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "ѕhop.example.com", "0.0.0.0/0", "::/0", "x".repeat(5000), "-1", "1e309", "NaN", "draft", "__proto__"),
 );
 const hostileValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }));
-const FIELDS = ["kind", "text", "confirmWide", "ruleId", "ruleIdEnd", "description", "secRule", "tag", "target", "pathPrefix", "note", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "version", "basedOn", "previewed", "templateId", "confirmInternalBackend", "yaml", "source"];
+const FIELDS = ["kind", "text", "confirmWide", "ruleId", "ruleIdEnd", "description", "secRule", "tag", "target", "pathPrefix", "note", "domain", "aliases", "backendUrl", "tlsMode", "certificateRef", "hsts", "minTlsVersion", "enabled", "engineMode", "blockingParanoia", "detectionParanoia", "inboundThreshold", "outboundThreshold", "version", "basedOn", "previewed", "templateId", "confirmInternalBackend", "yaml", "source", "name", "policy", "exclusions", "replaceExclusions", "direction"];
 const hostileBody = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 10 }));
 const QUERY_KEYS = ["limit", "cursor", "q", "from", "to", "format", "actor", "action", "entity", "entityId", "vhost", "range", "rule", "client", "path", "status"];
 const hostileQuery = fc.dictionary(fc.constantFrom(...QUERY_KEYS), hostileString, { maxKeys: 5 });
 const hostileId = fc.oneof(fc.constant("__VHOST__"), fc.uuid(), hostileString.filter((s) => s.length > 0 && s.length < 200));
-const hostileIfMatch = fc.oneof(fc.constant(undefined), fc.constantFrom('"1"', 'W/"1"', "*", '"0"', '"999999999"', "1, 2"), hostileString);
+const hostileIfMatch = fc.oneof(fc.constant(undefined), fc.constantFrom('"1"', 'W/"1"', "*", '"0"', '"999999999"', "1, 2", `"${"0".repeat(64)}"`), hostileString);
 
 async function assertConsistent() {
   expect(await db.virtualHost.count({ where: { policy: null } }), "every vhost keeps its policy").toBe(0);

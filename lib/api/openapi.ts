@@ -7,13 +7,18 @@ import { API_BASE, type ApiRoute } from "./define";
 import { API_ROUTES } from "./routes";
 
 const HEADER_SCHEMAS: Record<string, { description: string }> = {
-  ETag: { description: "The resource's version (for /config: the whole state's fingerprint), for If-Match" },
+  ETag: { description: "The resource's version (for /config: the whole state's fingerprint; for /revisions/preview: the content hash of the bundle Publish would store), for If-Match" },
   Location: { description: "The URL of the created resource" },
 };
 
 function operation(r: ApiRoute) {
   const header = r.ifMatch
-    ? z.object({ "if-match": z.string().optional().meta({ description: r.ifMatch === "fingerprint" ? "The ETag of the plan (the fingerprint of the state it was made on): a stale one is 412" : 'The ETag you read (e.g. "3"): a stale one is 412' }) })
+    ? z.object({
+        "if-match": z
+          .string()
+          .optional()
+          .meta({ description: r.ifMatchText ?? (r.ifMatch === "fingerprint" ? "The ETag of the plan (the fingerprint of the state it was made on): a stale one is 412" : 'The ETag you read (e.g. "3"): a stale one is 412') }),
+      })
     : undefined;
   const requestParams = {
     ...(r.params ? { path: r.params as z.ZodObject } : {}),

@@ -1,5 +1,5 @@
-// /api/v1/vhosts/{id}/ip-lists, /custom-rules, /exclusions and /api/v1/templates: the same services and
-// schemas as the vhost's policy pages and the template pages.
+// /api/v1/vhosts/{id}/ip-lists, /custom-rules and /exclusions: the same services and schemas as the vhost's
+// policy pages (templates: lib/api/templates.ts).
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
@@ -7,9 +7,8 @@ import { NotFoundError } from "@/lib/errors";
 import { IpBulkSchema } from "@/lib/policies/cidr";
 import { addIpEntries, removeIpEntry } from "@/lib/policies/service";
 import { RuleExclusionSchema } from "@/lib/rules/exclusions";
-import { CustomRuleSchema } from "@/lib/rules/secrule";
-import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, updateCustomRule } from "@/lib/rules/service";
-import { listTemplates } from "@/lib/templates/queries";
+import { CustomRuleSchema, MoveCustomRuleSchema } from "@/lib/rules/secrule";
+import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, moveCustomRule, updateCustomRule } from "@/lib/rules/service";
 import { API_BASE, apiRoute, json, requireVersion } from "./define";
 import { problems } from "./vhosts";
 
@@ -40,10 +39,8 @@ const ExclusionOutSchema = z
     createdAt: timestamp,
   })
   .meta({ id: "Exclusion" });
-const TemplateOutSchema = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), builtIn: z.boolean(), version: z.number().int(), policy: z.unknown() })
-  .meta({ id: "Template" });
 const list = <T extends z.ZodType>(item: T, id: string) => z.object({ items: z.array(item) }).meta({ id });
+const CustomRuleListSchema = list(CustomRuleOutSchema, "CustomRuleList");
 const RemovedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 
 async function vhostExists(id: string) {
@@ -99,7 +96,7 @@ export const policyItemRoutes = [
   apiRoute({
     method: "GET", path: "/vhosts/{id}/custom-rules", operationId: "listCustomRules", summary: "A virtual host's custom SecRules in evaluation order", tag: "Custom rules",
     permission: "vhost.read", scope: "read", params: VhostParams,
-    responses: { 200: { description: "Every rule", schema: list(CustomRuleOutSchema, "CustomRuleList") }, ...problems(401, 403, 404, 429) },
+    responses: { 200: { description: "Every rule", schema: CustomRuleListSchema }, ...problems(401, 403, 404, 429) },
     handler: async ({ params }) => {
       await vhostExists(params.id);
       const rows = await db.customRule.findMany({ where: { vhostId: params.id }, orderBy: { position: "asc" } });
@@ -147,6 +144,20 @@ export const policyItemRoutes = [
     },
   }),
   apiRoute({
+    method: "POST", path: "/vhosts/{id}/custom-rules/{ruleId}/move", operationId: "moveCustomRule",
+    summary:
+      "Move a custom rule one place earlier (up) or later (down) in its vhost's evaluation order, as the panel's arrows do. " +
+      "No If-Match: as in the panel, a move checks no version and keeps the rules' versions (their ETags stay valid)",
+    tag: "Custom rules", permission: "policy.write", scope: "write", params: ItemParams("ruleId"), body: MoveCustomRuleSchema,
+    responses: { 200: { description: "The vhost's rules in their new order", schema: CustomRuleListSchema }, ...problems(400, 401, 403, 404, 422, 429) },
+    handler: async ({ params, body, principal }) => {
+      const p = params as { id: string; ruleId: string };
+      await moveCustomRule(principal.audit, { vhostId: p.id, id: p.ruleId, direction: body.direction });
+      const rows = await db.customRule.findMany({ where: { vhostId: p.id }, orderBy: [{ position: "asc" }, { ruleId: "asc" }] });
+      return json({ items: rows.map(ruleBody) });
+    },
+  }),
+  apiRoute({
     method: "GET", path: "/vhosts/{id}/exclusions", operationId: "listExclusions", summary: "A virtual host's CRS rule exclusions", tag: "Exclusions",
     permission: "vhost.read", scope: "read", params: VhostParams,
     responses: { 200: { description: "Every exclusion", schema: list(ExclusionOutSchema, "ExclusionList") }, ...problems(401, 403, 404, 429) },
@@ -173,15 +184,6 @@ export const policyItemRoutes = [
       const p = params as { id: string; exclusionId: string };
       const r = await deleteExclusion(principal.audit, { vhostId: p.id, id: p.exclusionId });
       return json({ id: r.id, deleted: true });
-    },
-  }),
-  apiRoute({
-    method: "GET", path: "/templates", operationId: "listTemplates", summary: "Policy templates (built-in and custom)", tag: "Templates",
-    permission: "vhost.read", scope: "read",
-    responses: { 200: { description: "Every template", schema: list(TemplateOutSchema, "TemplateList") }, ...problems(401, 403, 429) },
-    handler: async () => {
-      const rows = await listTemplates();
-      return json({ items: rows.map((t) => ({ id: t.id, name: t.name, description: t.description, builtIn: t.builtIn, version: t.version, policy: t.policy })) });
     },
   }),
 ];

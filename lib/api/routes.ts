@@ -6,6 +6,7 @@ import { configRoutes } from "./configcode";
 import type { ApiRoute } from "./define";
 import { policyItemRoutes } from "./policy-items";
 import { revisionRoutes } from "./revisions";
+import { copyPolicyRoutes, templateRoutes } from "./templates";
 import { vhostRoutes } from "./vhosts";
 
-export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...policyItemRoutes, ...revisionRoutes, ...auditRoutes, ...configRoutes];
+export const API_ROUTES: ApiRoute[] = [...vhostRoutes, ...copyPolicyRoutes, ...policyItemRoutes, ...templateRoutes, ...revisionRoutes, ...auditRoutes, ...configRoutes];

@@ -7,7 +7,7 @@ import { WafPolicySchema } from "@/lib/policies/policy";
 import { updatePolicy } from "@/lib/policies/service";
 import { listVhostPage } from "@/lib/vhosts/queries";
 import { CreateVhostSchema, VhostFieldsSchema, vhostColumns } from "@/lib/vhosts/schema";
-import { createVhost, deleteVhost, updateVhost } from "@/lib/vhosts/service";
+import { createVhost, deleteVhost, setVhostEnabled, updateVhost } from "@/lib/vhosts/service";
 import { API_BASE, apiRoute, decodeCursor, encodeCursor, json, PageQuerySchema, requireVersion } from "./define";
 import { DeletedSchema, PolicySchema, policyBody, ProblemSchema, VhostPageSchema, VhostSchema, vhostBody } from "./schemas";
 
@@ -18,6 +18,7 @@ export const PROBLEM_TEXT: Record<number, string> = {
   401: "No valid token",
   403: "The role or the token's scope does not allow this",
   404: "Not found",
+  409: "Not possible on this resource (e.g. a built-in template)",
   412: "Stale If-Match: `currentVersion` is the current version",
   422: "Refused by the service",
   428: "If-Match is required",
@@ -129,6 +130,30 @@ export const vhostRoutes = [
       return json({ id: r.id, deleted: true });
     },
   }),
+  ...(["enable", "disable"] as const).map((verb) =>
+    apiRoute({
+      method: "POST",
+      path: `/vhosts/{id}/${verb}`,
+      operationId: `${verb}Vhost`,
+      summary:
+        `${verb === "enable" ? "Enable" : "Disable"} a virtual host, as the panel's toggle does (If-Match: the version read; audited as vhost.${verb}). ` +
+        `Its own operation, not a PATCH: the API has no partial updates and the toggle sends no other field (PUT /vhosts/{id} can set \`enabled\` with the rest). ` +
+        `Idempotent: a vhost already ${verb}d stays as it is`,
+      tag: "Virtual hosts",
+      permission: "vhost.write",
+      scope: "write",
+      params: VhostParams,
+      ifMatch: true,
+      responses: { 200: { description: "The virtual host as stored", schema: VhostSchema, headers: ["ETag"] }, ...problems(401, 403, 404, 412, 428, 429) },
+      handler: async ({ params, ifMatch, principal }) => {
+        const enabled = verb === "enable";
+        const current = await vhostOr404(params.id);
+        if (current.enabled === enabled) return json(vhostBody(current), { version: current.version });
+        const v = await setVhostEnabled(principal.audit, { id: params.id, version: requireVersion(ifMatch), enabled });
+        return json(vhostBody(v), { version: v.version });
+      },
+    }),
+  ),
   apiRoute({
     method: "GET",
     path: "/vhosts/{id}/policy",

@@ -5,7 +5,7 @@ import { defineAction } from "@/lib/auth/action";
 import { nativeForm } from "@/lib/auth/form-action";
 import { toSchemaInput, type ExclusionFormValues } from "./exclusion-form-values";
 import { RuleExclusionSchema } from "@/lib/rules/exclusions";
-import { CustomRuleSchema } from "@/lib/rules/secrule";
+import { CustomRuleSchema, MoveCustomRuleSchema } from "@/lib/rules/secrule";
 import { nextFreeRuleId } from "./queries";
 import { createCustomRule, createExclusion, deleteCustomRule, deleteExclusion, moveCustomRule, setCustomRuleEnabled, updateCustomRule } from "./service";
 
@@ -43,7 +43,7 @@ export const setCustomRuleEnabledAction = defineAction("setCustomRuleEnabledActi
   return { ruleId: rule.ruleId, enabled: rule.enabled };
 });
 
-export const moveCustomRuleAction = defineAction("moveCustomRuleAction", "policy.write", ItemRef.extend({ direction: z.enum(["up", "down"]) }), async (input, { audit }) => {
+export const moveCustomRuleAction = defineAction("moveCustomRuleAction", "policy.write", ItemRef.extend(MoveCustomRuleSchema.shape), async (input, { audit }) => {
   const result = await moveCustomRule(audit, input);
   revalidateVhost(input.vhostId);
   return result;

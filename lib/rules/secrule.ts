@@ -1034,6 +1034,9 @@ export const CustomRuleSchema = z
 export type CustomRuleInput = z.input<typeof CustomRuleSchema>;
 export type CustomRule = z.output<typeof CustomRuleSchema>;
 
+/** Moving a custom rule one place in its vhost's evaluation order (the panel's arrows, the API's /move). */
+export const MoveCustomRuleSchema = z.object({ direction: z.enum(["up", "down"], { error: 'Say "up" or "down".' }) });
+
 function secRuleIssue(error: SecRuleError) {
   return {
     code: "custom" as const,

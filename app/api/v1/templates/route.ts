@@ -1,4 +1,4 @@
-// GET /api/v1/templates: defined in lib/api (see lib/api/routes.ts).
+// GET, POST /api/v1/templates: defined in lib/api (see lib/api/routes.ts).
 import { handlersFor } from "@/lib/api/define";
 import { API_ROUTES } from "@/lib/api/routes";
 
@@ -6,3 +6,4 @@ export const dynamic = "force-dynamic";
 
 const handlers = handlersFor(API_ROUTES, "/templates");
 export const GET = handlers.GET!;
+export const POST = handlers.POST!;

@@ -17,7 +17,7 @@ import type { BenchContext } from "./context";
 import { ensurePublished, get, startServer, type Server } from "./http";
 import { cpuText, latencyText, perLane, splitClients, summarizeRun, writerThresholds, type LaneSample, type RunSummary } from "./lanes";
 import { table } from "./report";
-import { loadAverage, loadText, processCpuMs, type Load } from "./stats";
+import { cpuSince, loadAverage, loadText, processCpu, processCpuMs, type Load } from "./stats";
 
 /** Part d's closed loop: 8 connections in all. */
 const CONNECTIONS_304 = 8;
@@ -31,13 +31,17 @@ const SYSTEM: AuditContext = { actor: { id: null, email: "system:bench" }, meta:
 type Outcome = { kind: "ok" } | { kind: "conflict" } | { kind: "error"; what: string };
 type Op = () => Promise<Outcome>;
 type Lane = { label: string; pid: number | null | undefined; clients: Op[] };
-type Run = { summary: RunSummary; load: Load };
+type Run = { summary: RunSummary; load: Load; /** CPU of the database's server processes serving this database during the run, ms (null: not on this machine). */ dbCpuMs: number | null };
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
-/** Every client of every lane repeats its op until `seconds` have passed (closed loop); each instance's CPU is read around the run. */
-async function runLanes(lanes: Lane[], seconds: number): Promise<Run> {
+/**
+ * Every client of every lane repeats its op until `seconds` have passed (closed loop). Read around the run:
+ * each instance's CPU, the bench's own, and that of the database's backends `dbPids` names (PostgreSQL on this machine).
+ */
+async function runLanes(lanes: Lane[], seconds: number, dbPids?: () => Promise<number[]>): Promise<Run> {
   const samples: LaneSample[] = lanes.map((l) => ({ label: l.label, latencies: [], ok: 0, conflicts: 0, errors: {}, cpuMs: null }));
+  const dbBefore = dbPids ? processCpu(await dbPids()) : null;
   const before = loadAverage();
   const cpuBefore = lanes.map((l) => processCpuMs(l.pid));
   const clientBefore = process.cpuUsage();
@@ -73,7 +77,13 @@ async function runLanes(lanes: Lane[], seconds: number): Promise<Run> {
     const after = processCpuMs(l.pid);
     samples[k]!.cpuMs = cpuBefore[k] !== null && cpuBefore[k] !== undefined && after !== null ? after - cpuBefore[k]! : null;
   });
-  return { summary: summarizeRun(samples, elapsed, (client.user + client.system) / 1000), load: { before, after: loadAverage() } };
+  const load = { before, after: loadAverage() };
+  let dbCpuMs: number | null = null;
+  if (dbBefore && dbBefore.size > 0) {
+    const dbAfter = processCpu([...new Set([...dbBefore.keys(), ...(await dbPids!())])]);
+    if (dbAfter.size > 0) dbCpuMs = cpuSince(dbBefore, dbAfter);
+  }
+  return { summary: summarizeRun(samples, elapsed, (client.user + client.system) / 1000), load, dbCpuMs };
 }
 
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
@@ -96,11 +106,14 @@ const versionOf = (etag: string | string[] | undefined) => {
   return m ? Number(m[1]) : null;
 };
 
-/** One client saving one vhost's policy over and over: each PUT names the version it last saw (If-Match). */
-function policyWriter(baseUrl: string, token: string, agent: http.Agent, vhostId: string, version: number, writer: number): Op {
+/**
+ * One client saving one vhost's policy over and over: each PUT names the version it last saw (If-Match) and
+ * an inbound threshold other than the stored one (`current`: the policy as it was when the run began).
+ */
+function policyWriter(baseUrl: string, token: string, agent: http.Agent, vhostId: string, current: { version: number; inboundThreshold: number }, writer: number): Op {
   const values = writerThresholds(writer);
-  let next = 0;
-  let known = version;
+  let next = values[0] === current.inboundThreshold ? 1 : 0;
+  let known = current.version;
   const url = `${baseUrl}/api/v1/vhosts/${vhostId}/policy`;
   return async () => {
     const sent = known;
@@ -124,14 +137,14 @@ function policyWriter(baseUrl: string, token: string, agent: http.Agent, vhostId
 
 type Fixtures = { run: string; userId: string | null; tokens: { id: string; token: string }[]; vhosts: { id: string }[]; nodeId: string | null; nodeToken: string | null };
 
-async function makeFixtures(clients: number): Promise<Fixtures> {
+/** Fills `f` as it goes, so that what was made before a failure is still removed. */
+async function makeFixtures(f: Fixtures, clients: number): Promise<void> {
   const { createUser } = await import("@/lib/users/service");
   const { createApiToken } = await import("@/lib/tokens/service");
   const { createVhost } = await import("@/lib/vhosts/service");
   const { registerNode } = await import("@/lib/nodes/service");
   const { CreateVhostSchema, EMPTY_VHOST_FORM } = await import("@/lib/vhosts/schema");
-  const run = `k${randomBytes(3).toString("hex")}`;
-  const f: Fixtures = { run, userId: null, tokens: [], vhosts: [], nodeId: null, nodeToken: null };
+  const { run } = f;
   const user = await createUser(SYSTEM, { email: `bench-${run}@palisade.bench`, name: `Bench ${run}`, role: "EDITOR", password: randomBytes(18).toString("base64url") });
   f.userId = user.id;
   for (let i = 0; i < clients; i++) {
@@ -143,7 +156,6 @@ async function makeFixtures(clients: number): Promise<Fixtures> {
   const node = await registerNode(SYSTEM, { name: `bench-${run}` });
   f.nodeId = node.node.id;
   f.nodeToken = node.token;
-  return f;
 }
 
 /** Through the services (audited: the log keeps their whole life), then the rows the services only retire. */
@@ -198,7 +210,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
   }
   const seconds = Math.min(30, Math.max(5, Math.round(ctx.options.runs / 20)));
   const revision = await ensurePublished();
-  const f = await makeFixtures(2 * WRITERS);
+  const f: Fixtures = { run: `k${randomBytes(3).toString("hex")}`, userId: null, tokens: [], vhosts: [], nodeId: null, nodeToken: null };
   const servers: Server[] = [];
   const errors: string[] = [];
   const agents: http.Agent[] = [];
@@ -208,6 +220,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
     return a;
   };
   try {
+    await makeFixtures(f, 2 * WRITERS);
     console.error(`part k: starting two next start instances of ${ctx.options.appDir} …`);
     for (let i = 0; i < 2; i++) servers.push(await startServer(ctx.options.appDir, ctx.url, { API_RATE_LIMIT: RATE_LIMIT, NEXT_TELEMETRY_DISABLED: "1" }));
     const [A, B] = servers as [Server, Server];
@@ -215,6 +228,11 @@ export async function twoInstancesPart(ctx: BenchContext) {
       { label: "A", server: A },
       { label: "B", server: B },
     ];
+
+    // The database's backends for this database (the instances' pools and this process's), not the bench's own query connection.
+    const dbPids = async () =>
+      (await ctx.raw.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).map((r) => Number(r.pid));
+    const dbCpu = (r: Run) => (r.dbCpuMs === null || r.summary.total.requests === 0 ? "n/a" : `${(r.dbCpuMs / r.summary.total.requests).toFixed(2)} ms`);
 
     // 1. The 304 path.
     const url = (s: Server) => `${s.baseUrl}/api/v1/nodes/config`;
@@ -242,8 +260,8 @@ export async function twoInstancesPart(ctx: BenchContext) {
     const pollRows: (string | number)[][] = [];
     const pollRatios: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const one = await runLanes(pollLanes(named.slice(0, 1)), seconds);
-      const two = await runLanes(pollLanes(named), seconds);
+      const one = await runLanes(pollLanes(named.slice(0, 1)), seconds, dbPids);
+      const two = await runLanes(pollLanes(named), seconds, dbPids);
       pollRatios.push(`${(two.summary.total.perSecond / one.summary.total.perSecond).toFixed(2)}×`);
       for (const [name, r, split] of [
         ["A alone", one, `${CONNECTIONS_304}`],
@@ -259,6 +277,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
           perLane(s, (l) => l.perSecond.toFixed(0)),
           perLane(s, (l) => latencyText(l.timing)),
           perLane(s, (l) => cpuText(l.cpuPerRequest)),
+          dbCpu(r),
           cpuText(s.clientCpuPerRequest),
           errorText(s),
           loadText(r.load),
@@ -268,17 +287,20 @@ export async function twoInstancesPart(ctx: BenchContext) {
     }
 
     // 2. Audited writes over the REST API.
-    const versions = async () => new Map((await db.wafPolicy.findMany({ where: { vhostId: { in: f.vhosts.map((v) => v.id) } }, select: { vhostId: true, version: true } })).map((p) => [p.vhostId, p.version]));
-    /** `perInstance[k]` writers on instance k; writer i uses token i and (unless `shared`) vhost i. */
+    const policies = async () =>
+      new Map(
+        (await db.wafPolicy.findMany({ where: { vhostId: { in: f.vhosts.map((v) => v.id) } }, select: { vhostId: true, version: true, inboundThreshold: true } })).map((p) => [p.vhostId, p]),
+      );
+    /** `perInstance` writers on each instance of `which`; writer i uses token i and (unless `shared`) vhost i. */
     const writeLanes = async (which: typeof named, perInstance: number, shared: boolean): Promise<Lane[]> => {
-      const v = await versions();
+      const stored = await policies();
       let writer = 0;
       return which.map(({ label, server }) => {
         const a = agent(perInstance);
         const clients = Array.from({ length: perInstance }, () => {
           const i = writer++;
           const vhost = f.vhosts[shared ? 0 : i]!;
-          return policyWriter(server.baseUrl, f.tokens[i]!.token, a, vhost.id, v.get(vhost.id)!, i);
+          return policyWriter(server.baseUrl, f.tokens[i]!.token, a, vhost.id, stored.get(vhost.id)!, i);
         });
         return { label, pid: server.pid, clients };
       });
@@ -289,7 +311,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
     const writeRatios: string[] = [];
     const writeRun = async (name: string, which: typeof named, perInstance: number, shared: boolean, round: number | string) => {
       const headBefore = await chainHead(ctx);
-      const r = await runLanes(await writeLanes(which, perInstance, shared), seconds);
+      const r = await runLanes(await writeLanes(which, perInstance, shared), seconds, dbPids);
       const headAfter = await chainHead(ctx);
       const report = await verifyChain({ batchSize: 2000 });
       const s = r.summary;
@@ -307,6 +329,8 @@ export async function twoInstancesPart(ctx: BenchContext) {
         s.total.conflicts.toLocaleString("en"),
         errorText(s),
         perLane(s, (l) => cpuText(l.cpuPerRequest)),
+        dbCpu(r),
+        cpuText(s.clientCpuPerRequest),
         `${events === s.total.ok ? "✓" : "✗"} ${events.toLocaleString("en")} (#${(headBefore + 1).toLocaleString("en")}–#${headAfter.toLocaleString("en")})`,
         `${report.ok ? "✓" : "✗"} ${describeChainReport(report)}`,
         loadText(r.load),
@@ -331,14 +355,15 @@ export async function twoInstancesPart(ctx: BenchContext) {
       ),
       "",
       table(
-        ["round", "GET /api/v1/nodes/config → 304", "connections", "requests", "req/s total", "req/s per instance", "latency p50 / p95 ms", "server CPU per request", "bench client CPU per request", "failed", "load avg"],
+        ["round", "GET /api/v1/nodes/config → 304", "connections", "requests", "req/s total", "req/s per instance", "latency p50 / p95 ms", "server CPU per request", "database CPU per request", "bench client CPU per request", "failed", "load avg"],
         pollRows,
       ),
       "",
       `Part d's closed loop (each connection sends its next request when the previous answer is read; keep-alive; If-None-Match: the current ETag, ` +
         `Accept-Encoding: gzip, one node token), ${seconds} s per row after a 5 s warm-up on both, rounds back to back. ` +
         `Two instances ÷ one, req/s: **${pollRatios.join(", ")}** (round ${pollRatios.map((_, i) => i + 1).join(", ")}). ` +
-        "Server CPU = user + system time of each `next start` process (and its children, /proc) during the row ÷ the requests it answered.",
+        "Server CPU = user + system time of each `next start` process (and its children, /proc) during the row ÷ the requests it answered; " +
+        "database CPU = that of the PostgreSQL backends connected to this database ÷ all requests of the row; bench client CPU = this process's (the load generator shares the cores).",
       "",
       table(
         [
@@ -352,6 +377,8 @@ export async function twoInstancesPart(ctx: BenchContext) {
           "412 conflicts (retried)",
           "failed",
           "server CPU per request",
+          "database CPU per request",
+          "bench client CPU per request",
           "audit events = writes",
           "chain after the run (`npm run audit:verify`'s check)",
           "load avg",

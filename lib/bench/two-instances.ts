@@ -31,7 +31,7 @@ const SYSTEM: AuditContext = { actor: { id: null, email: "system:bench" }, meta:
 type Outcome = { kind: "ok" } | { kind: "conflict" } | { kind: "error"; what: string };
 type Op = () => Promise<Outcome>;
 type Lane = { label: string; pid: number | null | undefined; clients: Op[] };
-type Run = { summary: RunSummary; load: Load; /** CPU of the database's server processes serving this database during the run, ms (null: not on this machine). */ dbCpuMs: number | null };
+type Run = { summary: RunSummary; load: Load; /** CPU of the database's server processes serving this database during the run, ms (null: not on this machine). */ dbCpuMs: number | null; /** Failed requests by kind, all lanes. */ errorKinds: Record<string, number> };
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
@@ -83,7 +83,9 @@ async function runLanes(lanes: Lane[], seconds: number, dbPids?: () => Promise<n
     const dbAfter = processCpu([...new Set([...dbBefore.keys(), ...(await dbPids!())])]);
     if (dbAfter.size > 0) dbCpuMs = cpuSince(dbBefore, dbAfter);
   }
-  return { summary: summarizeRun(samples, elapsed, (client.user + client.system) / 1000), load, dbCpuMs };
+  const errorKinds: Record<string, number> = {};
+  for (const sample of samples) for (const [what, n] of Object.entries(sample.errors)) errorKinds[what] = (errorKinds[what] ?? 0) + n;
+  return { summary: summarizeRun(samples, elapsed, (client.user + client.system) / 1000), load, dbCpuMs, errorKinds };
 }
 
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
@@ -197,6 +199,11 @@ async function chainHead(ctx: BenchContext): Promise<number> {
   return Number(head?.lastSeq ?? 0);
 }
 
+const kindsText = (r: Run) =>
+  Object.entries(r.errorKinds)
+    .map(([what, n]) => `${n}× \`${what}\``)
+    .join(", ");
+
 const errorText = (run: RunSummary) => {
   const n = run.total.errors;
   return n === 0 ? "none" : `**${n}**`;
@@ -282,7 +289,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
           errorText(s),
           loadText(r.load),
         ]);
-        for (const l of s.lanes) if (l.errors) errors.push(`304 round ${round} ${name} (${l.label}): ${l.errors} failed requests`);
+        if (s.total.errors) errors.push(`304 round ${round} ${name}: ${kindsText(r)}`);
       }
     }
 
@@ -335,7 +342,7 @@ export async function twoInstancesPart(ctx: BenchContext) {
         `${report.ok ? "✓" : "✗"} ${describeChainReport(report)}`,
         loadText(r.load),
       ]);
-      for (const l of s.lanes) if (l.errors) errors.push(`writes ${name} (${l.label}): ${l.errors} failed requests`);
+      if (s.total.errors) errors.push(`writes ${name}: ${kindsText(r)}`);
       return s;
     };
     for (let round = 1; round <= ROUNDS; round++) {

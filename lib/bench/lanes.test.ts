@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { THRESHOLD_MAX, THRESHOLD_MIN } from "@/lib/policies/policy-fields";
-import { perLane, splitClients, summarizeRun, writerThresholds, type LaneSample } from "./lanes";
+import { perLane, rateText, splitClients, summarizeRun, writerThresholds, type LaneSample } from "./lanes";
 
 const lane = (label: string, patch: Partial<LaneSample> = {}): LaneSample => ({ label, latencies: [], ok: 0, conflicts: 0, errors: {}, cpuMs: null, ...patch });
 
@@ -75,5 +75,6 @@ describe("summarizeRun", () => {
     expect(perLane(two, (l) => l.perSecond.toFixed(0))).toBe("A 3 · B 1");
     const one = summarizeRun([lane("A", { ok: 30, latencies: [1] })], 10);
     expect(perLane(one, (l) => l.perSecond.toFixed(0))).toBe("3");
+    expect([rateText(0.4), rateText(9.96), rateText(10), rateText(148.4)]).toEqual(["0.4", "10", "10", "148"]);
   });
 });

@@ -91,5 +91,7 @@ export function perLane(run: RunSummary, f: (l: LaneSummary) => string): string 
   return run.lanes.length === 1 ? f(run.lanes[0]!) : run.lanes.map((l) => `${l.label} ${f(l)}`).join(" · ");
 }
 
+/** Requests per second: whole numbers, one decimal below 10 (a lane that made 4 writes in 10 s is not "0"). */
+export const rateText = (perSecond: number) => (Math.round(perSecond * 10) / 10 < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0));
 export const latencyText = (t: Timing | null) => (t ? `${ms(t.median)} / ${ms(t.p95)}` : "—");
 export const cpuText = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(2)} ms`);

@@ -15,7 +15,7 @@ import { describeChainReport, verifyChain } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import type { BenchContext } from "./context";
 import { ensurePublished, get, startServer, type Server } from "./http";
-import { cpuText, latencyText, perLane, splitClients, summarizeRun, writerThresholds, type LaneSample, type RunSummary } from "./lanes";
+import { cpuText, latencyText, perLane, rateText, splitClients, summarizeRun, writerThresholds, type LaneSample, type RunSummary } from "./lanes";
 import { table } from "./report";
 import { cpuSince, loadAverage, loadText, processCpu, processCpuMs, type Load } from "./stats";
 
@@ -23,7 +23,7 @@ import { cpuSince, loadAverage, loadText, processCpu, processCpuMs, type Load } 
 const CONNECTIONS_304 = 8;
 /** Concurrent writers per instance. */
 const WRITERS = 4;
-const ROUNDS = 2;
+const ROUNDS = 3;
 /** The instances get this API_RATE_LIMIT so a token's 600 requests a minute do not cap the writers. */
 const RATE_LIMIT = "1000000";
 const SYSTEM: AuditContext = { actor: { id: null, email: "system:bench" }, meta: { userAgent: "palisade-bench" } };
@@ -280,8 +280,8 @@ export async function twoInstancesPart(ctx: BenchContext) {
           name,
           split,
           s.total.requests.toLocaleString("en"),
-          `**${s.total.perSecond.toFixed(0)}**`,
-          perLane(s, (l) => l.perSecond.toFixed(0)),
+          `**${rateText(s.total.perSecond)}**`,
+          perLane(s, (l) => rateText(l.perSecond)),
           perLane(s, (l) => latencyText(l.timing)),
           perLane(s, (l) => cpuText(l.cpuPerRequest)),
           dbCpu(r),
@@ -330,8 +330,8 @@ export async function twoInstancesPart(ctx: BenchContext) {
         name,
         shared ? "one vhost, all writers" : "own vhost per writer",
         s.total.ok.toLocaleString("en"),
-        `**${s.total.perSecond.toFixed(0)}**`,
-        perLane(s, (l) => l.perSecond.toFixed(0)),
+        `**${rateText(s.total.perSecond)}**`,
+        perLane(s, (l) => rateText(l.perSecond)),
         perLane(s, (l) => latencyText(l.timing)),
         s.total.conflicts.toLocaleString("en"),
         errorText(s),

@@ -11,6 +11,8 @@
 //   h  impact preview: a 5,000-request replay through two revisions in the real engine (no database involved)
 //   i  long poll: a publish (from another process) reaching 1,000 nodes waiting on that server (PostgreSQL)
 //   j  WAF event ingestion next to the panel: /vhosts SSR while 4 nodes ingest, ingestion during a purge of a day of 1 M old events
+//   k  two panel instances on one database: the 304 path split across both, and audited REST writes through both with the
+//      chain check after each run, each against one instance alone (PostgreSQL; starts its own two `next start` of --app-dir)
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
@@ -27,12 +29,13 @@ import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
 import { assertMigrated, openRaw, redactUrl } from "@/lib/db/raw";
 import { writeSection } from "./report";
 import { machine } from "./stats";
+import { twoInstancesPart } from "./two-instances";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j,k] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -162,6 +165,7 @@ async function main() {
       h: replayPart,
       i: withServer(longPollPart),
       j: withServer(ingestLoadPart),
+      k: twoInstancesPart,
     };
     for (const name of opts.only) {
       const started = performance.now();

@@ -28,14 +28,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `next start` of the build in `appDir` on a free loopback port, with the bench's database. */
-export async function startServer(appDir: string, databaseUrl: string): Promise<Server> {
+/** Starts `next start` of the build in `appDir` on a free loopback port, with the bench's database (and `env` on top). */
+export async function startServer(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const secret = randomBytes(36).toString("base64");
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: appDir,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: baseUrl, LOG_LEVEL: "warn" },
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: baseUrl, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

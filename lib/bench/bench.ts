@@ -11,12 +11,14 @@
 //   h  impact preview: a 5,000-request replay through two revisions in the real engine (no database involved)
 //   i  long poll: a publish (from another process) reaching 1,000 nodes waiting on that server (PostgreSQL)
 //   j  WAF event ingestion next to the panel: /vhosts SSR while 4 nodes ingest, ingestion during a purge of a day of 1 M old events
+//   l  /events at scale (fill with `npm run seed:scale -- --waf-events N`): list pages against one bare statement, tops and timeline, the SSR pages if a server runs
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
 import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
+import { eventListPart } from "./event-list";
 import { ingestPart } from "./ingest";
 import { ingestLoadPart } from "./ingest-load";
 import { longPollPart } from "./long-poll";
@@ -29,10 +31,10 @@ import { writeSection } from "./report";
 import { machine } from "./stats";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j,l] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -119,7 +121,7 @@ async function main() {
           .join(" "),
     };
     console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
-    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i") || opts.only.includes("j");
+    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i") || opts.only.includes("j") || opts.only.includes("l");
     const getServer = async (): Promise<Server> => {
       if (!server) {
         console.error(`starting next start in ${opts.appDir} …`);
@@ -162,6 +164,16 @@ async function main() {
       h: replayPart,
       i: withServer(longPollPart),
       j: withServer(ingestLoadPart),
+      // Without a server (no production build), the in-process rows still measure the queries.
+      l: async (c) => {
+        let s: Server | null = null;
+        try {
+          s = await getServer();
+        } catch (err) {
+          console.error(`part l: in-process only (${(err as Error).message.split("\n")[0]})`);
+        }
+        return eventListPart(c, s);
+      },
     };
     for (const name of opts.only) {
       const started = performance.now();

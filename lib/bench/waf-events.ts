@@ -134,11 +134,11 @@ export function clientAddressOf(index: number): string {
 /** How many distinct client addresses the events come from (the head of the pool sends most). */
 export const CLIENT_POOL = 60_000;
 
-/** `r()` skewed towards 0: index into a pool with a heavy head (the first tenth gets about half). */
+/** `r()` skewed towards 0 (more so for a higher power): an index into a pool with a heavy head. */
 const skewed = (r: Rng, power: number) => Math.pow(r(), power);
 
 /**
- * One event: `vhostIndex` into `vhostCount` vhosts (the first ones busiest) and `nodeIndex` into
+ * The `index`-th event of a seed: `vhostIndex` into `vhosts` (the first ones busiest) and `nodeIndex` into
  * `nodeCount` nodes come out with it, so the caller maps them to real rows. The generator draws the same
  * number of values whatever the counts, so index i is the same event in every run of the same seed.
  */
@@ -186,7 +186,7 @@ export function makeWafEvent(r: Rng, seed: number, index: number, time: Date, vh
 
 /**
  * The time of event `index` of `count`, spread from `start` over `spanMs` in order, with a daily rhythm
- * (about twice as many events in the busiest hour as in the quietest): the i-th of count evenly spaced
+ * (about three times as many events in the busiest hour as in the quietest): the i-th of count evenly spaced
  * points, warped by a monotone function whose density is 1 + 0.5·cos(2π·days).
  */
 export function eventTime(index: number, count: number, start: number, spanMs: number, jitter: number): Date {

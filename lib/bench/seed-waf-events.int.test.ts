@@ -81,6 +81,19 @@ describe(`seed:scale --waf-events (${process.env.TEST_DB})`, () => {
     const byRule = await listEvents({ filter: { range: "30d", rule: busiest.key }, now: NOW, limit: 500 });
     expect(byRule.rows.length).toBe(Math.min(500, busiest.count));
     expect(byRule.rows.every((row) => row.scoringRules.includes(busiest.key))).toBe(true);
+    // Keyset pages of a rule filter (walked down the rule's match rows) cover every one of its events once, newest first.
+    const ruleIds: string[] = [];
+    let cursor: { at: Date; id: string } | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await listEvents({ filter: { range: "30d", rule: busiest.key }, before: cursor, now: NOW, limit: 40 });
+      ruleIds.push(...page.rows.map((row) => row.id));
+      if (!page.older) break;
+      cursor = page.older;
+    }
+    expect(new Set(ruleIds).size).toBe(busiest.count);
+    expect(ruleIds.slice(0, 500)).toEqual(byRule.rows.map((row) => row.id));
+    const back = await listEvents({ filter: { range: "30d", rule: busiest.key }, after: { at: byRule.rows[45]!.occurredAt, id: byRule.rows[45]!.id }, now: NOW, limit: 5 });
+    expect(back.rows.map((row) => row.id)).toEqual(byRule.rows.slice(40, 45).map((row) => row.id));
 
     const scanners = parseCidr("45.148.10.0/24");
     if (!scanners.ok) throw new Error(scanners.error);

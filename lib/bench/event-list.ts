@@ -36,9 +36,10 @@ const RULES = Prisma.sql`(SELECT string_agg(CAST(m."ruleId" AS TEXT), ',' ORDER 
  */
 export function bareEventPageSql(dialect: Dialect, filter: EventFilter, range: { from: Date; to: Date }, before?: EventCursor): Prisma.Sql {
   const limit = Prisma.raw(String(EVENT_PAGE_SIZE + 1));
-  // The bound on occurredAt alone lets either database start its index range at the cursor (a row value
-  // is indexable on a one-column index on PostgreSQL only, as a lossy bound).
-  const cursor = before ? Prisma.sql` AND e."occurredAt" <= ${before.at} AND (e."occurredAt", e."id") < (${before.at}, ${dialect.uuid(before.id)})` : Prisma.empty;
+  // The range ends at the cursor's time, so either database starts its one index range there (a row value
+  // is indexable on a one-column index on PostgreSQL only, as a lossy bound; SQLite used one upper bound of two).
+  if (before && before.at.getTime() + 1 < range.to.getTime()) range = { from: range.from, to: new Date(before.at.getTime() + 1) };
+  const cursor = before ? Prisma.sql` AND (e."occurredAt", e."id") < (${before.at}, ${dialect.uuid(before.id)})` : Prisma.empty;
   const client = filter.client ? Prisma.sql` AND ${clientCondition(filter.client)}` : Prisma.empty;
   if (filter.rule !== undefined) {
     return Prisma.sql`SELECT ${cols("e")}, ${RULES} FROM "WafEventMatch" f JOIN "WafEvent" e ON e."id" = f."eventId"
@@ -182,7 +183,7 @@ export async function eventListPart(ctx: BenchContext, server: Server | null) {
     table(["/events list (50-row page)", "rows", "panel `listEvents` p50 / p95 ms", "floor: the same page, one statement bare", "panel ÷ floor", "load avg"], listRows),
     "",
     `Target: panel ≤ ${LIST_TARGET}× the bare statement. The floor returns the same 50 rows with the same scoring rules (checked before timing): ` +
-      "one statement with a keyset condition on (occurredAt, id) (a row value, and the bound on occurredAt the index takes), the scoring rules aggregated in a correlated subquery, and for the rule filter driven from the " +
+      "one statement with a keyset condition on (occurredAt, id) (a row value, the range ending at the cursor's time), the scoring rules aggregated in a correlated subquery, and for the rule filter driven from the " +
       "(ruleId, occurredAt) index of the matches; sent through the bare driver. The deep page's cursor is the row " +
       `${deepOffset.toLocaleString("en")} down the 30-day list. ${runs} interleaved runs each after up to ${warmup} warm-up rounds (at most 15 s).`,
     "",

@@ -107,9 +107,10 @@ export const listEvents = retryingRead(async function listEvents(params: EventLi
   const range = eventTimeRange(params.filter, params.now);
   if (cursor && !ascending && cursor.at.getTime() + 1 < range.to.getTime()) range.to = new Date(cursor.at.getTime() + 1);
   if (cursor && ascending && cursor.at.getTime() > range.from.getTime()) range.from = cursor.at;
-  // Filtered by a rule, the page walks that rule's match rows down the (ruleId, occurredAt) index and joins
-  // their events, stopping after one page; an IN (…) of the rule's events made both databases read every
-  // event of the range first (1 M events: 128 ms for 24 h on PostgreSQL, 187 ms for 30 days on SQLite).
+  // Filtered by a rule, the page walks that rule's match rows newest first (on the (ruleId, occurredAt) or
+  // the occurredAt index, whichever the planner finds cheaper for the rule) and joins their events, stopping
+  // after one page; an IN (…) of the rule's events made both databases read every event of the range first
+  // (1 M events: 128 ms for 24 h on PostgreSQL; 200,000 events: 187 ms for 30 days on SQLite).
   const rule = params.filter.rule;
   const byRule = rule !== undefined;
   const conds = eventConditions(params.filter, range, { alias: "e", timeAlias: byRule ? "f" : "e", ruleJoined: byRule });

@@ -13,12 +13,14 @@
 //   j  WAF event ingestion next to the panel: /vhosts SSR while 4 nodes ingest, ingestion during a purge of a day of 1 M old events
 //   k  two panel instances on one database: the 304 path split across both, and audited REST writes through both with the
 //      chain check after each run, each against one instance alone (PostgreSQL; starts its own two `next start` of --app-dir)
+//   l  /events at scale (fill with `npm run seed:scale -- --waf-events N`): list pages against one bare statement, tops and timeline, the SSR pages if a server runs
 import os from "node:os";
 import path from "node:path";
 import { databaseUrl, dialectOf, disconnectDb } from "@/lib/db";
 import { auditLogPart } from "./audit-log";
 import { bundleSizePart } from "./bundle-size";
 import { compilePart } from "./compile";
+import { eventListPart } from "./event-list";
 import { ingestPart } from "./ingest";
 import { ingestLoadPart } from "./ingest-load";
 import { longPollPart } from "./long-poll";
@@ -32,10 +34,10 @@ import { machine } from "./stats";
 import { twoInstancesPart } from "./two-instances";
 import { writesPart } from "./writes";
 
-const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] as const;
+const ALL = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"] as const;
 type PartName = (typeof ALL)[number];
 
-const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j,k] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--only a,b,c,d,e,f,g,h,i,j,k,l] [--runs 200] [--warmup 200] [--app-dir DIR] [--base-url URL] [--label NAME] [--out FILE]";
 
 function parseArgs(argv: string[]) {
   const opts: BenchOptions & { only: PartName[]; out: string } = {
@@ -122,7 +124,7 @@ async function main() {
           .join(" "),
     };
     console.error(`bench on ${dialect.name} ${redactUrl(url)} (${counts.vhosts} vhosts, ${counts.events} events): parts ${opts.only.join(",")}`);
-    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i") || opts.only.includes("j");
+    const needServer = opts.only.includes("d") || opts.only.includes("e") || opts.only.includes("g") || opts.only.includes("i") || opts.only.includes("j") || opts.only.includes("l");
     const getServer = async (): Promise<Server> => {
       if (!server) {
         console.error(`starting next start in ${opts.appDir} …`);
@@ -166,6 +168,16 @@ async function main() {
       i: withServer(longPollPart),
       j: withServer(ingestLoadPart),
       k: twoInstancesPart,
+      // Without a server (no production build), the in-process rows still measure the queries.
+      l: async (c) => {
+        let s: Server | null = null;
+        try {
+          s = await getServer();
+        } catch (err) {
+          console.error(`part l: in-process only (${(err as Error).message.split("\n")[0]})`);
+        }
+        return eventListPart(c, s);
+      },
     };
     for (const name of opts.only) {
       const started = performance.now();

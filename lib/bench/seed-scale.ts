@@ -1,15 +1,24 @@
-// `npm run seed:scale -- --vhosts 10000 --events 1000000`: fills the database in DATABASE_URL with
-// realistic data for the benchmarks — vhosts with policies in every mode, IP lists, custom rules,
-// exclusions — and an audit log whose hash chain verifies. Rows go in through the bare driver in
-// multi-row INSERTs (Prisma would take ten times as long); each audit batch is one transaction that
-// locks the chain head first, exactly like lib/audit/audited.ts, and moves the head to its last event,
-// so the chain verifies after every batch, a running panel can write in between, and a second run
-// continues the chain where the first ended.
+// `npm run seed:scale -- --vhosts 10000 --events 1000000 [--waf-events 1000000]`: fills the database in
+// DATABASE_URL with realistic data for the benchmarks — vhosts with policies in every mode, IP lists,
+// custom rules, exclusions — an audit log whose hash chain verifies, and WAF events as nodes ship them.
+// Vhosts and audit events go in through the bare driver in multi-row INSERTs (Prisma would take ten times
+// as long); each audit batch is one transaction that locks the chain head first, exactly like
+// lib/audit/audited.ts, and moves the head to its last event, so the chain verifies after every batch, a
+// running panel can write in between, and a second run continues the chain where the first ended.
+//
+// WAF events (lib/bench/waf-events.ts) go in exactly as ingestion stores them: through the same
+// storeEvents (lib/events/ingest.ts: the event and match rows built by the same code, the dialect's
+// insertBatch, one transaction per batch, ON CONFLICT DO NOTHING). Their transaction ids are derived from
+// the seed and the event's index, so a second run of the same seed stores nothing twice, and an
+// interrupted run continues where it stopped (batches already stored are recognised and skipped).
 import { randomBytes, randomUUID } from "node:crypto";
 import { toJsonValue, hashEvent } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
-import { AUDIT_EVENT_COLUMNS, databaseUrl } from "@/lib/db";
+import { AUDIT_EVENT_COLUMNS, databaseUrl, disconnectDb, Prisma } from "@/lib/db";
+import { eventId, storeEvents, type StoredEvent } from "@/lib/events/ingest";
+import { generateToken, hashToken, SHOWN_PREFIX_LENGTH } from "@/lib/nodes/token";
 import { makeEvent, makeVhost, rng, SEED_USERS, weighted, type Actor, type EventDraft, type SeedVhost } from "./data";
+import { eventTime, makeWafEvent } from "./waf-events";
 import { progress } from "./progress";
 import { assertMigrated as assertDbMigrated } from "@/lib/db/ready";
 import { assertMigrated, openRaw, redactUrl, type RawDb } from "@/lib/db/raw";
@@ -18,6 +27,11 @@ export type SeedScaleOptions = {
   url: string;
   vhosts: number;
   events: number;
+  /** WAF events over the last `wafSpanDays` days (30), on the vhosts of the database (the first few busiest). */
+  wafEvents?: number;
+  wafSpanDays?: number;
+  /** WAF events per transaction (default 2,000). */
+  wafBatch?: number;
   /** Rows per transaction (vhosts, or audit events). */
   batch?: number;
   /** Shapes the data; the domains also carry a random tag so reruns never collide. */
@@ -37,6 +51,16 @@ export type SeedScaleResult = {
   firstSeq: number | null;
   lastSeq: number;
   tag: string;
+  seconds: number;
+  waf: WafSeedResult;
+};
+
+export type WafSeedResult = {
+  /** Events stored by this run, and those of this seed already stored (skipped). */
+  inserted: number;
+  skipped: number;
+  /** WafEventMatch rows stored by this run. */
+  matches: number;
   seconds: number;
 };
 
@@ -114,6 +138,92 @@ async function appendEvents(raw: RawDb, prepared: Prepared): Promise<Prepared> {
   });
 }
 
+/** Nodes that "sent" the seeded WAF events: found by name, created (with a token nobody knows) when missing. */
+const SEED_NODES = ["seed-node-1", "seed-node-2", "seed-node-3", "seed-node-4"];
+
+async function ensureSeedNodes(raw: RawDb, now: Date): Promise<string[]> {
+  const rows = await raw.query<{ id: string; name: string }>(`SELECT "id","name" FROM "WafNode" WHERE "name" LIKE 'seed-node-%'`);
+  const byName = new Map(rows.map((r) => [r.name, String(r.id)]));
+  const missing = SEED_NODES.filter((n) => !byName.has(n));
+  if (missing.length) {
+    const fresh = missing.map((name) => {
+      const id = randomUUID();
+      byName.set(name, id);
+      const token = generateToken();
+      return [id, name, hashToken(token), token.slice(0, SHOWN_PREFIX_LENGTH), now, now];
+    });
+    await raw.insert("WafNode", ["id", "name", "tokenHash", "tokenPrefix", "createdAt", "updatedAt"], fresh);
+  }
+  return SEED_NODES.map((n) => byName.get(n)!);
+}
+
+/** How many of `ids` are stored already (one indexed lookup). */
+async function storedCount(raw: RawDb, ids: string[]): Promise<number> {
+  const { sql, params } = raw.text(Prisma.sql`SELECT COUNT(*) AS n FROM "WafEvent" WHERE "id" IN (${Prisma.join(ids.map((id) => raw.dialect.uuid(id)))})`);
+  const [row] = await raw.query<{ n: number | bigint }>(sql, params);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * `count` WAF events over the `spanDays` days up to `now`, oldest first, on up to 500 of the database's
+ * vhosts, from 4 seed nodes, stored through storeEvents (ingestion's own code) `batch` events per
+ * transaction. While one batch is stored, the next one is generated.
+ */
+async function seedWafEvents(raw: RawDb, options: { count: number; seed: number; spanDays: number; batch: number; now: Date; quiet: boolean }): Promise<WafSeedResult> {
+  const started = performance.now();
+  const { count, seed, batch, now } = options;
+  const result: WafSeedResult = { inserted: 0, skipped: 0, matches: 0, seconds: 0 };
+  if (count === 0) return result;
+  const vhosts = await raw.query<{ id: string; domain: string }>(`SELECT "id","domain" FROM "VirtualHost" ORDER BY "createdAt", "domain" LIMIT 500`);
+  if (vhosts.length === 0) throw new Error("WAF events need vhosts to belong to: the database has none (add --vhosts N).");
+  const domains = vhosts.map((v) => v.domain);
+  const nodes = (await ensureSeedNodes(raw, now)).map((id) => ({ id, appliedRevision: null }));
+  const spanMs = options.spanDays * 86_400_000;
+  const start = now.getTime() - spanMs;
+  const r = rng(seed ^ 0x5eed);
+  const bar = progress("WAF events", count, { quiet: options.quiet });
+  // Until a batch is found missing, each batch is first looked up: a resumed run skips what is stored.
+  let resuming = true;
+  let inflight: Promise<void> | null = null;
+  const settle = async () => {
+    if (inflight) await inflight;
+    inflight = null;
+  };
+  for (let i = 0; i < count; i += batch) {
+    const items: StoredEvent[] = [];
+    let matchRows = 0;
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      const time = eventTime(j, count, start, spanMs, r());
+      const { vhostIndex, nodeIndex, ...event } = makeWafEvent(r, seed, j, time, domains, nodes.length);
+      matchRows += new Set(event.matches.map((m) => m.ruleId)).size;
+      // Shipped a second or two after it happened, as the agent does.
+      items.push({ node: nodes[nodeIndex]!, event, vhostId: String(vhosts[vhostIndex]!.id), receivedAt: new Date(time.getTime() + 1000 + Math.floor(r() * 2000)) });
+    }
+    if (resuming) {
+      await settle();
+      const stored = await storedCount(raw, items.map((it) => eventId(it.node.id, it.event.transactionId)));
+      if (stored === items.length) {
+        result.skipped += items.length;
+        bar.tick(items.length);
+        continue;
+      }
+      resuming = false;
+    }
+    await settle();
+    inflight = storeEvents(items).then((n) => {
+      result.inserted += n;
+      result.skipped += items.length - n;
+      // Matches of skipped events are skipped with them; a batch is all new or (resumed) partly stored.
+      result.matches += n === items.length ? matchRows : Math.round((matchRows * n) / items.length);
+      bar.tick(items.length);
+    });
+  }
+  await settle();
+  bar.done();
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
 export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleResult> {
   const started = performance.now();
   const { url, vhosts: vhostCount, events: eventCount } = options;
@@ -122,6 +232,9 @@ export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleRes
   const now = options.now ?? new Date();
   const r = rng(options.seed ?? 20261124);
   const tag = randomBytes(3).toString("hex");
+  const wafEvents = options.wafEvents ?? 0;
+  // The events go in through lib/db's shared client (ingestion's code), which serves DATABASE_URL.
+  if (wafEvents > 0 && url !== databaseUrl()) throw new Error("WAF events are stored through lib/db, which uses DATABASE_URL: seed the database DATABASE_URL names.");
   // Before opening it: opening a SQLite file that does not exist would create an empty one.
   await assertDbMigrated(url);
   const raw = await openRaw(url);
@@ -205,16 +318,21 @@ export async function seedScale(options: SeedScaleOptions): Promise<SeedScaleRes
     const lastSeq = Number(final!.lastSeq);
     eventBar.done();
 
+    const waf = await seedWafEvents(raw, { count: wafEvents, seed: options.seed ?? 20261124, spanDays: options.wafSpanDays ?? 30, batch: options.wafBatch ?? 2000, now, quiet });
+
     // Fresh statistics, as autovacuum would gather them shortly after a bulk load.
     await raw.analyze();
-    return { vhosts: vhostCount, ...totals, events: eventCount, firstSeq, lastSeq, tag, seconds: (performance.now() - started) / 1000 };
+    return { vhosts: vhostCount, ...totals, events: eventCount, firstSeq, lastSeq, tag, seconds: (performance.now() - started) / 1000, waf };
   } finally {
     await raw.close();
   }
 }
 
-function parseArgs(argv: string[]): { vhosts: number; events: number; batch: number; seed?: number; quiet: boolean } {
-  const out = { vhosts: 1000, events: 100_000, batch: 1000, seed: undefined as number | undefined, quiet: false };
+const USAGE = "Usage: npm run seed:scale -- --vhosts 10000 --events 1000000 [--waf-events 1000000] [--batch 1000] [--waf-batch 2000] [--seed N] [--quiet]";
+
+function parseArgs(argv: string[]): { vhosts: number; events: number; wafEvents: number; batch: number; wafBatch: number; seed?: number; quiet: boolean } {
+  const out = { vhosts: 1000, events: 100_000, wafEvents: 0, batch: 1000, wafBatch: 2000, seed: undefined as number | undefined, quiet: false };
+  const KEYS: Record<string, keyof typeof out> = { vhosts: "vhosts", events: "events", "waf-events": "wafEvents", batch: "batch", "waf-batch": "wafBatch", seed: "seed" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quiet") {
@@ -223,13 +341,12 @@ function parseArgs(argv: string[]): { vhosts: number; events: number; batch: num
     }
     const [flag, inline] = a.split("=", 2) as [string, string | undefined];
     const key = flag.replace(/^--/, "");
-    if (!["vhosts", "events", "batch", "seed"].includes(key) || !flag.startsWith("--")) {
-      throw new Error(`Unknown argument ${JSON.stringify(a)}. Usage: npm run seed:scale -- --vhosts 10000 --events 1000000 [--batch 1000] [--seed N] [--quiet]`);
-    }
+    if (!Object.hasOwn(KEYS, key) || !flag.startsWith("--")) throw new Error(`Unknown argument ${JSON.stringify(a)}. ${USAGE}`);
     const value = inline ?? argv[++i];
     const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < 0 || (key === "batch" && n < 1)) throw new Error(`--${key} needs a whole number${key === "batch" ? " of at least 1" : ""}, got ${JSON.stringify(value)}`);
-    (out as Record<string, unknown>)[key] = n;
+    const positive = key === "batch" || key === "waf-batch";
+    if (value === undefined || !Number.isInteger(n) || n < 0 || (positive && n < 1)) throw new Error(`--${key} needs a whole number${positive ? " of at least 1" : ""}, got ${JSON.stringify(value)}`);
+    (out as Record<string, unknown>)[KEYS[key]!] = n;
   }
   return out;
 }
@@ -244,7 +361,7 @@ async function main() {
     return;
   }
   const url = databaseUrl();
-  console.error(`seed:scale → ${redactUrl(url)}: ${args.vhosts.toLocaleString("en")} vhosts, ${args.events.toLocaleString("en")} audit events`);
+  console.error(`seed:scale → ${redactUrl(url)}: ${args.vhosts.toLocaleString("en")} vhosts, ${args.events.toLocaleString("en")} audit events, ${args.wafEvents.toLocaleString("en")} WAF events`);
   try {
     const r = await seedScale({ url, ...args });
     console.log(
@@ -252,9 +369,18 @@ async function main() {
         `${r.exclusions.toLocaleString("en")} exclusions; domains *-${r.tag}.*) and ${r.events.toLocaleString("en")} audit events` +
         `${r.firstSeq !== null ? ` (#${r.firstSeq}–#${r.lastSeq})` : ""} in ${r.seconds.toFixed(1)} s. Chain head: #${r.lastSeq}.`,
     );
+    if (args.wafEvents) {
+      const w = r.waf;
+      console.log(
+        `WAF events: ${w.inserted.toLocaleString("en")} stored (${w.matches.toLocaleString("en")} rule matches), ${w.skipped.toLocaleString("en")} already there (same seed), ` +
+          `in ${w.seconds.toFixed(1)} s: ${w.seconds > 0 ? Math.round(w.inserted / w.seconds).toLocaleString("en") : "—"} events/s.`,
+      );
+    }
   } catch (err) {
     console.error(`seed:scale failed: ${(err as Error).message}`);
     process.exitCode = 1;
+  } finally {
+    await disconnectDb();
   }
 }
 

@@ -76,6 +76,40 @@ async function vhostIds(domains: string[]): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.domain.toLowerCase(), r.id]));
 }
 
+/** A valid event of a known vhost, as the node sent it, ready to be stored. */
+export type StoredEvent = { node: IngestingNode; event: WafEvent; vhostId: string; receivedAt: Date };
+
+/**
+ * Stores valid events of known vhosts, once each (a conflicting id is skipped with its matches), in one
+ * transaction; returns how many were new. Everything that writes WAF events goes through here —
+ * ingestion and the scale seed (lib/bench/seed-scale.ts) — so the rows are built one way only.
+ */
+export async function storeEvents(items: readonly StoredEvent[]): Promise<number> {
+  const events: unknown[][] = [];
+  const matches: unknown[][] = [];
+  for (const { node, event, vhostId, receivedAt } of items) {
+    const id = eventId(node.id, event.transactionId);
+    const occurredAt = new Date(event.time);
+    events.push([
+      id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, clientKey(event.clientAddress) ?? "", event.method, event.uri, pathOf(event.uri),
+      event.status, event.outcome, event.inboundScore, event.outboundScore, node.appliedRevision, event.matches,
+    ]);
+    matches.push(...matchRows(id, event, vhostId, occurredAt));
+  }
+  if (events.length === 0) return 0;
+  // Same order in every batch: concurrent batches sharing events take their locks in the same order.
+  const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
+  events.sort(byId);
+  matches.sort(byId);
+  // One transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A duplicate
+  // event's matches conflict on (eventId, ruleId) and are skipped with it.
+  const [accepted = 0] = await dialect().insertBatch([
+    { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events },
+    { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
+  ]);
+  return accepted;
+}
+
 /**
  * Validates each of `events` and stores the valid ones of known vhosts, once each. `receivedAt` is the
  * time of receipt (tests pass one). Throws only when the database fails (the whole batch is then retried).
@@ -94,34 +128,17 @@ export async function ingestEvents(node: IngestingNode, events: readonly unknown
   });
 
   const known = await vhostIds([...new Set(valid.map((v) => v.event.vhost.toLowerCase()))]);
-  const events_: unknown[][] = [];
-  const matches: unknown[][] = [];
+  const stored: StoredEvent[] = [];
   for (const { index, event } of valid) {
     const vhostId = known.get(event.vhost.toLowerCase());
     if (!vhostId) {
       rejected.push({ index, transactionId: event.transactionId, error: `Unknown vhost "${event.vhost}": no vhost of the panel has this domain (deleted, or not yet published to this node).` });
       continue;
     }
-    const id = eventId(node.id, event.transactionId);
-    const occurredAt = new Date(event.time);
-    events_.push([
-      id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, clientKey(event.clientAddress) ?? "", event.method, event.uri, pathOf(event.uri),
-      event.status, event.outcome, event.inboundScore, event.outboundScore, node.appliedRevision, event.matches,
-    ]);
-    matches.push(...matchRows(id, event, vhostId, occurredAt));
+    stored.push({ node, event, vhostId, receivedAt });
   }
   rejected.sort((a, b) => a.index - b.index);
-  if (events_.length === 0) return { accepted: 0, duplicates: 0, rejected };
-
-  // Same order in every batch: concurrent batches sharing events take their locks in the same order.
-  const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
-  events_.sort(byId);
-  matches.sort(byId);
-  // One transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A duplicate
-  // event's matches conflict on (eventId, ruleId) and are skipped with it.
-  const [accepted = 0] = await dialect().insertBatch([
-    { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events_ },
-    { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
-  ]);
-  return { accepted, duplicates: events_.length - accepted, rejected };
+  if (stored.length === 0) return { accepted: 0, duplicates: 0, rejected };
+  const accepted = await storeEvents(stored);
+  return { accepted, duplicates: stored.length - accepted, rejected };
 }

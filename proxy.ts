@@ -5,12 +5,27 @@
 //    not the guard — every server action and page checks the session and role itself.
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
+import { oidcConfig } from "@/lib/auth/oidc-config";
 import { authSecret } from "@/lib/auth/secret";
 import { sessionCookiesSecure } from "@/lib/auth/secure-cookies";
 
 const PUBLIC = [/^\/login(\/|$)/, /^\/api\/auth(\/|$)/, /^\/api\/v1(\/|$)/];
 
-export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== "production") {
+/**
+ * Where a form may lead besides the panel: the identity provider, when "Sign out" ends its session too
+ * (lib/auth/sign-out.ts). A native sign-out (scripts off) is a form POST answered by a redirect there, and
+ * browsers hold such redirects to form-action.
+ */
+function formActionOrigins(): string {
+  try {
+    const cfg = oidcConfig();
+    return cfg?.logoutAtProvider ? ` ${new URL(cfg.issuer).origin}` : "";
+  } catch {
+    return ""; // an incomplete setup is reported where single sign-on is used
+  }
+}
+
+export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== "production", formTargets = formActionOrigins()) {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
@@ -21,7 +36,7 @@ export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV 
     `connect-src 'self'${dev ? " ws:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    `form-action 'self'${formTargets}`,
     "frame-ancestors 'none'",
   ].join("; ");
 }

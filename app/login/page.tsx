@@ -9,12 +9,12 @@ import { getSessionUser } from "@/lib/auth/session";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string | string[]; callbackUrl?: string | string[] }> }) {
   if (await getSessionUser()) redirect("/");
   // Single sign-on (lib/auth/oidc.ts): its button, and why a sign-in through it was refused (?error=…).
   const sso = oidcConfig();
   const local = localLoginEnabled();
-  const { error } = await searchParams;
+  const { error, callbackUrl } = await searchParams;
   const ssoError = typeof error === "string" ? (OIDC_SIGN_IN_ERRORS[error] ?? "Sign-in failed; try again in a moment.") : null;
   return (
     <main className="flex min-h-screen items-center justify-center p-4">
@@ -29,7 +29,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <Suspense>
           {sso && <SsoSignIn label={sso.name} primary={!local} />}
           {sso && local && <p className="my-4 text-center text-xs text-slate-600">or with your Palisade password</p>}
-          {local && <LoginForm />}
+          {local && <LoginForm callbackUrl={typeof callbackUrl === "string" ? callbackUrl : null} />}
         </Suspense>
         {!sso && !local && <p className="text-sm text-red-700">No way to sign in is configured: set PALISADE_OIDC_ISSUER or turn local sign-in back on.</p>}
       </div>

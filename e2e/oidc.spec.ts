@@ -81,7 +81,8 @@ test("signing out ends the provider's session too: the next sign-in asks for the
   await expect(page.getByTestId("current-user")).toHaveText("alice@idp.test · ADMIN");
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   // RP-initiated logout: the provider's end-session page (with the ID token as hint), then back to /login.
-  await page.waitForURL(`${OIDC_ISSUER}/session/end?**`);
+  // (its page imports a web font, which this machine cannot fetch: go on once the page is committed.)
+  await page.waitForURL(`${OIDC_ISSUER}/session/end?**`, { waitUntil: "commit" });
   expect(new URL(page.url()).searchParams.get("id_token_hint")).toBeTruthy();
   await page.getByRole("button", { name: "Yes, sign me out" }).click();
   await expect(page).toHaveURL(/\/login$/);

@@ -1,6 +1,7 @@
 // The password form's two steps (lib/auth/sign-in.ts) on both databases: a password-only account signs in at
 // once; a two-factor account gets a sealed pending token and signs in with a TOTP code or a recovery code;
 // wrong codes count towards the lockout like wrong passwords; a stale, altered or outdated token is refused.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { enableTwoFactor } from "@/lib/two-factor/service";
@@ -9,6 +10,7 @@ import { createUser } from "@/lib/users/service";
 import { LoginLockedError, MAX_FAILURES_PER_EMAIL } from "./login-guard";
 import { openPendingSignIn, PENDING_SIGN_IN_TTL_SECONDS } from "./pending-sign-in";
 import { codeStep, passwordStep, PendingSignInError } from "./sign-in";
+import { signInForm } from "./sign-in-actions";
 import { TWO_FACTOR_REQUIRED, TWO_FACTOR_WRONG, TwoFactorSignInError } from "./two-factor-sign-in";
 
 const setup = { actor: { id: null, email: "setup@sign-in.test" } };
@@ -106,5 +108,21 @@ describe(`password sign-in in two steps (${process.env.TEST_DB})`, () => {
     await db.user.update({ where: { id: b.id }, data: { disabled: true } });
     expect(await codeStep({ pending: token, code: totpCode(b.secret) }, meta)).toBeNull();
     expect(await successes(b.email)).toBe(0);
+  });
+
+  it("the form's action answers hostile posts with a refusal on the page, never a throw or a session", async () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom("", "\0", "x".repeat(5000), "v1:AAAA:BBBB:CCCC", "admin@palisade.local", "' OR 1=1 --", "123456"));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom("email", "password", "pending", "code", "callbackUrl", "$junk"), text, { maxKeys: 6 }), async (fields) => {
+        const fd = new FormData();
+        for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+        const state = await signInForm(null, fd);
+        expect(state).not.toBeNull();
+        expect(typeof state?.error).toBe("string");
+        expect(["password", "code"]).toContain(state?.step);
+      }),
+      { numRuns: 40, seed: 22 },
+    );
+    expect(await db.userSession.count()).toBe(0);
   });
 });

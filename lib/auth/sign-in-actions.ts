@@ -8,7 +8,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { log } from "@/lib/log";
-import { safeCallbackPath } from "./callback-url";
+import { callbackBase, safeCallbackPath } from "./callback-url";
 import { LoginLockedError } from "./login-guard";
 import { loginMeta, SIGN_IN_DB_UNAVAILABLE, SIGN_IN_FAILED, type LoginRequestMeta } from "./options";
 import { openPendingSignIn } from "./pending-sign-in";
@@ -43,11 +43,6 @@ function messageFor(err: unknown): string {
   return isDatabaseUnavailable(err) ? SIGN_IN_DB_UNAVAILABLE : SIGN_IN_FAILED;
 }
 
-function callbackOrigin(): string {
-  // Only a path on this panel; with NEXTAUTH_URL set, a full URL of it is accepted too.
-  return process.env.NEXTAUTH_URL?.trim() || "http://palisade.invalid";
-}
-
 export async function signInForm(_prev: SignInFormState, formData: FormData): Promise<SignInFormState> {
   const request = await meta();
   let user: SignInUser | null;
@@ -75,7 +70,7 @@ export async function signInForm(_prev: SignInFormState, formData: FormData): Pr
   }
   await setNewSessionCookie(user);
   // Outside any try/catch: redirect() throws by design.
-  redirect(safeCallbackPath(field(formData, "callbackUrl"), callbackOrigin()));
+  redirect(safeCallbackPath(field(formData, "callbackUrl"), callbackBase()));
 }
 
 /** "Sign out": this session ends on the server, then the browser goes to /login (or through the provider's sign-out first). */

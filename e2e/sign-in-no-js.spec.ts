@@ -2,9 +2,10 @@
 // browser posts it itself and the server answers with the next step. A password-only account, then the same
 // account with two-factor sign-in: the code step (a TOTP code, a wrong code, a recovery code) carries a sealed
 // pending token, never the password. Setting up the account (an admin creates it, the user enrols) uses a
-// browser with scripts, as people do.
+// browser with scripts, as people do. Last, single sign-on through the test provider and signing out there.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
+import { OIDC_ISSUER } from "./databases";
 import { hydrated, login } from "./fixtures";
 
 test.use({ javaScriptEnabled: false });
@@ -113,4 +114,25 @@ test("password and two-factor sign-in (TOTP code, wrong code, recovery code) wit
   await again.getByLabel("Authentication code").fill(recovery[0]!);
   await again.getByRole("button", { name: "Verify" }).click();
   await expect(again.getByRole("alert")).toHaveText(/^That code is not valid/);
+});
+
+test("single sign-on and signing out at the provider without JavaScript", async ({ page }) => {
+  await fetch(`${OIDC_ISSUER}/__test/reset`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  await page.goto("/login?callbackUrl=%2Fusers");
+  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
+  await page.waitForURL(`${OIDC_ISSUER}/interaction/**`);
+  await page.getByLabel("Username").fill("alice");
+  await page.getByLabel("Password").fill("alice-password");
+  await page.getByRole("button", { name: "Log in to Test IdP" }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByTestId("current-user")).toHaveText("alice@idp.test · ADMIN");
+  await notHydrated(page);
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.waitForURL(`${OIDC_ISSUER}/session/end?**`, { waitUntil: "commit" });
+  await page.getByRole("button", { name: "Yes, sign me out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
+  await page.waitForURL(`${OIDC_ISSUER}/interaction/**`);
+  await expect(page.getByLabel("Username")).toBeVisible();
 });

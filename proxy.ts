@@ -5,12 +5,34 @@
 //    not the guard — every server action and page checks the session and role itself.
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
+import { oidcConfig } from "@/lib/auth/oidc-config";
 import { authSecret } from "@/lib/auth/secret";
 import { sessionCookiesSecure } from "@/lib/auth/secure-cookies";
+import { csrfCookieName, SSO_CSRF_HEADER, ssoCsrf } from "@/lib/auth/sso-csrf";
 
 const PUBLIC = [/^\/login(\/|$)/, /^\/api\/auth(\/|$)/, /^\/api\/v1(\/|$)/];
 
-export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== "production") {
+/**
+ * Where a form may lead besides the panel: the identity provider. "Continue with <provider>" and "Sign out"
+ * of a single sign-on session (lib/auth/sign-out.ts) are form POSTs answered by a redirect there, and
+ * browsers hold such redirects to form-action.
+ */
+function formActionOrigins(): string {
+  const origin = ssoIssuerOrigin();
+  return origin ? ` ${origin}` : "";
+}
+
+/** The identity provider's origin when single sign-on is configured, else null. */
+function ssoIssuerOrigin(): string | null {
+  try {
+    const cfg = oidcConfig();
+    return cfg ? new URL(cfg.issuer).origin : null;
+  } catch {
+    return null; // an incomplete setup is reported where single sign-on is used
+  }
+}
+
+export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== "production", formTargets = formActionOrigins()) {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
@@ -21,7 +43,7 @@ export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV 
     `connect-src 'self'${dev ? " ws:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    `form-action 'self'${formTargets}`,
     "frame-ancestors 'none'",
   ].join("; ");
 }
@@ -57,7 +79,18 @@ export async function proxy(req: NextRequest) {
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
   requestHeaders.set("x-request-id", requestId);
-  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), csp, requestId);
+  // The login page's "Continue with <provider>" form posts to next-auth with its CSRF token (lib/auth/sso-csrf.ts).
+  requestHeaders.delete(SSO_CSRF_HEADER);
+  let csrfCookie: string | null = null;
+  if (/^\/login\/?$/.test(pathname) && ssoIssuerOrigin()) {
+    const secure = sessionCookiesSecure();
+    const csrf = await ssoCsrf(req.cookies.get(csrfCookieName(secure))?.value, authSecret());
+    requestHeaders.set(SSO_CSRF_HEADER, csrf.token);
+    csrfCookie = csrf.cookie;
+  }
+  const res = NextResponse.next({ request: { headers: requestHeaders } });
+  if (csrfCookie) res.cookies.set(csrfCookieName(sessionCookiesSecure()), csrfCookie, { httpOnly: true, sameSite: "lax", path: "/", secure: sessionCookiesSecure() });
+  return withSecurityHeaders(res, csp, requestId);
 }
 
 export const config = {

@@ -1,23 +1,18 @@
-"use client";
-import { useSearchParams } from "next/navigation";
-import { useState } from "react";
-import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { Button } from "./ui";
 
-/** "Continue with <provider>": next-auth's OpenID Connect flow (lib/auth/oidc.ts), back to callbackUrl afterwards. */
-export function SsoSignIn({ label, primary }: { label: string; primary: boolean }) {
-  const params = useSearchParams();
-  const [pending, setPending] = useState(false);
-
-  async function onClick() {
-    setPending(true);
-    const { signIn } = await import("next-auth/react");
-    await signIn("oidc", { callbackUrl: safeCallbackPath(params.get("callbackUrl"), window.location.origin) });
-  }
-
+/**
+ * "Continue with <provider>": a plain form posting to next-auth's sign-in endpoint (`action`) with its CSRF
+ * token (lib/auth/sso-csrf.ts, set up by proxy.ts), which answers with a redirect to the provider (PKCE,
+ * state, nonce: lib/auth/oidc.ts). It needs no JavaScript. `callbackUrl` is already a safe path on the panel.
+ */
+export function SsoSignIn({ label, primary, action, csrfToken, callbackUrl }: { label: string; primary: boolean; action: string; csrfToken: string; callbackUrl: string }) {
   return (
-    <Button type="button" variant={primary ? "primary" : "secondary"} className="w-full" disabled={pending} onClick={() => void onClick()}>
-      {pending ? "Redirecting…" : `Continue with ${label}`}
-    </Button>
+    <form method="post" action={action}>
+      <input type="hidden" name="csrfToken" value={csrfToken} />
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <Button type="submit" variant={primary ? "primary" : "secondary"} className="w-full">
+        {`Continue with ${label}`}
+      </Button>
+    </form>
   );
 }

@@ -75,3 +75,27 @@ test("a forged ID token (another key's signature) and an expired one are refused
     await expect(page).toHaveURL(/\/login/);
   }
 });
+
+test("signing out ends the provider's session too: the next sign-in asks for the provider's login again", async ({ page }) => {
+  await signInAtProvider(page, "alice");
+  await expect(page.getByTestId("current-user")).toHaveText("alice@idp.test · ADMIN");
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  // RP-initiated logout: the provider's end-session page (with the ID token as hint), then back to /login.
+  // (its page imports a web font, which this machine cannot fetch: go on once the page is committed.)
+  await page.waitForURL(`${OIDC_ISSUER}/session/end?**`, { waitUntil: "commit" });
+  expect(new URL(page.url()).searchParams.get("id_token_hint")).toBeTruthy();
+  await page.getByRole("button", { name: "Yes, sign me out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login/);
+  // The provider's session ended: "Continue with Test IdP" shows its login form instead of signing in silently.
+  await hydrated(page);
+  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
+  await page.waitForURL(`${OIDC_ISSUER}/interaction/**`);
+  await expect(page.getByLabel("Username")).toBeVisible();
+  // And signing in there works as before.
+  await page.getByLabel("Username").fill("alice");
+  await page.getByLabel("Password").fill("alice-password");
+  await page.getByRole("button", { name: "Log in to Test IdP" }).click();
+  await expect(page.getByTestId("current-user")).toHaveText("alice@idp.test · ADMIN");
+});

@@ -82,6 +82,12 @@ function emptyFormPost() {
   return fd;
 }
 
+/**
+ * Public by nature (lib/auth/sign-in-actions.ts): signing in needs no session, signing out ends only the
+ * caller's own. No role decides anything in them; the test below checks that they grant nothing.
+ */
+const PUBLIC_ACTIONS = ["signInForm", "signOutForm"];
+
 const DENIED = "Your role does not allow this action.";
 const SIGNED_OUT = "Your session has ended. Sign in again.";
 
@@ -89,7 +95,7 @@ function actionFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return e.name === "generated" ? [] : actionFiles(p);
-    return e.name === "actions.ts" ? [p] : [];
+    return e.name === "actions.ts" || e.name === "sign-in-actions.ts" ? [p] : [];
   });
 }
 
@@ -125,7 +131,23 @@ beforeAll(async () => {
 
 describe(`authorization matrix (${process.env.TEST_DB})`, () => {
   it("lists every server action, and every listed action exists", () => {
-    expect(Object.keys(actions).sort()).toEqual([...Object.keys(MATRIX), ...Object.keys(NATIVE_MATRIX)].sort());
+    expect(Object.keys(actions).sort()).toEqual([...Object.keys(MATRIX), ...Object.keys(NATIVE_MATRIX), ...PUBLIC_ACTIONS].sort());
+  });
+
+  it("the public sign-in and sign-out actions grant nothing: an empty sign-in is refused for everyone, sign-out only leads to /login", async () => {
+    const signIn = actions.signInForm as unknown as (prev: null, fd: FormData) => Promise<unknown>;
+    const signOut = actions.signOutForm as unknown as () => Promise<unknown>;
+    const before = await db.auditEvent.count();
+    for (const [who, claim] of Object.entries(users)) {
+      const answer = await runWithSession(claim, () => signIn(null, new FormData()));
+      expect(answer, who).toEqual({ step: "password", email: "", error: "Wrong email or password, or the account is disabled." });
+      const code = await runWithSession(claim, () => signIn(null, (() => { const fd = new FormData(); fd.set("pending", "forged"); fd.set("code", "123456"); return fd; })()));
+      expect(code, who).toMatchObject({ step: "password", error: expect.stringMatching(/took too long or could not be checked/) });
+      // Outside a request there is no cookie to end: it only redirects to /login (redirect() throws by design).
+      const out = await runWithSession(claim, () => signOut()).catch((e: unknown) => e);
+      expect(String((out as { digest?: string }).digest), who).toMatch(/^NEXT_REDIRECT;.*;\/login;/);
+    }
+    expect(await db.auditEvent.count()).toBe(before);
   });
 
   it("refuses each action to anonymous, disabled and revoked sessions, and to roles without the permission", async () => {

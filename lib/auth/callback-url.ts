@@ -25,3 +25,11 @@ export function safeCallbackPath(raw: string | null | undefined, origin: string)
   const again = new URL(path, base);
   return again.origin === base.origin && again.pathname + again.search + again.hash === path ? path : "/";
 }
+
+/**
+ * The origin a server-side check judges callbackUrl against: NEXTAUTH_URL's when set (a full URL of the panel
+ * is then accepted too), else one that matches nothing, so only a path is followed.
+ */
+export function callbackBase(env: Record<string, string | undefined> = process.env): string {
+  return env.NEXTAUTH_URL?.trim() || "http://palisade.invalid";
+}

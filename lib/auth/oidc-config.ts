@@ -14,6 +14,8 @@ export type OidcConfig = {
   roleMap: ReadonlyMap<string, Role>;
   /** How long a session's last check at the provider holds; 0: every request. */
   recheckSeconds: number;
+  /** Signing out of Palisade ends the provider's session too (RP-initiated logout); PALISADE_OIDC_LOGOUT=off turns it off. */
+  logoutAtProvider: boolean;
 };
 
 const ROLES: readonly Role[] = ["ADMIN", "EDITOR", "AUDITOR"];
@@ -66,6 +68,7 @@ export function oidcConfig(env: Env = process.env): OidcConfig | null {
     roleClaim: env.PALISADE_OIDC_ROLE_CLAIM?.trim() || "groups",
     roleMap: parseRoleMap(env.PALISADE_OIDC_ROLE_MAP!),
     recheckSeconds: Number(recheck),
+    logoutAtProvider: env.PALISADE_OIDC_LOGOUT?.trim().toLowerCase() !== "off",
   };
 }
 

@@ -8,7 +8,7 @@ import { db } from "@/lib/db";
 import { startOidcProvider, testOidcEnv, type TestOidcProvider } from "@/lib/testing/oidc-provider";
 import { createUser } from "@/lib/users/service";
 import { getAuthOptions } from "./options";
-import { OidcRefusal, openToken, signInWithOidc, storeOidcSession } from "./oidc";
+import { OidcRefusal, openToken, providerLogoutUrl, signInWithOidc, storeOidcSession } from "./oidc";
 import { getSessionUser, runWithSession } from "./session";
 
 const REDIRECT = "http://127.0.0.1:9/api/auth/callback/oidc";
@@ -24,13 +24,11 @@ afterAll(async () => {
   await idp?.close();
 });
 
-/** A browser's part of the code flow, by hand: authorize, log in on the provider's form, follow the redirects. */
-async function authorize(username: string, password: string) {
-  const jar = new Map<string, string>();
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(8).toString("hex");
-  const nonce = randomBytes(8).toString("hex");
-  const go = async (url: string, init: RequestInit = {}) => {
+type Jar = Map<string, string>;
+
+/** A browser's requests to the provider: no redirects followed, cookies kept in `jar`. */
+function browserAt(jar: Jar) {
+  return async (url: string, init: RequestInit = {}) => {
     const res = await fetch(new URL(url, idp.issuer), {
       ...init,
       redirect: "manual",
@@ -43,6 +41,13 @@ async function authorize(username: string, password: string) {
     }
     return res;
   };
+}
+
+/** The start of the code flow: the provider's authorization endpoint, with PKCE, state and nonce. */
+function authorizeQuery() {
+  const verifier = randomBytes(32).toString("base64url");
+  const state = randomBytes(8).toString("hex");
+  const nonce = randomBytes(8).toString("hex");
   const query = new URLSearchParams({
     client_id: idp.clientId,
     redirect_uri: REDIRECT,
@@ -53,6 +58,13 @@ async function authorize(username: string, password: string) {
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
   });
+  return { query, checks: { code_verifier: verifier, state, nonce } };
+}
+
+/** A browser's part of the code flow, by hand: authorize, log in on the provider's form, follow the redirects. */
+async function authorize(username: string, password: string, jar: Jar = new Map()) {
+  const go = browserAt(jar);
+  const { query, checks } = authorizeQuery();
   let res = await go(`/auth?${query}`);
   const interaction = res.headers.get("location")!;
   expect(interaction).toMatch(/^\/interaction\//);
@@ -65,7 +77,7 @@ async function authorize(username: string, password: string) {
   res = await go(res.headers.get("location")!);
   const callback = new URL(res.headers.get("location")!);
   expect(callback.origin + callback.pathname).toBe(REDIRECT);
-  return { params: Object.fromEntries(callback.searchParams), checks: { code_verifier: verifier, state, nonce } };
+  return { params: Object.fromEntries(callback.searchParams), checks };
 }
 
 /** The same client next-auth builds from `wellKnown` (openid-client), with the panel's credentials. */
@@ -74,8 +86,8 @@ async function client() {
   return new issuer.Client({ client_id: idp.clientId, client_secret: idp.clientSecret, redirect_uris: [REDIRECT], response_types: ["code"] });
 }
 
-async function signIn(username: string) {
-  const { params, checks } = await authorize(username, `${username}-password`);
+async function signIn(username: string, jar: Jar = new Map()) {
+  const { params, checks } = await authorize(username, `${username}-password`, jar);
   const tokens = await (await client()).callback(REDIRECT, params, checks);
   const user = await signInWithOidc(tokens.claims() as Record<string, unknown>, tokens.access_token);
   // What the session cookie will hold: next-auth's jwt callback for this provider (stores the tokens).
@@ -220,6 +232,62 @@ describe(`OpenID Connect sign-in (${process.env.TEST_DB})`, () => {
     } finally {
       process.env.PALISADE_OIDC_ISSUER = issuer;
     }
+  });
+
+  it("signing out leads through the provider's end_session_endpoint, which ends its session; PALISADE_OIDC_LOGOUT=off skips it", async () => {
+    setAccount("alice", { groups: ["waf-admins"], disabled: false });
+    const jar: Jar = new Map();
+    const go = browserAt(jar);
+    const { tokens } = await signIn("alice", jar);
+    // While the provider's session lasts, a new sign-in goes straight back to the panel (no login form).
+    expect((await go(`/auth?${authorizeQuery().query}`)).headers.get("location")).toMatch(/^http:\/\/127\.0\.0\.1:9\/api\/auth\/callback\/oidc\?/);
+
+    const back = "http://127.0.0.1:9/login";
+    const url = new URL((await providerLogoutUrl({ idToken: tokens.id_token, postLogoutRedirectUri: back }))!);
+    expect(url.origin + url.pathname).toBe(`${idp.issuer}/session/end`);
+    expect(url.searchParams.get("id_token_hint")).toBe(tokens.id_token);
+    expect(url.searchParams.get("post_logout_redirect_uri")).toBe(back);
+    // The provider asks the user to confirm (its own form, with its own CSRF token), then sends them back to /login.
+    const confirm = await go(url.href);
+    expect(confirm.status).toBe(200);
+    const page = await confirm.text();
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    expect(xsrf && action).toBeTruthy();
+    const done = await go(action!, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ xsrf: xsrf!, logout: "yes" }).toString() });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe(back);
+    // The provider's session is over: signing in again asks for the login form.
+    expect((await go(`/auth?${authorizeQuery().query}`)).headers.get("location")).toMatch(/^\/interaction\//);
+
+    // A post-logout address the client did not register is refused by the provider.
+    const foreign = await go((await providerLogoutUrl({ idToken: tokens.id_token, postLogoutRedirectUri: "https://evil.example/login" }))!);
+    expect(foreign.status).toBe(400);
+
+    process.env.PALISADE_OIDC_LOGOUT = "off";
+    try {
+      expect(await providerLogoutUrl({ idToken: tokens.id_token, postLogoutRedirectUri: back })).toBeNull();
+    } finally {
+      delete process.env.PALISADE_OIDC_LOGOUT;
+    }
+    // Single sign-on off: nothing to sign out of.
+    const issuer = process.env.PALISADE_OIDC_ISSUER;
+    delete process.env.PALISADE_OIDC_ISSUER;
+    try {
+      expect(await providerLogoutUrl({ idToken: tokens.id_token, postLogoutRedirectUri: back })).toBeNull();
+    } finally {
+      process.env.PALISADE_OIDC_ISSUER = issuer;
+    }
+  });
+
+  it("a session signed in through the provider keeps its ID token in the session token for the sign-out", async () => {
+    setAccount("alice", { groups: ["waf-admins"], disabled: false });
+    const { params, checks } = await authorize("alice", "alice-password");
+    const tokens = await (await client()).callback(REDIRECT, params, checks);
+    const user = await signInWithOidc(tokens.claims() as Record<string, unknown>, tokens.access_token);
+    const token = (await getAuthOptions().callbacks!.jwt!({ token: {}, user, account: { provider: "oidc", type: "oauth", providerAccountId: user.id, ...tokens } } as never)) as Record<string, unknown>;
+    expect(token.idt).toBe(tokens.id_token);
+    expect(token.idp).toBe("oidc");
   });
 
   it("stores nothing for a sign-in without an access token", async () => {

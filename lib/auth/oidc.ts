@@ -55,7 +55,8 @@ export function openToken(sealed: string): string | null {
 
 // ---- the provider's endpoints ---------------------------------------------------------------------------
 
-type Endpoints = { userinfo: string; token: string };
+/** `endSession`: the provider's end_session_endpoint, when it offers RP-initiated logout. */
+type Endpoints = { userinfo: string; token: string; endSession: string | null };
 const discovered = new Map<string, Promise<Endpoints>>();
 
 async function fetchJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
@@ -75,10 +76,11 @@ function endpoints(cfg: OidcConfig): Promise<Endpoints> {
   if (!found) {
     found = (async () => {
       const { status, body } = await fetchJson(`${cfg.issuer}/.well-known/openid-configuration`);
-      const doc = body as { issuer?: string; userinfo_endpoint?: string; token_endpoint?: string } | null;
+      const doc = body as { issuer?: string; userinfo_endpoint?: string; token_endpoint?: string; end_session_endpoint?: string } | null;
       if (status !== 200 || !doc?.userinfo_endpoint || !doc.token_endpoint) throw new Error(`OIDC discovery at ${cfg.issuer} answered ${status}`);
       if (doc.issuer?.replace(/\/+$/, "") !== cfg.issuer) throw new Error(`OIDC discovery names the issuer ${doc.issuer}, not ${cfg.issuer}`);
-      return { userinfo: doc.userinfo_endpoint, token: doc.token_endpoint };
+      const endSession = typeof doc.end_session_endpoint === "string" && /^https?:\/\//i.test(doc.end_session_endpoint) ? doc.end_session_endpoint : null;
+      return { userinfo: doc.userinfo_endpoint, token: doc.token_endpoint, endSession };
     })();
     discovered.set(cfg.issuer, found);
     found.catch(() => discovered.delete(cfg.issuer));
@@ -237,6 +239,31 @@ export async function storeOidcSession(input: { sid: string; userId: string; tok
 
 export async function endOidcSession(sid: string): Promise<void> {
   await db.oidcSession.deleteMany({ where: { sid } });
+}
+
+/**
+ * Where to send the browser after signing out of Palisade so the provider's session ends too (OpenID Connect
+ * RP-Initiated Logout: end_session_endpoint with id_token_hint, client_id and post_logout_redirect_uri, which
+ * the provider must have registered for the client). Null when single sign-on is off, PALISADE_OIDC_LOGOUT=off,
+ * the provider offers no end_session_endpoint, or its discovery document cannot be read (then only the
+ * Palisade session ends).
+ */
+export async function providerLogoutUrl(input: { idToken?: string | null; postLogoutRedirectUri: string }): Promise<string | null> {
+  const cfg = oidcConfig();
+  if (!cfg?.logoutAtProvider) return null;
+  let endSession: string | null;
+  try {
+    endSession = (await endpoints(cfg)).endSession;
+  } catch (err) {
+    void log.warn("OIDC discovery failed at sign-out: the provider's session was not ended", { error: err });
+    return null;
+  }
+  if (!endSession) return null;
+  const url = new URL(endSession);
+  if (input.idToken) url.searchParams.set("id_token_hint", input.idToken);
+  url.searchParams.set("client_id", cfg.clientId);
+  url.searchParams.set("post_logout_redirect_uri", input.postLogoutRedirectUri);
+  return url.href;
 }
 
 // Requests of one session that arrive together share one check (and one refresh: providers that rotate

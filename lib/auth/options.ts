@@ -5,7 +5,8 @@
 // session that was signed out (revoked-sessions.ts) or is older than SESSION_MAX_AGE_SECONDS.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { NextAuthOptions } from "next-auth";
+import type { Account, NextAuthOptions } from "next-auth";
+import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
@@ -67,6 +68,44 @@ export function loginMeta(req: { headers?: unknown } | undefined): LoginRequestM
   return { ip: clientAddress(headers), userAgent: headerOf(req?.headers, "user-agent") };
 }
 
+/** What a sign-in hands to the session: verifyCredentials' answer, or the OIDC user. */
+export type SignedInUser = { id: string; sessionVersion: number; meta?: LoginRequestMeta };
+
+/**
+ * The claims of a new session (next-auth's jwt callback, and the password form's server action in
+ * lib/auth/sign-in-actions.ts): a fresh session id and sign-in time, the user's sessionVersion, the OIDC
+ * tokens kept for the re-checks (and the ID token for signing out at the provider), and the session list row.
+ */
+export async function startSessionToken(token: JWT, user: SignedInUser, oidcAccount?: Account): Promise<JWT> {
+  const sid = randomUUID();
+  const at = Math.floor(Date.now() / 1000);
+  token.uid = user.id;
+  token.sv = user.sessionVersion;
+  token.sid = sid;
+  token.at = at;
+  if (oidcAccount) {
+    token.idp = OIDC_PROVIDER_ID;
+    // The ID token goes back to the provider as id_token_hint when the user signs out (lib/auth/sign-out.ts);
+    // the session cookie is encrypted (JWE), so it is not readable in the browser.
+    if (typeof oidcAccount.id_token === "string") token.idt = oidcAccount.id_token;
+    const expiresAt = new Date((at + SESSION_MAX_AGE_SECONDS) * 1000);
+    await storeOidcSession({ sid, userId: user.id, tokens: oidcAccount, expiresAt });
+  }
+  // The user's list of active sessions (lib/auth/user-sessions.ts); a failure here does not stop the sign-in.
+  await recordSignIn({ uid: user.id, sid, sv: user.sessionVersion, at }, user.meta ?? {}).catch(
+    (error: unknown) => void log.error("could not record a sign-in in the session list", { error }),
+  );
+  return token;
+}
+
+/** Ends the session a decoded session token stands for (revoked on the server, its OIDC tokens dropped). */
+export async function endSessionOf(token: JWT | null | undefined): Promise<void> {
+  if (typeof token?.uid === "string" && typeof token.sid === "string" && typeof token.at === "number") {
+    await revokeSession({ uid: token.uid, sid: token.sid, at: token.at });
+    if (token.idp === OIDC_PROVIDER_ID) await endOidcSession(token.sid);
+  }
+}
+
 export function getAuthOptions(): NextAuthOptions {
   return {
     secret: authSecret(),
@@ -108,25 +147,8 @@ export function getAuthOptions(): NextAuthOptions {
         }
       },
       async jwt({ token, user, account }) {
-        if (user) {
-          const u = user as unknown as { id: string; sessionVersion: number; meta?: LoginRequestMeta };
-          const sid = randomUUID();
-          const at = Math.floor(Date.now() / 1000);
-          token.uid = u.id;
-          token.sv = u.sessionVersion;
-          token.sid = sid;
-          token.at = at;
-          if (account?.provider === OIDC_PROVIDER_ID) {
-            token.idp = OIDC_PROVIDER_ID;
-            const expiresAt = new Date((at + SESSION_MAX_AGE_SECONDS) * 1000);
-            await storeOidcSession({ sid, userId: u.id, tokens: account, expiresAt });
-          }
-          // The user's list of active sessions (lib/auth/user-sessions.ts); a failure here does not stop the sign-in.
-          await recordSignIn({ uid: u.id, sid, sv: u.sessionVersion, at }, u.meta ?? {}).catch(
-            (error: unknown) => void log.error("could not record a sign-in in the session list", { error }),
-          );
-        }
-        return token;
+        if (!user) return token;
+        return startSessionToken(token, user as unknown as SignedInUser, account?.provider === OIDC_PROVIDER_ID ? account : undefined);
       },
       session({ session, token }) {
         return { ...session, uid: token.uid as string, sv: token.sv as number, sid: token.sid as string, at: token.at as number, idp: token.idp };
@@ -135,10 +157,7 @@ export function getAuthOptions(): NextAuthOptions {
     events: {
       // next-auth calls this on POST /api/auth/signout with the session's decoded token, before clearing the cookie.
       async signOut({ token }) {
-        if (typeof token?.uid === "string" && typeof token.sid === "string" && typeof token.at === "number") {
-          await revokeSession({ uid: token.uid, sid: token.sid, at: token.at });
-          if (token.idp === OIDC_PROVIDER_ID) await endOidcSession(token.sid);
-        }
+        await endSessionOf(token);
       },
     },
   };

@@ -1,6 +1,7 @@
 // A real OpenID Connect provider for the tests (the `oidc-provider` package, the certified implementation
 // many IdPs build on), on a local port: in-memory accounts with groups, one confidential client for the
-// panel, a plain login form (username + password), consent granted on sign-in.
+// panel, a plain login form (username + password), consent granted on sign-in, and RP-initiated logout
+// (its end_session_endpoint, back to the panel's /login).
 // Test controls (plain JSON POSTs, this test server only):
 //   /__test/account  { id, groups?, disabled? }  change an account at the provider;
 //   /__test/reset    {}  accounts as they started, no forgery;
@@ -103,6 +104,8 @@ export async function startOidcProvider(options: { port?: number; redirectUris: 
         client_id: TEST_OIDC_CLIENT.clientId,
         client_secret: TEST_OIDC_CLIENT.clientSecret,
         redirect_uris: options.redirectUris,
+        // Sign-out at the provider (RP-initiated logout) sends the browser back to each panel's /login.
+        post_logout_redirect_uris: options.redirectUris.map((u) => new URL("/login", u).href),
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
       },

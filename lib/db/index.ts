@@ -94,6 +94,10 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
         // another process has it open in the old mode: reads may then wait behind writes, nothing breaks
       }
     }
+    // In WAL mode, NORMAL syncs the log at checkpoints instead of at every commit: a commit no longer blocks
+    // the panel's one thread on an fsync (SQLite's documented setting for WAL; a power cut may lose the last
+    // commits, never the database's consistency). PALISADE_SQLITE_SYNCHRONOUS=full keeps the fsync per commit.
+    if (!connection.memory) connection.pragma(`synchronous = ${process.env.PALISADE_SQLITE_SYNCHRONOUS?.trim().toLowerCase() === "full" ? "FULL" : "NORMAL"}`);
     waitForLocksAsynchronously(adapter as unknown as Parameters<typeof waitForLocksAsynchronously>[0], connection, SQLITE_LOCK_WAIT_MS);
     return adapter;
   }

@@ -51,6 +51,28 @@ export function tagsColumn(tags: readonly string[]): string {
   return tags.length ? `|${tags.join("|")}|` : "";
 }
 
+/** What a NUL character is stored as: PostgreSQL's text cannot hold U+0000, SQLite's could; both store this. */
+export const NUL_STAND_IN = "\u2400";
+
+/**
+ * `v` with every U+0000 in its strings (nested too) replaced by NUL_STAND_IN ("␀", SYMBOL FOR NULL), so an
+ * admin still sees where the null byte was. A null-byte attack (CRS 920270) logs one in the URI and in the
+ * matched data; PostgreSQL refuses such text, and the whole batch with it, so the node would retry it forever.
+ */
+export function withoutNul<T>(v: T): T {
+  if (typeof v === "string") return (v.includes("\u0000") ? v.replaceAll("\u0000", NUL_STAND_IN) : v) as T;
+  if (v === null || typeof v !== "object") return v;
+  // Copied only where something changed: the common event (no NUL anywhere) is returned as it is.
+  let copy: unknown[] | Record<string, unknown> | null = null;
+  for (const [k, x] of Object.entries(v)) {
+    const y = withoutNul(x);
+    if (y === x) continue;
+    copy ??= Array.isArray(v) ? [...(v as unknown[])] : { ...(v as Record<string, unknown>) };
+    (copy as Record<string, unknown>)[k] = y;
+  }
+  return (copy ?? v) as T;
+}
+
 /** One WafEventMatch row per distinct rule of the event (a rule logged twice: its tags merged). */
 export function matchRows(id: string, event: WafEvent, vhostId: string, occurredAt: Date): unknown[][] {
   const byRule = new Map<number, Set<string>>();
@@ -87,8 +109,9 @@ export type StoredEvent = { node: IngestingNode; event: WafEvent; vhostId: strin
 export async function storeEvents(items: readonly StoredEvent[]): Promise<number> {
   const events: unknown[][] = [];
   const matches: unknown[][] = [];
-  for (const { node, event, vhostId, receivedAt } of items) {
-    const id = eventId(node.id, event.transactionId);
+  for (const { node, event: sent, vhostId, receivedAt } of items) {
+    const id = eventId(node.id, sent.transactionId);
+    const event = withoutNul(sent);
     const occurredAt = new Date(event.time);
     events.push([
       id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, clientKey(event.clientAddress) ?? "", event.method, event.uri, pathOf(event.uri),

@@ -125,9 +125,9 @@ describe(`POST /api/v1/nodes/events (${process.env.TEST_DB})`, () => {
     expect((await db.wafEvent.findMany({ where: { transactionId: { startsWith: "mix-" } }, orderBy: { transactionId: "asc" } })).map((e) => e.transactionId)).toEqual(["mix-0", "mix-7"]);
   });
 
-  it("stores an event holding NUL characters (a null-byte attack) with ␀ in their place, beside the rest of its batch", async () => {
+  it("stores an event holding NUL characters (a null-byte attack) with ␀ in their place (a lone surrogate as U+FFFD), beside the rest of its batch", async () => {
     const nul = event("nul-1", { uri: "/download?file=report.pdf%00.php\u0000" });
-    nul.matches[0] = { ...nul.matches[0]!, data: "report.pdf\u0000.php", value: "a\u0000b" };
+    nul.matches[0] = { ...nul.matches[0]!, data: "report.pdf\u0000.php", value: "a\u0000b\ud800" };
     const res = await post({ events: [event("nul-0"), nul] }, { gzip: true });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
@@ -135,7 +135,7 @@ describe(`POST /api/v1/nodes/events (${process.env.TEST_DB})`, () => {
     expect(stored.uri).toBe("/download?file=report.pdf%00.php\u2400");
     expect(stored.path).toBe("/download");
     const matches = stored.matches as { data: string | null; value: string | null }[];
-    expect(matches[0]).toMatchObject({ data: "report.pdf\u2400.php", value: "a\u2400b" });
+    expect(matches[0]).toMatchObject({ data: "report.pdf\u2400.php", value: "a\u2400b\ufffd" });
     expect(JSON.stringify(stored)).not.toContain("\\u0000");
   });
 

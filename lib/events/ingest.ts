@@ -55,17 +55,21 @@ export function tagsColumn(tags: readonly string[]): string {
 export const NUL_STAND_IN = "\u2400";
 
 /**
- * `v` with every U+0000 in its strings (nested too) replaced by NUL_STAND_IN ("␀", SYMBOL FOR NULL), so an
- * admin still sees where the null byte was. A null-byte attack (CRS 920270) logs one in the URI and in the
- * matched data; PostgreSQL refuses such text, and the whole batch with it, so the node would retry it forever.
+ * `v` with its strings (nested too) made storable on both databases: every U+0000 replaced by NUL_STAND_IN
+ * ("␀", SYMBOL FOR NULL), so an admin still sees where the null byte was, and a lone UTF-16 surrogate (JSON
+ * allows "\ud800" alone) by U+FFFD. A null-byte attack (CRS 920270) logs a NUL in the URI and the matched
+ * data; PostgreSQL refuses both kinds of text, and the whole batch with them, so the node would retry it forever.
  */
-export function withoutNul<T>(v: T): T {
-  if (typeof v === "string") return (v.includes("\u0000") ? v.replaceAll("\u0000", NUL_STAND_IN) : v) as T;
+export function storable<T>(v: T): T {
+  if (typeof v === "string") {
+    const text = v.isWellFormed() ? v : v.toWellFormed();
+    return (text.includes("\u0000") ? text.replaceAll("\u0000", NUL_STAND_IN) : text) as T;
+  }
   if (v === null || typeof v !== "object") return v;
   // Copied only where something changed: the common event (no NUL anywhere) is returned as it is.
   let copy: unknown[] | Record<string, unknown> | null = null;
   for (const [k, x] of Object.entries(v)) {
-    const y = withoutNul(x);
+    const y = storable(x);
     if (y === x) continue;
     copy ??= Array.isArray(v) ? [...(v as unknown[])] : { ...(v as Record<string, unknown>) };
     (copy as Record<string, unknown>)[k] = y;
@@ -111,7 +115,7 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
   const matches: unknown[][] = [];
   for (const { node, event: sent, vhostId, receivedAt } of items) {
     const id = eventId(node.id, sent.transactionId);
-    const event = withoutNul(sent);
+    const event = storable(sent);
     const occurredAt = new Date(event.time);
     events.push([
       id, node.id, event.transactionId, vhostId, event.vhost, occurredAt, receivedAt, event.clientAddress, clientKey(event.clientAddress) ?? "", event.method, event.uri, pathOf(event.uri),

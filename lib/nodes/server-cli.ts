@@ -1,21 +1,26 @@
 // node-api — the node API on a port of its own, apart from the panel's UI (lib/nodes/server.ts).
 //
-//   npm run node-api -- [--port 3001] [--host 0.0.0.0]
+//   npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19]
 //
 // Serves GET /api/v1/nodes/config (long poll included), POST /api/v1/nodes/status and POST /api/v1/nodes/events
 // with the panel's own handlers, on the database in DATABASE_URL (PostgreSQL only). Run it next to the panel
 // instances and send /api/v1/nodes/ to it from the load balancer (deploy/nginx-lb.conf); any number of them may
 // run. Honours PALISADE_TRUSTED_PROXIES and LOG_LEVEL as the panel does.
+// --nice N lowers this process's CPU priority (setpriority; lowering needs no privilege): where it shares
+// cores with a panel, the panel's pages are scheduled first and the nodes' event batches take what is left
+// (BENCHMARKS.md, section j). Its database work is done by PostgreSQL's processes, which it cannot renice.
 // SIGTERM / SIGINT: stop accepting, end held long polls, close the database connections, exit 0.
+import os from "node:os";
 import { disconnectDb } from "@/lib/db";
 import { assertMigrated } from "@/lib/db/ready";
 import { closeSignals } from "@/lib/db/signal";
 import { NodeApiServerRefused, parseNodeApiArgs, startNodeApiServer } from "./server";
 
 async function main(): Promise<void> {
-  let options: { port: number; hostname: string };
+  let options: { port: number; hostname: string; nice: number };
   try {
     options = parseNodeApiArgs(process.argv.slice(2));
+    if (options.nice > 0) os.setPriority(0, options.nice);
     await assertMigrated();
   } catch (err) {
     console.error(`node-api cannot start: ${(err as Error).message}`);
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
     await disconnectDb();
     process.exit(err instanceof NodeApiServerRefused ? 64 : 1);
   }
-  console.log(JSON.stringify({ level: "info", msg: "node API listening", url: server.url }));
+  console.log(JSON.stringify({ level: "info", msg: "node API listening", url: server.url, nice: os.getPriority(0) }));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

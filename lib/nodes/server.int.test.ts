@@ -43,8 +43,10 @@ function startCli(args: string[]): { child: ChildProcess; output: () => string; 
 
 describe("node-api arguments", () => {
   it("takes --port and --host, and refuses anything else with the usage", () => {
-    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0" });
-    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1"])).toEqual({ port: 4100, hostname: "127.0.0.1" });
+    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0", nice: 0 });
+    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1", "--nice", "10"])).toEqual({ port: 4100, hostname: "127.0.0.1", nice: 10 });
+    expect(() => parseNodeApiArgs(["--nice", "20"])).toThrow(/--nice takes a niceness from 0/);
+    expect(() => parseNodeApiArgs(["--nice", "-5"])).toThrow(/--nice takes a niceness from 0/);
     expect(() => parseNodeApiArgs(["--port", "70000"])).toThrow(/--port takes a port number/);
     expect(() => parseNodeApiArgs(["--verbose"])).toThrow(/Unknown or incomplete option '--verbose'.*Usage: npm run node-api/);
   });
@@ -70,7 +72,7 @@ describe.runIf(signalsReachOtherProcesses())(`node-api on ${process.env.TEST_DB}
     expect((await publishConfig(admin, { basedOn: null, checker: passingChecker })).status).toBe("published");
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    cli = startCli(["--port", String(port), "--host", "127.0.0.1"]);
+    cli = startCli(["--port", String(port), "--host", "127.0.0.1", "--nice", "7"]);
     for (const started = Date.now(); ; ) {
       if (cli.output().includes("node API listening")) break;
       if (cli.child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`node-api did not start:\n${cli.output()}`);
@@ -87,6 +89,10 @@ describe.runIf(signalsReachOtherProcesses())(`node-api on ${process.env.TEST_DB}
 
   const get = (headers: Record<string, string>, query = "", signal?: AbortSignal) =>
     fetch(`${base}/api/v1/nodes/config${query}`, { headers: { authorization: `Bearer ${token}`, ...headers }, signal });
+
+  it("runs at the niceness it was given (--nice 7), below the panel's", async () => {
+    expect(cli.output()).toMatch(/"msg":"node API listening".*"nice":7/);
+  });
 
   it("answers the latest revision as the panel does: a gzip file to the agent, then 304", async () => {
     const latest = await db.configRevision.findFirstOrThrow({ orderBy: { number: "desc" } });

@@ -43,16 +43,21 @@ export function nodeApiFetch(request: Request): Promise<Response> | Response {
   return handler(request);
 }
 
-export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0]";
+export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19]";
 
-export function parseNodeApiArgs(argv: string[]): { port: number; hostname: string } {
-  const out = { port: 3001, hostname: "0.0.0.0" };
+/** The parsed command line; `nice` (0–19, default 0) is the process's scheduling niceness (see server-cli.ts). */
+export function parseNodeApiArgs(argv: string[]): { port: number; hostname: string; nice: number } {
+  const out = { port: 3001, hostname: "0.0.0.0", nice: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     if (flag === "--port" && value !== undefined) {
       if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Error(`--port takes a port number (0–65535), not '${value}'. ${NODE_API_USAGE}`);
       out.port = Number(value);
+      i++;
+    } else if (flag === "--nice" && value !== undefined) {
+      if (!/^\d{1,2}$/.test(value) || Number(value) > 19) throw new Error(`--nice takes a niceness from 0 (as the panel) to 19 (only idle CPU), not '${value}'. ${NODE_API_USAGE}`);
+      out.nice = Number(value);
       i++;
     } else if (flag === "--host" && value !== undefined && value !== "") {
       out.hostname = value;

@@ -6,13 +6,14 @@
 // one write lock is released between batches). Matches go first, then their events: an interrupted purge
 // leaves no match without its event. Run by `npm run db:prune` (lib/setup/cli.ts)
 // and hourly inside the panel process (startEventPruning, from instrumentation.ts): one purge at a time per
-// process, a timer that never keeps the process alive, failures logged (lib/log) and never thrown.
+// process, hourly timers that never keep the process alive (a pause between two batches does, at most
+// PURGE_MAX_PAUSE_MS, so that `db:prune` finishes), failures logged (lib/log) and never thrown.
 //
 // Paced: after each batch the purge pauses in proportion to the time the batch took, so that it deletes at
 // most PALISADE_EVENT_PURGE_DUTY of the time (default 0.25: a 40 ms batch, then 120 ms of pause). Back to
 // back, a purge of a day of 1 M events kept one of the 2 cores busy and ingestion batches came back
-// 100–460 ms slower (BENCHMARKS.md part j); paced, the purge takes ~4× as long and leaves the cores to
-// ingestion and pages. The batch's wall time is the measure on both databases: on SQLite it is the time
+// 100–460 ms slower (BENCHMARKS.md part j); paced, it takes 4× as long or more and leaves the cores to
+// ingestion and pages (BENCHMARKS.md, "the paced purge": one batch is not made shorter by it). The batch's wall time is the measure on both databases: on SQLite it is the time
 // the write lock (and, better-sqlite3 being synchronous, this process's thread) is held; on PostgreSQL the
 // work is the server's, which the client sees only as the statement's time.
 import "server-only";

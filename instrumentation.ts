@@ -4,8 +4,8 @@
 // - refuse to start with a PALISADE_TRUSTED_PROXIES or PALISADE_OIDC_* that does not parse, and, in production, without a
 //   real session secret;
 // - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check;
-// - refuse a PALISADE_EVENT_RETENTION_DAYS that does not parse, and purge old WAF events hourly
-//   (lib/events/retention.ts).
+// - refuse a PALISADE_EVENT_RETENTION_DAYS or PALISADE_EVENT_PURGE_DUTY that does not parse, and purge old WAF
+//   events hourly (lib/events/retention.ts).
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
   if (process.env.NEXT_RUNTIME === "nodejs") {
@@ -14,6 +14,7 @@ export async function register() {
     try {
       trustedProxies();
       (await import("./lib/events/retention")).eventRetentionDays();
+      (await import("./lib/events/retention")).eventPurgeDuty();
       (await import("./lib/auth/oidc-config")).oidcConfig(); // a half-configured single sign-on stops the start
       if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();
     } catch (err) {

@@ -25,6 +25,7 @@ import type { Dialect } from "./dialect";
 import { postgresDialect } from "./dialect/postgres";
 import { sqliteDialect } from "./dialect/sqlite";
 import { SQLITE_BUSY_TIMEOUT_MS, waitForLocksAsynchronously } from "./sqlite-lock";
+import { openSqliteReader, pgReadRows, sqliteReaderOn, type ReadRow, type SqliteReader } from "./read";
 
 export type DbKind = "sqlite" | "postgres";
 
@@ -186,10 +187,55 @@ export const db: Db = new Proxy({} as Db, {
   },
 });
 
+const SQLITE_READER = Symbol.for("palisade.sqliteReader");
+
+/** The query-only SQLite connection of `client` (lib/db/read.ts), opened on first use and kept on the client. */
+async function sqliteReader(client: Db, url: string): Promise<SqliteReader> {
+  const holder = client as unknown as Record<symbol, SqliteReader | undefined>;
+  const existing = holder[SQLITE_READER];
+  if (existing) return existing;
+  const file = url.slice("file:".length);
+  let reader: SqliteReader;
+  if (file === "" || file.startsWith(":memory:") || file.includes("mode=memory")) {
+    // A second connection would open another, empty database: read on the ORM's own.
+    await client.$connect();
+    const connection = sqliteConnection();
+    if (!connection) throw new Error("The SQLite connection did not open on $connect: update lib/db (SqliteAdapterFactory).");
+    reader = sqliteReaderOn(connection, SQLITE_LOCK_WAIT_MS);
+  } else {
+    reader = openSqliteReader(file, SQLITE_LOCK_WAIT_MS);
+  }
+  // Another caller may have opened one meanwhile (no await separates the check from here on a file database).
+  const raced = holder[SQLITE_READER];
+  if (raced) {
+    reader.close();
+    return raced;
+  }
+  Object.defineProperty(client, SQLITE_READER, { value: reader, configurable: true });
+  return reader;
+}
+
+/**
+ * One read-only statement (it must begin with SELECT) on the bare driver, for page queries where Prisma's
+ * fixed cost per query would be most of the time (lib/db/read.ts). Values are bound as parameters. Rows as
+ * the driver gives them: DateTime as Date (PostgreSQL) or ISO text (SQLite), integers as numbers (SQLite)
+ * and bigint as text (PostgreSQL), as `$queryRaw` differed; outside any transaction, committed data only.
+ * Not retried here: wrap the query function in `retryingRead`.
+ */
+export async function readRows<T = ReadRow>(sql: Prisma.Sql): Promise<T[]> {
+  const url = databaseUrl();
+  if (dbKindOf(url) === "postgres") return (await pgReadRows(await pgPool(), sql)) as T[];
+  return (await (await sqliteReader(getDb(), url)).all(sql)) as T[];
+}
+
 export async function disconnectDb(): Promise<void> {
   const cached = globalForDb.palisadeDb;
   globalForDb.palisadeDb = undefined;
-  if (cached) await cached.client.$disconnect();
+  if (!cached) return;
+  const holder = cached.client as unknown as Record<symbol, SqliteReader | undefined>;
+  holder[SQLITE_READER]?.close();
+  if (holder[SQLITE_READER]) delete holder[SQLITE_READER];
+  await cached.client.$disconnect();
 }
 
 /** True when the error is a unique-constraint violation (P2002) on the given field, on either database. */
@@ -200,6 +246,7 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
-export type { AuditEventRow, ChainHead, Dialect, RawClient, SearchPhrase } from "./dialect";
+export type { AfterBatch, AuditEventRow, ChainHead, DeletedBatch, Dialect, RawClient, SearchPhrase } from "./dialect";
+export type { ReadRow } from "./read";
 export { AUDIT_EVENT_COLUMNS } from "./dialect";
 export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

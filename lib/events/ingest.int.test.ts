@@ -2,6 +2,7 @@
 // real database (SQLite and PostgreSQL): exactly-once storage under retries and concurrent identical
 // batches, bad entries beside good ones, the body limits (gzip bomb included), the token, and retention.
 import { gzipSync } from "node:zlib";
+import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/nodes/events/route";
 import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
@@ -10,7 +11,7 @@ import { db } from "@/lib/db";
 import { registerNode } from "@/lib/nodes/service";
 import { MAX_BODY_BYTES } from "./api";
 import { eventId } from "./ingest";
-import { eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
+import { eventPurgeDuty, eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
 import { EVENT_BATCH_MAX_EVENTS, EVENT_FIELD_LIMITS, type WafEvent } from "./schema";
 
 const URL_ = "http://panel.test/api/v1/nodes/events";
@@ -190,9 +191,9 @@ describe(`POST /api/v1/nodes/events (${process.env.TEST_DB})`, () => {
 });
 
 describe(`pruneEvents (${process.env.TEST_DB})`, () => {
+  const day = 24 * 3600 * 1000;
   it("deletes only the events and matches older than the retention, in batches", async () => {
     const now = new Date("2026-12-06T12:00:00Z");
-    const day = 24 * 3600 * 1000;
     const at = (ms: number) => new Date(now.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
     const old = ids("old", 30).map((t, i) => event(t, { time: at(31 * day + i * 1000) }));
     const edge = event("keep-edge", { time: at(30 * day - 1000) });
@@ -203,7 +204,7 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
 
     const r = await pruneEvents({ now, days: 30, batchRows: 7 });
     // The other tests' events occurred on 2026-12-06, within the retention: only the 30 old ones go.
-    expect(r).toEqual({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60 });
+    expect(r).toMatchObject({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60, interrupted: false });
     expect(await countOf("old")).toBe(0);
     expect(await db.wafEventMatch.count({ where: { eventId: { in: ids("old", 30).map((t) => eventId(nodeId, t)) } } })).toBe(0);
     expect(await db.wafEvent.count({ where: { transactionId: { in: ["keep-edge", ...ids("keep", 5)] } } })).toBe(6);
@@ -211,6 +212,86 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
     expect(await db.wafEvent.count()).toBe(total - r.events);
     expect(await db.wafEventMatch.count()).toBe(totalMatches - r.matches);
     expect(await pruneEvents({ now, days: 30 })).toMatchObject({ events: 0, matches: 0 });
+  });
+
+  it("pauses after each batch in proportion to the batch's time, matches before events, the write lock free meanwhile", async () => {
+    const now = new Date("2026-12-06T12:00:00Z");
+    const before = new Date(now.getTime() - 30 * day);
+    const at = (ms: number) => new Date(before.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect(((await (await post({ events: ids("paced", 9).map((t, i) => event(t, { time: at(1000 + i * 1000) })) })).json()) as Answer).accepted).toBe(9);
+    const oldEvents = () => db.wafEvent.count({ where: { occurredAt: { lt: before } } });
+    const oldMatches = () => db.wafEventMatch.count({ where: { occurredAt: { lt: before } } });
+    expect([await oldEvents(), await oldMatches()]).toEqual([9, 18]);
+    const kept = [await db.wafEvent.count(), await db.wafEventMatch.count()];
+
+    // A fake clock on which every batch takes 10 ms; the pauses are recorded with what is left at each.
+    let t = 0;
+    const pauses: { ms: number; events: number; matches: number; lockFree: boolean }[] = [];
+    const other = process.env.TEST_DB === "postgres" ? null : new Database(process.env.DATABASE_URL!.replace(/^file:/, ""));
+    try {
+      other?.pragma("busy_timeout = 0");
+      const r = await pruneEvents({
+        now, days: 30, batchRows: 4, duty: 0.25,
+        clock: () => (t += 10),
+        sleep: async (ms) => {
+          // Another connection takes SQLite's write lock at once (busy timeout 0): no batch holds it.
+          let lockFree = true;
+          if (other) {
+            try {
+              other.prepare("BEGIN IMMEDIATE").run();
+              other.prepare("COMMIT").run();
+            } catch {
+              lockFree = false;
+            }
+          }
+          pauses.push({ ms, events: await oldEvents(), matches: await oldMatches(), lockFree });
+        },
+      });
+      expect(r).toMatchObject({ events: 9, matches: 18, interrupted: false });
+      // 18 matches: 4 full batches (a pause after each), the short one, a pause before the events; 9 events: 2 full batches.
+      expect(pauses.map((p) => [p.matches, p.events])).toEqual([[14, 9], [10, 9], [6, 9], [2, 9], [0, 9], [0, 5], [0, 1]]);
+      // Busy 10 ms each, busy 25 % of the time: 30 ms of pause after each.
+      expect(pauses.map((p) => p.ms)).toEqual(Array(7).fill(30));
+      expect(pauses.every((p) => p.lockFree)).toBe(true);
+      expect(r).toMatchObject({ pauses: 7, pausedMs: 210 });
+    } finally {
+      other?.close();
+    }
+    expect([await oldEvents(), await oldMatches()]).toEqual([0, 0]);
+    expect([await db.wafEvent.count(), await db.wafEventMatch.count()]).toEqual([kept[0]! - 9, kept[1]! - 18]);
+  });
+
+  it("paces with real timers, stops between batches when interrupted and finishes on the next run", async () => {
+    const now = new Date("2026-12-06T12:00:00Z");
+    const before = new Date(now.getTime() - 30 * day);
+    const at = (ms: number) => new Date(before.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect(((await (await post({ events: ids("stopped", 6).map((t, i) => event(t, { time: at(1000 + i * 1000) })) })).json()) as Answer).accepted).toBe(6);
+    const oldMatches = () => db.wafEventMatch.count({ where: { occurredAt: { lt: before } } });
+
+    // Real timers: the purge takes at least the pauses it reports.
+    const started = performance.now();
+    const ctl = new AbortController();
+    let paused = 0;
+    const r = await pruneEvents({
+      now, days: 30, batchRows: 4, duty: 0.5, signal: ctl.signal,
+      clock: () => performance.now(),
+      sleep: async (ms, signal) => {
+        paused++;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        if (paused === 2) ctl.abort(); // the operator stops it during the second pause
+        expect(signal).toBe(ctl.signal);
+      },
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(r.pausedMs);
+    // Stopped after two batches of matches: no event deleted yet (matches go first: no match is ever left without its event).
+    expect(r).toMatchObject({ matches: 8, events: 0, pauses: 2, interrupted: true });
+    expect(await oldMatches()).toBe(4);
+    expect(await db.wafEvent.count({ where: { occurredAt: { lt: before } } })).toBe(6);
+    // An aborted signal stops the purge before any batch.
+    const aborted = await pruneEvents({ now, days: 30, signal: AbortSignal.abort() });
+    expect(aborted).toMatchObject({ matches: 0, events: 0, interrupted: true });
+    // The next run (duty 1: back to back, no pause) deletes the rest.
+    expect(await pruneEvents({ now, days: 30, batchRows: 4, duty: 1 })).toMatchObject({ matches: 4, events: 6, pauses: 0, pausedMs: 0, interrupted: false });
   });
 
   it("runs one purge at a time in a process, and reads a validated retention setting", async () => {
@@ -223,5 +304,9 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
     expect(eventRetentionDays({})).toBe(30);
     expect(eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: " 7 " })).toBe(7);
     for (const bad of ["0", "-1", "1.5", "thirty", "3651"]) expect(() => eventRetentionDays({ PALISADE_EVENT_RETENTION_DAYS: bad })).toThrow(/PALISADE_EVENT_RETENTION_DAYS/);
+    expect(eventPurgeDuty({})).toBe(0.25);
+    expect(eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: "0.5" })).toBe(0.5);
+    expect(eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: "1" })).toBe(1);
+    for (const bad of ["0", "-0.2", "1.5", "half", "0.001"]) expect(() => eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: bad })).toThrow(/PALISADE_EVENT_PURGE_DUTY/);
   });
 });

@@ -4,9 +4,18 @@
 // Deleted in small batches (dialect().deleteOlderThan: each batch its own short statement and transaction),
 // so ingestion, which inserts in its own transactions, never waits long behind the purge (on SQLite, the
 // one write lock is released between batches). Matches go first, then their events: an interrupted purge
-// leaves no match without its event. Run by `npm run db:prune` (lib/setup/cli.ts) and hourly inside the
-// panel process (startEventPruning, from instrumentation.ts): one purge at a time per process, a timer
-// that never keeps the process alive, failures logged (lib/log) and never thrown.
+// leaves no match without its event. Run by `npm run db:prune` (lib/setup/cli.ts)
+// and hourly inside the panel process (startEventPruning, from instrumentation.ts): one purge at a time per
+// process, hourly timers that never keep the process alive (a pause between two batches does, at most
+// PURGE_MAX_PAUSE_MS, so that `db:prune` finishes), failures logged (lib/log) and never thrown.
+//
+// Paced: after each batch the purge pauses in proportion to the time the batch took, so that it deletes at
+// most PALISADE_EVENT_PURGE_DUTY of the time (default 0.25: a 40 ms batch, then 120 ms of pause). Back to
+// back, a purge of a day of 1 M events kept one of the 2 cores busy and ingestion batches came back
+// 100–460 ms slower (BENCHMARKS.md part j); paced, it takes 4× as long or more and leaves the cores to
+// ingestion and pages (BENCHMARKS.md, "the paced purge": one batch is not made shorter by it). The batch's wall time is the measure on both databases: on SQLite it is the time
+// the write lock (and, better-sqlite3 being synchronous, this process's thread) is held; on PostgreSQL the
+// work is the server's, which the client sees only as the statement's time.
 import "server-only";
 import { dialect } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -27,17 +36,99 @@ export function eventRetentionDays(env: Record<string, string | undefined> = pro
   return n;
 }
 
-export type PruneEventsResult = { before: Date; events: number; matches: number };
+/** Share of the wall clock a purge spends deleting, by default; the rest it pauses. */
+export const PURGE_DUTY = 0.25;
+/** The longest pause after one batch (a batch slowed by a lock wait or a loaded machine does not stall the purge for minutes). */
+export const PURGE_MAX_PAUSE_MS = 5000;
 
-/** Deletes the events (and their matches) that occurred before now minus the retention period. */
-export async function pruneEvents(options: { now?: Date; days?: number; batchRows?: number } = {}): Promise<PruneEventsResult> {
+/** PALISADE_EVENT_PURGE_DUTY (more than 0, at most 1; 1 deletes back to back), default 0.25; anything else is refused with the reason. */
+export function eventPurgeDuty(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.PALISADE_EVENT_PURGE_DUTY?.trim();
+  if (!raw) return PURGE_DUTY;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.01 || n > 1) throw new Error(`PALISADE_EVENT_PURGE_DUTY must be a share of the time between 0.01 and 1 (e.g. 0.25); got "${raw}"`);
+  return n;
+}
+
+/** The pause after a batch that took `busyMs`, for the purge to be busy `duty` of the time. */
+export function purgePauseMs(busyMs: number, duty: number, maxPauseMs: number = PURGE_MAX_PAUSE_MS): number {
+  if (duty >= 1 || !(busyMs > 0)) return 0;
+  return Math.min(maxPauseMs, (busyMs * (1 - duty)) / duty);
+}
+
+/** A pause that ends early (without throwing) when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+export type PruneEventsOptions = {
+  now?: Date;
+  days?: number;
+  batchRows?: number;
+  /** Share of the time spent deleting (default eventPurgeDuty()); 1: no pauses. */
+  duty?: number;
+  maxPauseMs?: number;
+  /** Stops the purge between two batches (the counts so far are returned, `interrupted` true); an ongoing pause ends at once. */
+  signal?: AbortSignal;
+  /** For tests: the pause and the clock the batches are timed with (ms). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  clock?: () => number;
+};
+
+export type PruneEventsResult = {
+  before: Date;
+  events: number;
+  matches: number;
+  /** Full batches after which the purge paused, and for how long in all (ms). */
+  pauses: number;
+  pausedMs: number;
+  /** Stopped by `signal` before it had deleted everything older. */
+  interrupted: boolean;
+};
+
+/** Deletes the events (and their matches) that occurred before now minus the retention period, paced (see the top of this file). */
+export async function pruneEvents(options: PruneEventsOptions = {}): Promise<PruneEventsResult> {
   const now = options.now ?? new Date();
   const before = new Date(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
   const batch = options.batchRows ?? PRUNE_BATCH_ROWS;
+  const duty = options.duty ?? eventPurgeDuty();
+  if (!(duty > 0 && duty <= 1)) throw new Error(`pruneEvents: duty must be more than 0 and at most 1, got ${duty}`);
+  const maxPauseMs = options.maxPauseMs ?? PURGE_MAX_PAUSE_MS;
+  const sleep = options.sleep ?? pause;
+  const clock = options.clock ?? (() => performance.now());
+  const signal = options.signal;
+  let pauses = 0;
+  let pausedMs = 0;
+  // Busy since `mark`: the batch just done (deleteOlderThan's loop does nothing else between two).
+  let mark = clock();
+  const pace = async (): Promise<boolean> => {
+    const wait = purgePauseMs(clock() - mark, duty, maxPauseMs);
+    if (wait > 0 && !signal?.aborted) {
+      pauses++;
+      pausedMs += wait;
+      await sleep(wait, signal);
+    }
+    mark = clock();
+    return !signal?.aborted;
+  };
   const d = dialect();
-  const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch);
-  const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch);
-  return { before, events, matches };
+  const result = (events: number, matches: number): PruneEventsResult => ({ before, events, matches, pauses, pausedMs, interrupted: signal?.aborted ?? false });
+  if (signal?.aborted) return result(0, 0);
+  const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch, pace);
+  // The last batch of matches (a short one) is paced too, before the events' first.
+  if (matches > 0 && !(await pace())) return result(0, matches);
+  if (signal?.aborted) return result(0, matches);
+  const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch, pace);
+  return result(events, matches);
 }
 
 let running: Promise<void> | null = null;

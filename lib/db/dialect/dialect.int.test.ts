@@ -125,6 +125,29 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
       expect(await db.loginAttempt.count()).toBe(0);
     });
 
+    it("awaits afterBatch between two batches, with the write lock released, and stops when it answers false", async () => {
+      const cutoff = new Date(Date.UTC(2026, 10, 24, 12, 0, 0, 0));
+      const old = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.test`, success: false, createdAt: new Date(cutoff.getTime() - 1 - i * 1000) }));
+      await db.loginAttempt.createMany({ data: old(10, "paced") });
+      const seen: { rows: number; left: number }[] = [];
+      const deleted = await d.deleteOlderThan("LoginAttempt", "createdAt", cutoff, 4, async (batch) => {
+        // Between two batches another writer gets in at once (SQLite: the write lock is free).
+        await db.loginAttempt.create({ data: { email: `between${seen.length}@example.test`, success: true, createdAt: new Date(cutoff.getTime() + 1000) } });
+        seen.push({ rows: batch.rows, left: await db.loginAttempt.count({ where: { createdAt: { lt: cutoff } } }) });
+      });
+      // Two full batches of 4, each followed by afterBatch, then the short batch of 2 ends it without one.
+      expect(deleted).toBe(10);
+      expect(seen).toEqual([{ rows: 4, left: 6 }, { rows: 4, left: 2 }]);
+      expect(await db.loginAttempt.count({ where: { email: { startsWith: "between" } } })).toBe(2);
+
+      await db.loginAttempt.createMany({ data: old(10, "stopped") });
+      let calls = 0;
+      expect(await d.deleteOlderThan("LoginAttempt", "createdAt", cutoff, 3, async () => ++calls < 2)).toBe(6);
+      expect(calls).toBe(2);
+      expect(await db.loginAttempt.count({ where: { createdAt: { lt: cutoff } } })).toBe(4);
+      await db.loginAttempt.deleteMany();
+    });
+
     it("refuses a batch size that would never end and a name that is no identifier", async () => {
       await expect(d.deleteOlderThan("LoginAttempt", "createdAt", new Date(), 0)).rejects.toThrow(/batchSize/);
       await expect(d.deleteOlderThan("LoginAttempt", "createdAt < now() OR 1=1 --", new Date(), 10)).rejects.toThrow(/identifier/);

@@ -90,9 +90,12 @@ export interface Dialect {
   insertBatch(tables: readonly TableRows[]): Promise<number[]>;
   /**
    * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
-   * statement (each its own short transaction, so writers are never held up for long). Returns how many.
+   * statement (each its own short transaction, so writers are never held up for long: on SQLite the write
+   * lock is released after each). Returns how many. `afterBatch`, when given, is awaited after each full
+   * batch, before the next one (the caller's pacing, see deleteInBatches); it stops the deletion by
+   * answering false.
    */
-  deleteOlderThan(table: string, column: string, date: Date, batchSize: number): Promise<number>;
+  deleteOlderThan(table: string, column: string, date: Date, batchSize: number, afterBatch?: AfterBatch): Promise<number>;
 }
 
 /** The indexed text of an event is cut at this many characters (PostgreSQL refuses a tsvector over 1 MB); both migrations use it. */
@@ -135,13 +138,22 @@ export async function insertInChunks(
   return inserted;
 }
 
-/** Runs one batch after another until a batch deletes fewer than `batchSize` rows; returns the total. */
-export async function deleteInBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
+/** One full batch of deleteOlderThan, with another to follow. */
+export type DeletedBatch = { rows: number };
+/** Awaited between two batches of deleteOlderThan (the caller's pacing); false stops the deletion there. */
+export type AfterBatch = (batch: DeletedBatch) => Promise<boolean | void>;
+
+/**
+ * Runs one batch after another until a batch deletes fewer than `batchSize` rows, or `afterBatch` (awaited
+ * after every full batch) answers false; returns the total.
+ */
+export async function deleteInBatches(batchSize: number, batch: () => Promise<number>, afterBatch?: AfterBatch): Promise<number> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`deleteOlderThan: batchSize must be a positive integer, got ${batchSize}`);
   let total = 0;
   for (;;) {
     const n = await batch();
     total += n;
     if (n < batchSize) return total;
+    if (afterBatch && (await afterBatch({ rows: n })) === false) return total;
   }
 }

@@ -193,9 +193,9 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     }
   },
 
-  async deleteOlderThan(table, column, date, batchSize) {
+  async deleteOlderThan(table, column, date, batchSize, afterBatch) {
     const t = quoteIdent(table);
     const sql = `DELETE FROM ${t} WHERE "ctid" IN (SELECT "ctid" FROM ${t} WHERE ${quoteIdent(column)} < $1 LIMIT $2)`;
-    return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, date, batchSize));
+    return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, date, batchSize), afterBatch);
   },
 });

@@ -124,10 +124,10 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
         });
       }),
 
-    async deleteOlderThan(table, column, date, batchSize) {
+    async deleteOlderThan(table, column, date, batchSize, afterBatch) {
       const t = quoteIdent(table);
       const sql = `DELETE FROM ${t} WHERE "rowid" IN (SELECT "rowid" FROM ${t} WHERE ${quoteIdent(column)} < ? LIMIT ?)`;
-      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize));
+      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize), afterBatch);
     },
   };
 }

@@ -196,6 +196,6 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
-export type { AuditEventRow, ChainHead, Dialect, RawClient, SearchPhrase } from "./dialect";
+export type { AfterInsert, AuditEventRow, ChainHead, Dialect, RawClient, SearchPhrase, TableRows, UpsertRows } from "./dialect";
 export { AUDIT_EVENT_COLUMNS } from "./dialect";
 export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

@@ -189,7 +189,8 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
 
     const r = await pruneEvents({ now, days: 30, batchRows: 7 });
     // The other tests' events occurred on 2026-12-06, within the retention: only the 30 old ones go.
-    expect(r).toEqual({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60 });
+    // 30 events over two hours (11:59:31–12:00:00): 2 hours × total, client, path, rule 942100 × (vhost, all vhosts).
+    expect(r).toEqual({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60, rollupRows: 16 });
     expect(await countOf("old")).toBe(0);
     expect(await db.wafEventMatch.count({ where: { eventId: { in: ids("old", 30).map((t) => eventId(nodeId, t)) } } })).toBe(0);
     expect(await db.wafEvent.count({ where: { transactionId: { in: ["keep-edge", ...ids("keep", 5)] } } })).toBe(6);

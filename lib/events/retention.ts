@@ -1,5 +1,6 @@
 // Retention of WAF events: rows of WafEvent and WafEventMatch that occurred more than
-// PALISADE_EVENT_RETENTION_DAYS ago (default 30) are deleted — the only way an event ever goes away.
+// PALISADE_EVENT_RETENTION_DAYS ago (default 30; counted from the start of that hour) are deleted, with the
+// rollup's rows of those hours — the only way an event ever goes away.
 //
 // Deleted in small batches (dialect().deleteOlderThan: each batch its own short statement and transaction),
 // so ingestion, which inserts in its own transactions, never waits long behind the purge (on SQLite, the
@@ -10,6 +11,7 @@
 import "server-only";
 import { dialect } from "@/lib/db";
 import { log } from "@/lib/log";
+import { hourOf, ROLLUP_TABLE } from "./rollup";
 
 export const EVENT_RETENTION_DAYS = 30;
 export const PRUNE_BATCH_ROWS = 2000;
@@ -27,17 +29,25 @@ export function eventRetentionDays(env: Record<string, string | undefined> = pro
   return n;
 }
 
-export type PruneEventsResult = { before: Date; events: number; matches: number };
+export type PruneEventsResult = { before: Date; events: number; matches: number; rollupRows: number };
 
-/** Deletes the events (and their matches) that occurred before now minus the retention period. */
+/**
+ * Deletes the events (and their matches, and their hours of the rollup) that occurred before the start of the
+ * UTC hour of now minus the retention period. The boundary is a whole hour so that the hourly rollup
+ * (lib/events/rollup.ts) stays exact without recounting: an hour is purged entirely, events and rollup rows
+ * alike, or kept entirely (an event lives up to one hour longer than the retention period, never shorter).
+ */
 export async function pruneEvents(options: { now?: Date; days?: number; batchRows?: number } = {}): Promise<PruneEventsResult> {
   const now = options.now ?? new Date();
-  const before = new Date(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
+  const before = hourOf(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
   const batch = options.batchRows ?? PRUNE_BATCH_ROWS;
   const d = dialect();
   const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch);
   const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch);
-  return { before, events, matches };
+  // Last: until it is done, a purged hour's rollup rows still count its events; no range of /events reaches
+  // back there anyway (its ranges end within the retention period unless given by hand).
+  const rollupRows = await d.deleteOlderThan(ROLLUP_TABLE, "hour", before, batch);
+  return { before, events, matches, rollupRows };
 }
 
 let running: Promise<void> | null = null;
@@ -48,7 +58,7 @@ export function pruneEventsOnce(): Promise<void> {
   running = (async () => {
     try {
       const r = await pruneEvents();
-      if (r.events || r.matches) void log.info("pruned old WAF events", { events: r.events, matches: r.matches, before: r.before.toISOString() });
+      if (r.events || r.matches || r.rollupRows) void log.info("pruned old WAF events", { events: r.events, matches: r.matches, rollupRows: r.rollupRows, before: r.before.toISOString() });
     } catch (err) {
       void log.warn("could not prune old WAF events", { error: err });
     } finally {

@@ -104,9 +104,17 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
   const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
   events.sort(byId);
   matches.sort(byId);
-  // One transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A duplicate
-  // event's matches conflict on (eventId, ruleId) and are skipped with it. The hourly rollup counts the rows
-  // that went in, and only those, in the same transaction (lib/events/rollup.ts).
+  return insertEventRows(events, matches);
+}
+
+/**
+ * Inserts WafEvent rows (WAF_EVENT_COLUMNS) and their WafEventMatch rows (WAF_EVENT_MATCH_COLUMNS), sorted
+ * by id, in one transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A
+ * duplicate event's matches conflict on (eventId, ruleId) and are skipped with it. The hourly rollup counts
+ * the rows that went in, and only those, in the same transaction (lib/events/rollup.ts). Returns how many
+ * events went in. Only storeEvents and the bench's pre-built rows (lib/bench/ingest-load.ts) call it.
+ */
+export async function insertEventRows(events: readonly unknown[][], matches: readonly unknown[][]): Promise<number> {
   const [accepted = 0] = await dialect().insertBatch(
     [
       { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events, key: ["id"] },

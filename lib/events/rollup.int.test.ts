@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { forgetRollup } from "@/lib/bench/ingest";
 import { insertEvents } from "@/lib/testing/event-fixtures";
 import type { EventFilter } from "./filters";
 import { storeEvents, type StoredEvent } from "./ingest";
@@ -198,6 +199,20 @@ describe(`hourly rollup (${process.env.TEST_DB})`, () => {
     expect(await db.wafEvent.count({ where: { occurredAt: { gte: r.before, lt: new Date(START + 6 * 3_600_000) } } })).toBeGreaterThan(0);
     await expectRollupExact();
     for (const f of FILTERS) await expectSameAnswers({ ...f, from: new Date(START - 3_600_000 + 1), to: new Date(START + 8 * 3_600_000 + 1) }, new Date(START + SPAN));
+  });
+});
+
+describe(`the bench's clean-up (${process.env.TEST_DB})`, () => {
+  it("takes a deleted vhost's events out of the rollup, its own rows and its share of the all-vhosts rows", async () => {
+    const V4 = "a4444444-4444-4444-8444-444444444444";
+    const more = makeEvents(41, 300, "gone").map((e) => ({ ...e, vhostId: V4 }));
+    await storeEvents(more);
+    const withV4 = await stored();
+    await db.wafEventMatch.deleteMany({ where: { vhostId: V4 } });
+    await db.wafEvent.deleteMany({ where: { vhostId: V4 } });
+    await forgetRollup([V4]);
+    await expectRollupExact();
+    expect((await stored()).size).toBeLessThan(withV4.size);
   });
 });
 

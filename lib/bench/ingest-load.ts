@@ -7,8 +7,8 @@
 //      how long each ingestion batch takes while the purge runs, against the batches just before it
 //      (target: no ingestion request waits more than 100 ms on the purge).
 // The bench's nodes, vhosts and events are removed afterwards, like section g's.
-import { databaseUrl, db, dialect } from "@/lib/db";
-import { eventId, matchRows, pathOf, WAF_EVENT_COLUMNS, WAF_EVENT_MATCH_COLUMNS } from "@/lib/events/ingest";
+import { databaseUrl, db } from "@/lib/db";
+import { eventId, insertEventRows, matchRows, pathOf } from "@/lib/events/ingest";
 import { clientKey } from "@/lib/events/client-key";
 import { EVENT_RETENTION_DAYS, pruneEvents } from "@/lib/events/retention";
 import type { BenchContext } from "./context";
@@ -53,7 +53,6 @@ const rate = (samples: Sample[], seconds: number) => samples.reduce((n, s) => n 
 async function seedOldDay(f: Fixture, count: number, now: Date): Promise<number> {
   const dayStart = now.getTime() - (EVENT_RETENTION_DAYS + 2) * DAY_MS;
   const receivedAt = new Date(dayStart);
-  const d = dialect();
   const CHUNK = 5000;
   for (let start = 0; start < count; start += CHUNK) {
     const events: unknown[][] = [];
@@ -67,10 +66,9 @@ async function seedOldDay(f: Fixture, count: number, now: Date): Promise<number>
       events.push([id, nodeId, e.transactionId, vhostId, e.vhost, occurredAt, receivedAt, e.clientAddress, clientKey(e.clientAddress) ?? "", e.method, e.uri, pathOf(e.uri), e.status, e.outcome, e.inboundScore, e.outboundScore, null, e.matches]);
       matches.push(...matchRows(id, e, vhostId, occurredAt));
     }
-    await d.insertBatch([
-      { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events },
-      { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
-    ]);
+    // As ingestion stores them (with the hourly rollup), in id order.
+    const byId = (a: unknown[], b: unknown[]) => (String(a[0]) < String(b[0]) ? -1 : a[0] === b[0] ? Number(a[1]) - Number(b[1]) : 1);
+    await insertEventRows(events.sort(byId), matches.sort(byId));
     if ((start / CHUNK) % 40 === 0) console.error(`  part j: ${start.toLocaleString("en")} old events stored …`);
   }
   return count;

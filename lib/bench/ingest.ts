@@ -10,6 +10,7 @@ import http from "node:http";
 import os from "node:os";
 import { gzipSync } from "node:zlib";
 import { databaseUrl, db, dialect } from "@/lib/db";
+import { ALL_VHOSTS, ROLLUP_COLUMNS, ROLLUP_TABLE } from "@/lib/events/rollup";
 import { EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
 import { hashToken } from "@/lib/nodes/token";
 import type { BenchContext } from "./context";
@@ -75,9 +76,28 @@ export async function tearDown(f: Fixture): Promise<number> {
   // event id, 500 at a time, took ten minutes after part j's million old events).
   await db.wafEventMatch.deleteMany({ where: { vhostId: { in: f.vhostIds } } });
   const { count: ids } = await db.wafEvent.deleteMany({ where: { nodeId: { in: f.nodeIds } } });
+  await forgetRollup(f.vhostIds);
   await db.wafNode.deleteMany({ where: { id: { in: f.nodeIds } } });
   await db.virtualHost.deleteMany({ where: { id: { in: f.vhostIds } } });
   return ids;
+}
+
+/**
+ * Takes the events of these vhosts (all of them deleted) out of the hourly rollup (lib/events/rollup.ts):
+ * their own rows go, and what they added to the all-vhosts rows is subtracted (rows left at 0 go too).
+ */
+export async function forgetRollup(vhostIds: string[]): Promise<void> {
+  const own = await db.wafEventHourly.findMany({ where: { vhostId: { in: vhostIds } } });
+  const sums = new Map<string, { row: [string, string, string, Date, string]; n: number }>();
+  for (const r of own) {
+    const k = `${r.kind}\u0000${r.key}\u0000${r.hour.toISOString()}\u0000${r.outcome}`;
+    const s = sums.get(k) ?? { row: [r.kind, ALL_VHOSTS, r.key, r.hour, r.outcome], n: 0 };
+    s.n -= r.n;
+    sums.set(k, s);
+  }
+  const rows = [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, s]) => [...s.row, s.n]);
+  await dialect().insertBatch([], () => [{ table: ROLLUP_TABLE, columns: ROLLUP_COLUMNS, conflict: ["kind", "vhostId", "key", "hour", "outcome"], add: "n", rows }]);
+  await db.wafEventHourly.deleteMany({ where: { OR: [{ vhostId: { in: vhostIds } }, { vhostId: ALL_VHOSTS, n: { lte: 0 } }] } });
 }
 
 /** Gzip bodies of full batches, unique transaction ids, generated before the clock starts. */

@@ -56,6 +56,11 @@ describe(`seed:scale --waf-events (${process.env.TEST_DB})`, () => {
     // Mostly detected, some blocked.
     expect(blocked).toBeGreaterThan(N / 10);
     expect(detected).toBeGreaterThan(blocked);
+    // The seed fills the hourly rollup as ingestion does: the tops and the timeline read through it are the raw rows' own.
+    for (const range of ["24h", "7d", "30d"] as const) {
+      expect(await eventTops({ range }, NOW)).toEqual(await eventTops({ range }, NOW, { rollup: false }));
+      expect(await eventTimeline({ range }, NOW)).toEqual(await eventTimeline({ range }, NOW, { rollup: false }));
+    }
   });
 
   it("is read by the /events queries: keyset pages through all of them, tops, rule and CIDR filters", async () => {

@@ -42,7 +42,8 @@ export const ClientFilterSchema = z
   });
 
 export const EventFilterSchema = z.object({
-  vhost: z.uuid("Unknown virtual host."),
+  // Lower-cased: a uuid column compares either case on PostgreSQL, text on SQLite and the rollup does not.
+  vhost: z.uuid("Unknown virtual host.").transform((s) => s.toLowerCase()),
   range: z.enum(Object.keys(EVENT_RANGE_PRESETS) as [EventRangePreset, ...EventRangePreset[]], "The time range is one of 1h, 24h, 7d or 30d."),
   from: InstantSchema("start"),
   to: InstantSchema("end"),

@@ -6,7 +6,9 @@
 // UUID — and the WafEvent row and its WafEventMatch rows go in with `insertBatch` (INSERT … ON CONFLICT DO
 // NOTHING) in one transaction. A retried batch, two identical batches at once, an agent restart: each event
 // is stored once, and the second copy counts as a duplicate. Rows are inserted in id order so two
-// concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL).
+// concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL). The events that
+// went in are added to the hourly rollup (lib/events/rollup.ts) in the same transaction, its rows in one
+// fixed order too.
 //
 // Events are node data, the WAF's own record, not a user's change: no audit row is written per batch
 // (SECURITY.md, "WAF events"). Nobody edits an event; only retention (lib/events/retention.ts) deletes.
@@ -14,6 +16,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { db, dialect } from "@/lib/db";
 import { clientKey } from "./client-key";
+import { rollupUpsert } from "./rollup";
 import { isScoringRule } from "./rules";
 import { WafEventSchema, type WafEvent } from "./schema";
 
@@ -128,14 +131,36 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
   const byId = (a: unknown[], b: unknown[]) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 1);
   events.sort(byId);
   matches.sort(byId);
-  // One transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A duplicate
-  // event's matches conflict on (eventId, ruleId) and are skipped with it.
-  const [accepted = 0] = await dialect().insertBatch([
-    { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events },
-    { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches },
-  ]);
+  return insertEventRows(events, matches);
+}
+
+/**
+ * Inserts WafEvent rows (WAF_EVENT_COLUMNS) and their WafEventMatch rows (WAF_EVENT_MATCH_COLUMNS), sorted
+ * by id, in one transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A
+ * duplicate event's matches conflict on (eventId, ruleId) and are skipped with it. The hourly rollup counts
+ * the rows that went in, and only those, in the same transaction (lib/events/rollup.ts). Returns how many
+ * events went in. Only storeEvents and the bench's pre-built rows (lib/bench/ingest-load.ts) call it.
+ */
+export async function insertEventRows(events: readonly unknown[][], matches: readonly unknown[][]): Promise<number> {
+  const [accepted = 0] = await dialect().insertBatch(
+    [
+      { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events, key: ["id"] },
+      { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches, key: ["eventId", "ruleId"] },
+    ],
+    ([newEvents = [], newMatches = []]) => [
+      rollupUpsert(
+        events.filter((_, i) => newEvents[i]).map((r) => ({ occurredAt: r[E.occurredAt] as Date, vhostId: r[E.vhostId] as string | null, outcome: r[E.outcome] as string, clientAddress: r[E.clientAddress] as string, path: r[E.path] as string })),
+        matches.filter((_, i) => newMatches[i]).map((r) => ({ occurredAt: r[M.occurredAt] as Date, vhostId: r[M.vhostId] as string | null, outcome: r[M.outcome] as string, ruleId: r[M.ruleId] as number, scoring: r[M.scoring] as boolean })),
+      ),
+    ],
+  );
   return accepted;
 }
+
+/** Where each column's value sits in a row of WAF_EVENT_COLUMNS / WAF_EVENT_MATCH_COLUMNS. */
+const columnIndex = <C extends string>(columns: readonly C[]) => Object.fromEntries(columns.map((c, i) => [c, i])) as Record<C, number>;
+const E = columnIndex(WAF_EVENT_COLUMNS);
+const M = columnIndex(WAF_EVENT_MATCH_COLUMNS);
 
 /**
  * Validates each of `events` and stores the valid ones of known vhosts, once each. `receivedAt` is the

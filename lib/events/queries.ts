@@ -8,6 +8,7 @@ import { db, dialect, Prisma, retryingRead } from "@/lib/db";
 import type { ParsedCidr } from "@/lib/policies/cidr";
 import { clientKeyRange } from "./client-key";
 import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
+import { rollupPlan, type RollupKind, type RollupPlan } from "./rollup";
 import { isBookkeepingRule } from "./rules";
 import { EventMatchSchema, type EventMatch } from "./schema";
 import { exclusionImpact } from "./suggest";
@@ -158,16 +159,39 @@ export const listEvents = retryingRead(async function listEvents(params: EventLi
   };
 });
 
+/** `rollup: false` reads the raw rows even where the rollup could answer (the tests' and the bench's reference). */
+export type RollupOption = { rollup?: boolean };
+
 export type TimelineBucket = { bucket: string; blocked: number; detected: number };
 
-/** Blocked vs detected per UTC hour of the range (per day for ranges over 7 days), every bucket present. */
-export const eventTimeline = retryingRead(async function eventTimeline(filter: EventFilter, now: Date = new Date()) {
+/** " UNION ALL a UNION ALL b …", or nothing for no statement (the range ends on whole hours). */
+const unionAll = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` UNION ALL ${Prisma.join(parts, " UNION ALL ")}` : Prisma.empty);
+
+/** The rollup's rows of `kind` for the plan's whole hours, vhost and outcome (lib/events/rollup.ts). */
+function rollupConditions(kind: RollupKind, plan: RollupPlan): Prisma.Sql[] {
+  const conds = [Prisma.sql`"kind" = ${kind}`, Prisma.sql`"vhostId" = ${plan.vhostId}`, Prisma.sql`"hour" >= ${plan.wholeFrom}`, Prisma.sql`"hour" < ${plan.wholeTo}`];
+  if (plan.outcome) conds.push(Prisma.sql`"outcome" = ${plan.outcome}`);
+  return conds;
+}
+
+/**
+ * Blocked vs detected per UTC hour of the range (per day for ranges over 7 days), every bucket present. With
+ * only vhost / outcome / time filtered, the whole hours are the rollup's and the partial ends the raw events'.
+ */
+export const eventTimeline = retryingRead(async function eventTimeline(filter: EventFilter, now: Date = new Date(), options: RollupOption = {}) {
   const range = eventTimeRange(filter, now);
   const unit: "hour" | "day" = range.to.getTime() - range.from.getTime() > 7 * 86_400_000 ? "day" : "hour";
-  const bucket = dialect().timeBucket("occurredAt", unit);
-  const rows = await db.$queryRaw<{ b: string; outcome: string; n: number | bigint }[]>(
-    Prisma.sql`SELECT ${bucket} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${Prisma.join(eventConditions(filter, range), " AND ")} GROUP BY 1, 2`,
-  );
+  const d = dialect();
+  const rawCount = (r: { from: Date; to: Date }) =>
+    Prisma.sql`SELECT ${d.timeBucket("occurredAt", unit)} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${Prisma.join(eventConditions(filter, r), " AND ")} GROUP BY 1, 2`;
+  const plan = options.rollup === false ? null : rollupPlan(filter, range);
+  const sql = plan
+    ? Prisma.sql`SELECT b, "outcome", CAST(SUM(n) AS BIGINT) AS n FROM (
+        SELECT ${d.timeBucket("hour", unit)} AS b, "outcome", "n" AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollupConditions("total", plan), " AND ")}
+        ${unionAll(plan.rawParts.map(rawCount))}
+      ) t GROUP BY 1, 2`
+    : rawCount(range);
+  const rows = await db.$queryRaw<{ b: string; outcome: string; n: number | bigint }[]>(sql);
   const step = unit === "hour" ? 3_600_000 : 86_400_000;
   const keyOf = (t: number) => new Date(t).toISOString().slice(0, unit === "hour" ? 13 : 10);
   const buckets = new Map<string, TimelineBucket>();
@@ -185,27 +209,96 @@ export const eventTimeline = retryingRead(async function eventTimeline(filter: E
 
 export type TopRow<K> = { key: K; count: number };
 export type EventTops = { rules: TopRow<number>[]; clients: TopRow<string>[]; paths: TopRow<string>[] };
+export type TopKind = "rule" | "client" | "path";
 
-/** The most frequent scoring rules, client addresses and paths of the filtered range. */
-export const eventTops = retryingRead(async function eventTops(filter: EventFilter, now: Date = new Date()): Promise<EventTops> {
-  const range = eventTimeRange(filter, now);
+/** How many keys the last whole hour proposes for the lower bound of the tenth count (see rollupTop). */
+const TOP_SEEDS = 2 * TOP_SIZE;
+/** Above this many candidates the top is summed over every key (still exact, only slower). */
+const TOP_CANDIDATES_MAX = 1000;
+
+/**
+ * The raw count of one top over `range`, as (k text, n) rows grouped by key: of the filtered events' client
+ * addresses or paths, or of their scoring rules' match rows. `keys` narrows it to those keys; `atLeast` keeps
+ * the keys counted at least that often.
+ */
+function rawTop(kind: TopKind, filter: EventFilter, range: { from: Date; to: Date }, keys?: string[], atLeast?: number): Prisma.Sql {
+  const having = atLeast ? Prisma.sql` HAVING COUNT(*) >= ${atLeast}` : Prisma.empty;
   const where = Prisma.join(eventConditions(filter, range), " AND ");
-  const top = (column: "clientAddress" | "path") =>
-    db.$queryRaw<{ k: string; n: number | bigint }[]>(
-      Prisma.sql`SELECT ${Prisma.raw(`"${column}"`)} AS k, COUNT(*) AS n FROM "WafEvent" WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT ${TOP_SIZE}`,
+  if (kind === "rule") {
+    const only = keys ? Prisma.sql` AND m."ruleId" IN (${Prisma.join(keys.map(Number))})` : Prisma.empty;
+    return Prisma.sql`SELECT CAST(m."ruleId" AS TEXT) AS k, COUNT(*) AS n FROM "WafEventMatch" m
+      WHERE m."scoring" = TRUE AND m."occurredAt" >= ${range.from} AND m."occurredAt" < ${range.to}${only}
+        AND m."eventId" IN (SELECT "id" FROM "WafEvent" WHERE ${where})
+      GROUP BY m."ruleId"${having}`;
+  }
+  const column = Prisma.raw(kind === "client" ? `"clientAddress"` : `"path"`);
+  const only = keys ? Prisma.sql` AND ${column} IN (${Prisma.join(keys)})` : Prisma.empty;
+  return Prisma.sql`SELECT ${column} AS k, COUNT(*) AS n FROM "WafEvent" WHERE ${where}${only} GROUP BY ${column}${having}`;
+}
+
+/** Top keys first, ties by key (rule ids as numbers), as the raw statement orders them. */
+const topOrder = (kind: TopKind) => Prisma.raw(kind === "rule" ? "2 DESC, CAST(k AS INTEGER) ASC" : "2 DESC, 1 ASC");
+
+/**
+ * One top from the rollup, exact: the counts of the whole hours (rollup rows) plus those of the partial hours
+ * at the ends (raw rows), summed per key. Summing every key of a day of client addresses reads one rollup row
+ * per address and hour (about 230,000 at 10 M events), so the sum is restricted to the keys that can reach
+ * the top, which a threshold finds without reading them all:
+ *   1. T = the tenth largest sum over the range among the keys busiest in the last whole hour (a sum over the
+ *      rollup alone: at most a key's true count, so the true tenth count is at least T);
+ *   2. a key counted T or more over the range is counted at least ⌈T / S⌉ in one of its S pieces (one rollup
+ *      row per hour and outcome, one raw count per partial end), so the candidates are the rollup rows of at
+ *      least ⌈T / S⌉ (index (kind, vhostId, hour, n), one range per hour) and the raw keys counted that often;
+ *   3. the sum over the range of the candidates, ordered and cut as the raw statement does.
+ * Every key of the true top (ties included) is a candidate, and no other key reaches T: the same answer as
+ * summing every key (which it falls back to when T gives no pruning, e.g. fewer than ten keys).
+ */
+export async function rollupTop(kind: TopKind, filter: EventFilter, plan: RollupPlan): Promise<{ rows: { k: string; n: number | bigint }[]; candidates: number | null }> {
+  const rollup = rollupConditions(kind, plan);
+  const summed = (keys?: string[]) => {
+    const only = keys ? Prisma.sql` AND "key" IN (${Prisma.join(keys)})` : Prisma.empty;
+    return db.$queryRaw<{ k: string; n: number | bigint }[]>(
+      Prisma.sql`SELECT k, CAST(SUM(n) AS BIGINT) AS n FROM (
+          SELECT "key" AS k, "n" AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollup, " AND ")}${only}
+          ${unionAll(plan.rawParts.map((r) => rawTop(kind, filter, r, keys)))}
+        ) t GROUP BY k ORDER BY ${topOrder(kind)} LIMIT ${TOP_SIZE}`,
     );
-  const [rules, clients, paths] = await Promise.all([
-    db.$queryRaw<{ k: number; n: number | bigint }[]>(
-      Prisma.sql`SELECT m."ruleId" AS k, COUNT(*) AS n FROM "WafEventMatch" m
-        WHERE m."scoring" = TRUE AND m."occurredAt" >= ${range.from} AND m."occurredAt" < ${range.to}
-          AND m."eventId" IN (SELECT "id" FROM "WafEvent" WHERE ${where})
-        GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT ${TOP_SIZE}`,
-    ),
-    top("clientAddress"),
-    top("path"),
-  ]);
-  const rows = <K,>(list: { k: K; n: number | bigint }[], key: (k: K) => K) => list.map((r) => ({ key: key(r.k), count: num(r.n) }));
-  return { rules: rows(rules, (k) => num(k)), clients: rows(clients, String), paths: rows(paths, String) };
+  };
+  const lastHour = plan.hours.at(-1)!;
+  const outcome = plan.outcome ? Prisma.sql` AND "outcome" = ${plan.outcome}` : Prisma.empty;
+  const seeds = await db.$queryRaw<{ n: number | bigint }[]>(
+    Prisma.sql`SELECT CAST(SUM("n") AS BIGINT) AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollup, " AND ")}
+        AND "key" IN (SELECT "key" FROM "WafEventHourly" WHERE "kind" = ${kind} AND "vhostId" = ${plan.vhostId} AND "hour" = ${lastHour}${outcome} ORDER BY "n" DESC LIMIT ${TOP_SEEDS})
+      GROUP BY "key" ORDER BY 1 DESC LIMIT ${TOP_SIZE}`,
+  );
+  const floor = seeds.length === TOP_SIZE ? num(seeds.at(-1)!.n) : 0;
+  const pieces = plan.hours.length * (plan.outcome ? 1 : 2) + plan.rawParts.length;
+  const least = Math.ceil(floor / pieces);
+  if (least <= 1) return { rows: await summed(), candidates: null };
+  const candidates = await db.$queryRaw<{ k: string }[]>(
+    Prisma.sql`SELECT DISTINCT k FROM (
+        SELECT "key" AS k FROM "WafEventHourly" WHERE "kind" = ${kind} AND "vhostId" = ${plan.vhostId} AND "hour" IN (${Prisma.join(plan.hours)}) AND "n" >= ${least}${outcome}
+        ${unionAll(plan.rawParts.map((r) => Prisma.sql`SELECT k FROM (${rawTop(kind, filter, r, undefined, least)}) r`))}
+      ) c LIMIT ${TOP_CANDIDATES_MAX + 1}`,
+  );
+  if (candidates.length > TOP_CANDIDATES_MAX) return { rows: await summed(), candidates: null };
+  // `candidates`: how many keys were summed (for tests and the bench: null when every key was).
+  return { rows: await summed(candidates.map((c) => String(c.k))), candidates: candidates.length };
+}
+
+/**
+ * The most frequent scoring rules, client addresses and paths of the filtered range. With only vhost /
+ * outcome / time filtered, from the hourly rollup and the partial hours' raw rows (rollupTop); otherwise
+ * from the raw rows of the range.
+ */
+export const eventTops = retryingRead(async function eventTops(filter: EventFilter, now: Date = new Date(), options: RollupOption = {}): Promise<EventTops> {
+  const range = eventTimeRange(filter, now);
+  const plan = options.rollup === false ? null : rollupPlan(filter, range);
+  const top = (kind: TopKind) =>
+    plan ? rollupTop(kind, filter, plan).then((r) => r.rows) : db.$queryRaw<{ k: string; n: number | bigint }[]>(Prisma.sql`SELECT k, n FROM (${rawTop(kind, filter, range)}) t ORDER BY ${topOrder(kind)} LIMIT ${TOP_SIZE}`);
+  const [rules, clients, paths] = await Promise.all([top("rule"), top("client"), top("path")]);
+  const rows = <K,>(list: { k: string; n: number | bigint }[], key: (k: string) => K) => list.map((r) => ({ key: key(String(r.k)), count: num(r.n) }));
+  return { rules: rows(rules, Number), clients: rows(clients, String), paths: rows(paths, String) };
 });
 
 export type ExplainedEvent = NonNullable<Awaited<ReturnType<typeof getEvent>>>;

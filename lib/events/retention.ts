@@ -1,5 +1,6 @@
 // Retention of WAF events: rows of WafEvent and WafEventMatch that occurred more than
-// PALISADE_EVENT_RETENTION_DAYS ago (default 30) are deleted — the only way an event ever goes away.
+// PALISADE_EVENT_RETENTION_DAYS ago (default 30; counted from the start of that hour) are deleted, with the
+// rollup's rows of those hours — the only way an event ever goes away.
 //
 // Deleted in small batches (dialect().deleteOlderThan: each batch its own short statement and transaction),
 // so ingestion, which inserts in its own transactions, never waits long behind the purge (on SQLite, the
@@ -19,6 +20,7 @@
 import "server-only";
 import { dialect } from "@/lib/db";
 import { log } from "@/lib/log";
+import { hourOf, ROLLUP_TABLE } from "./rollup";
 
 export const EVENT_RETENTION_DAYS = 30;
 export const PRUNE_BATCH_ROWS = 2000;
@@ -94,6 +96,8 @@ export type PruneEventsResult = {
   before: Date;
   events: number;
   matches: number;
+  /** Hours of the rollup (lib/events/rollup.ts) deleted with their events. */
+  rollupRows: number;
   /** Full batches after which the purge paused, and for how long in all (ms). */
   pauses: number;
   pausedMs: number;
@@ -101,10 +105,16 @@ export type PruneEventsResult = {
   interrupted: boolean;
 };
 
-/** Deletes the events (and their matches) that occurred before now minus the retention period, paced (see the top of this file). */
+/**
+ * Deletes the events (and their matches, and their hours of the rollup) that occurred before the start of the
+ * UTC hour of now minus the retention period, paced (see the top of this file). The boundary is a whole hour
+ * so that the hourly rollup (lib/events/rollup.ts) stays exact without recounting: an hour is purged
+ * entirely, events and rollup rows alike, or kept entirely (an event lives up to one hour longer than the
+ * retention period, never shorter).
+ */
 export async function pruneEvents(options: PruneEventsOptions = {}): Promise<PruneEventsResult> {
   const now = options.now ?? new Date();
-  const before = new Date(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
+  const before = hourOf(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
   const d = dialect();
   const batch = options.batchRows ?? (d.singleWriter ? PRUNE_BATCH_ROWS_SINGLE_WRITER : PRUNE_BATCH_ROWS);
   const duty = options.duty ?? eventPurgeDuty();
@@ -127,14 +137,19 @@ export async function pruneEvents(options: PruneEventsOptions = {}): Promise<Pru
     mark = clock();
     return !signal?.aborted;
   };
-  const result = (events: number, matches: number): PruneEventsResult => ({ before, events, matches, pauses, pausedMs, interrupted: signal?.aborted ?? false });
+  const result = (events: number, matches: number, rollupRows = 0): PruneEventsResult => ({ before, events, matches, rollupRows, pauses, pausedMs, interrupted: signal?.aborted ?? false });
   if (signal?.aborted) return result(0, 0);
   const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch, pace);
   // The last batch of matches (a short one) is paced too, before the events' first.
   if (matches > 0 && !(await pace())) return result(0, matches);
   if (signal?.aborted) return result(0, matches);
   const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch, pace);
-  return result(events, matches);
+  if (signal?.aborted) return result(events, matches);
+  if (events > 0 && !(await pace())) return result(events, matches);
+  // Last: until it is done, a purged hour's rollup rows still count its events; no range of /events reaches
+  // back there anyway (its ranges end within the retention period unless given by hand).
+  const rollupRows = await d.deleteOlderThan(ROLLUP_TABLE, "hour", before, batch, pace);
+  return result(events, matches, rollupRows);
 }
 
 let running: Promise<void> | null = null;
@@ -145,7 +160,7 @@ export function pruneEventsOnce(): Promise<void> {
   running = (async () => {
     try {
       const r = await pruneEvents();
-      if (r.events || r.matches) void log.info("pruned old WAF events", { events: r.events, matches: r.matches, before: r.before.toISOString() });
+      if (r.events || r.matches || r.rollupRows) void log.info("pruned old WAF events", { events: r.events, matches: r.matches, rollupRows: r.rollupRows, before: r.before.toISOString() });
     } catch (err) {
       void log.warn("could not prune old WAF events", { error: err });
     } finally {

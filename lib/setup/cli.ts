@@ -75,7 +75,7 @@ async function runPrune() {
   const nodeFailures = await pruneNodeAuthFailures(AUTH_FAILURE_WINDOW_MS);
   console.log(`node-API failure windows ended before ${nodeFailures.before.toISOString()}: ${nodeFailures.deleted} deleted`);
   const events = await pruneEvents();
-  console.log(`WAF events before ${events.before.toISOString()}: ${events.events} deleted (${events.matches} rule matches)`);
+  console.log(`WAF events before ${events.before.toISOString()}: ${events.events} deleted (${events.matches} rule matches, ${events.rollupRows} hourly rollup rows)`);
 }
 
 async function main() {

@@ -1,8 +1,11 @@
 // Test-only: WAF events written straight into WafEvent and WafEventMatch (ingestion is not under test
-// here), the way the ingestion stores them: matches as JSON, one match row per rule with its tags "|a|b|".
+// here), the way the ingestion stores them: matches as JSON, one match row per rule with its tags "|a|b|";
+// and counted into the hourly rollup (lib/events/rollup.ts) as ingestion counts them, so /events reads
+// the same numbers from either.
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
+import { db, dialect } from "@/lib/db";
 import { clientKey } from "@/lib/events/client-key";
+import { rollupUpsert, type RollupEvent, type RollupMatch } from "@/lib/events/rollup";
 import { isBookkeepingRule } from "@/lib/events/rules";
 import type { EventMatch } from "@/lib/events/schema";
 
@@ -32,6 +35,8 @@ export function match(ruleId: number, more: Partial<EventMatch> = {}): EventMatc
 /** Inserts the events; returns their ids in order. */
 export async function insertEvents(events: FixtureWafEvent[]): Promise<string[]> {
   const ids: string[] = [];
+  const counted: RollupEvent[] = [];
+  const countedMatches: RollupMatch[] = [];
   for (const e of events) {
     const id = e.id ?? randomUUID();
     ids.push(id);
@@ -47,11 +52,14 @@ export async function insertEvents(events: FixtureWafEvent[]): Promise<string[]>
       },
     });
     const seen = new Set<number>();
-    await db.wafEventMatch.createMany({
-      data: matches.filter((m) => !seen.has(m.ruleId) && seen.add(m.ruleId)).map((m) => ({
-        eventId: id, ruleId: m.ruleId, occurredAt, vhostId: e.vhostId ?? null, outcome, scoring: !isBookkeepingRule(m.ruleId), tags: `|${m.tags.join("|")}|`,
-      })),
-    });
+    const rows = matches.filter((m) => !seen.has(m.ruleId) && seen.add(m.ruleId)).map((m) => ({
+      eventId: id, ruleId: m.ruleId, occurredAt, vhostId: e.vhostId ?? null, outcome, scoring: !isBookkeepingRule(m.ruleId), tags: `|${m.tags.join("|")}|`,
+    }));
+    await db.wafEventMatch.createMany({ data: rows });
+    counted.push({ occurredAt, vhostId: e.vhostId ?? null, outcome, clientAddress: e.client ?? "192.0.2.1", path: uri.split("?")[0]! });
+    countedMatches.push(...rows);
   }
+  // No rows to insert, only the rollup's follow-up, in one transaction.
+  await dialect().insertBatch([], () => [rollupUpsert(counted, countedMatches)]);
   return ids;
 }

@@ -95,6 +95,29 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
       await db.loginAttempt.deleteMany();
     });
 
+    it("tells a follow-up which rows went in, and adds its upserts in the same transaction, in the order given", async () => {
+      const [a, b, c, e] = [login(0), login(1), login(2), login(3)];
+      await d.insertBatch([{ table: "LoginAttempt", columns: LOGIN_COLUMNS, rows: [a] }]);
+      const hour = new Date(Date.UTC(2026, 11, 7, 14));
+      const upsert = (rows: unknown[][]) => ({ table: "WafEventHourly", columns: ["kind", "vhostId", "key", "hour", "outcome", "n"], conflict: ["kind", "vhostId", "key", "hour", "outcome"], add: "n", rows });
+      const count = (n: number, key = "") => ["total", "*", key, hour, "blocked", n];
+      let seen: readonly (readonly boolean[])[] = [];
+      // Already stored (a), new (b), b again in the same batch (went in once: its first row), new (c).
+      const rows = [a, b, b, c];
+      expect(await d.insertBatch([{ table: "LoginAttempt", columns: LOGIN_COLUMNS, rows, key: ["id"] }], (inserted) => ((seen = inserted), [upsert([count(inserted[0]!.filter(Boolean).length, "a"), count(1, "b")])]))).toEqual([2]);
+      expect(seen).toEqual([[false, true, false, true]]);
+      expect(await d.insertBatch([], () => [upsert([count(3, "a")])])).toEqual([]);
+      const stored = async () => (await db.wafEventHourly.findMany({ orderBy: { key: "asc" } })).map((r) => [r.key, r.n, r.hour.toISOString()]);
+      expect(await stored()).toEqual([["a", 5, hour.toISOString()], ["b", 1, hour.toISOString()]]);
+      // A failing upsert (n is NOT NULL) undoes the batch's inserts.
+      await expect(d.insertBatch([{ table: "LoginAttempt", columns: LOGIN_COLUMNS, rows: [e], key: ["id"] }], () => [upsert([count(1, "a"), ["total", "*", "c", hour, "blocked", null]])])).rejects.toThrow();
+      expect(await db.loginAttempt.count({ where: { id: e[0] as string } })).toBe(0);
+      expect(await stored()).toEqual([["a", 5, hour.toISOString()], ["b", 1, hour.toISOString()]]);
+      await expect(d.insertBatch([], () => [{ ...upsert([count(1)]), add: "nope" }])).rejects.toThrow(/not one of its columns/);
+      await db.wafEventHourly.deleteMany();
+      await db.loginAttempt.deleteMany();
+    });
+
     it("keeps nothing when a row of any table fails, and refuses rows of the wrong length or a name that is no identifier", async () => {
       const broken = login(1);
       broken[1] = null; // email is NOT NULL

@@ -31,8 +31,23 @@ export type AuditEventRow = {
   hash: string;
 };
 
-/** Rows for one table of `insertBatch`, values in `columns` order (as for `bulkInsert`). */
-export type TableRows = { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[] };
+/**
+ * Rows for one table of `insertBatch`, values in `columns` order (as for `bulkInsert`). `key`: the columns
+ * (text, uuid or integer) that identify a row, by which `insertBatch` tells which rows went in when it is
+ * given a follow-up (PostgreSQL reads them back with RETURNING).
+ */
+export type TableRows = { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[]; key?: readonly string[] };
+
+/**
+ * Rows added into `table` (values in `columns` order): a row conflicting on the `conflict` columns adds its
+ * `add` column to the stored one (`ON CONFLICT (…) DO UPDATE SET add = add + excluded.add`), in the order of
+ * `rows` — the caller sorts them, so concurrent transactions lock the rows they share in the same order.
+ * No two rows may share their `conflict` values.
+ */
+export type UpsertRows = { table: string; columns: readonly string[]; conflict: readonly string[]; add: string; rows: readonly (readonly unknown[])[] };
+
+/** Which rows of each table of `insertBatch` went in (in `rows` order), and what to add in the same transaction. */
+export type AfterInsert = (inserted: readonly (readonly boolean[])[]) => readonly UpsertRows[];
 
 /** One searched word of the audit log's full-text search: its tokens must occur consecutively. */
 export type SearchPhrase = string[];
@@ -86,8 +101,12 @@ export interface Dialect {
    * one `INSERT … SELECT FROM unnest(…)` per table on a connection of the shared pool; SQLite one prepared
    * single-row INSERT run per row inside `db.$transaction`. Conflicting rows are skipped (ON CONFLICT DO
    * NOTHING); all or nothing. Returns how many rows went into each table.
+   *
+   * With `after`, it is told which rows went in (each table with `rows` needs its `key`), and the rows it
+   * returns are added (UpsertRows) in the same transaction, after the inserts: how ingestion keeps the
+   * hourly rollup exact (lib/events/rollup.ts), a duplicate event counted never.
    */
-  insertBatch(tables: readonly TableRows[]): Promise<number[]>;
+  insertBatch(tables: readonly TableRows[], after?: AfterInsert): Promise<number[]>;
   /**
    * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
    * statement (each its own short transaction, so writers are never held up for long: on SQLite the write
@@ -156,4 +175,23 @@ export async function deleteInBatches(batchSize: number, batch: () => Promise<nu
     if (n < batchSize) return total;
     if (afterBatch && (await afterBatch({ rows: n })) === false) return total;
   }
+}
+
+/** The text form of a row's key values (`TableRows.key`): the same for the value sent and the value read back. */
+export function keyText(values: readonly unknown[]): string {
+  return values.map((v) => String(v)).join("\u0000");
+}
+
+/** Checks the rows of an upsert: every row has a value per column, and `conflict` and `add` name columns. */
+export function checkUpsert(u: UpsertRows): void {
+  for (const c of [...u.conflict, u.add]) if (!u.columns.includes(c)) throw new Error(`upsert into ${u.table}: ${JSON.stringify(c)} is not one of its columns`);
+  quoteIdent(u.table);
+  u.columns.forEach(quoteIdent);
+  for (const row of u.rows) if (row.length !== u.columns.length) throw new Error(`upsert into ${u.table}: a row has ${row.length} values for ${u.columns.length} columns`);
+}
+
+/** The ON CONFLICT clause of an upsert (the same text on both databases). */
+export function upsertClause(u: UpsertRows): string {
+  const add = quoteIdent(u.add);
+  return `ON CONFLICT (${u.conflict.map(quoteIdent).join(", ")}) DO UPDATE SET ${add} = ${quoteIdent(u.table)}.${add} + excluded.${add}`;
 }

@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { Prisma } from "../generated/postgres/client";
 import type { Tx } from "../index";
-import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, SEARCH_TEXT_LIMIT, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, keyText, quoteIdent, SEARCH_TEXT_LIMIT, upsertClause, type AfterInsert, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 
 const CHAIN_HEAD_ID = 1;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
@@ -76,10 +76,17 @@ async function columnTypes(query: Rows, table: string, columns: readonly string[
  * column. PostgreSQL parses and plans a statement of 17 parameters instead of 8,500 for 500 rows of 17
  * columns, 3–7× faster than multi-row VALUES on this machine (BENCHMARKS.md, section g).
  */
-async function insertUnnest(run: (sql: string, arrays: unknown[][]) => Promise<number>, table: string, columns: readonly string[], types: string[], rows: readonly (readonly unknown[])[]): Promise<number> {
+async function insertUnnest(
+  run: (sql: string, arrays: unknown[][]) => Promise<number>,
+  table: string,
+  columns: readonly string[],
+  types: string[],
+  rows: readonly (readonly unknown[])[],
+  tail = "ON CONFLICT DO NOTHING",
+): Promise<number> {
   const sql =
     `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) ` +
-    `SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(", ")}) ON CONFLICT DO NOTHING`;
+    `SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(", ")}) ${tail}`;
   let inserted = 0;
   for (let start = 0; start < rows.length; start += UNNEST_ROWS) {
     const chunk = rows.slice(start, start + UNNEST_ROWS);
@@ -101,11 +108,11 @@ async function insertUnnest(run: (sql: string, arrays: unknown[][]) => Promise<n
  * (pg's escapeElement: the largest share of ingestion's CPU in Node) and PostgreSQL parse those literals.
  * A JSON column's value goes as JSON inside the JSON (no text-in-text); dates as ISO 8601 text (UTC).
  */
-async function insertJsonRecords(run: (sql: string, params: unknown[]) => Promise<number>, table: string, columns: readonly string[], types: string[], rows: readonly (readonly unknown[])[]): Promise<number> {
+async function insertJsonRecords(run: (sql: string, params: unknown[]) => Promise<number>, table: string, columns: readonly string[], types: string[], rows: readonly (readonly unknown[])[], tail = "ON CONFLICT DO NOTHING"): Promise<number> {
   // The record's keys are the column positions ("0", "1", …): short, and never in need of escaping.
   const sql =
     `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) ` +
-    `SELECT ${columns.map((_, i) => `"${i}"`).join(", ")} FROM json_to_recordset($1::json) AS x(${types.map((type, i) => `"${i}" ${type}`).join(", ")}) ON CONFLICT DO NOTHING`;
+    `SELECT ${columns.map((_, i) => `"${i}"`).join(", ")} FROM json_to_recordset($1::json) AS x(${types.map((type, i) => `"${i}" ${type}`).join(", ")}) ${tail}`;
   const keys = columns.map((_, i) => `"${i}":`);
   let inserted = 0;
   for (let start = 0; start < rows.length; start += UNNEST_ROWS) {
@@ -119,6 +126,23 @@ async function insertJsonRecords(run: (sql: string, params: unknown[]) => Promis
     inserted += await run(sql, [`[${parts.join(",")}]`]);
   }
   return inserted;
+}
+
+/**
+ * An upsert's rows as one JSON array of arrays (a single text parameter): for the many short values of a
+ * rollup this costs the panel about half the CPU of unnest's arrays, which the driver escapes value by value.
+ * json_array_elements keeps the array's order, so rows are locked in the order the caller sorted them.
+ */
+async function upsertJson(run: (sql: string, params: unknown[]) => Promise<number>, u: UpsertRows, types: string[]): Promise<number> {
+  const sql =
+    `INSERT INTO ${quoteIdent(u.table)} (${u.columns.map(quoteIdent).join(", ")}) ` +
+    `SELECT ${types.map((type, i) => `(r ->> ${i})::${type}`).join(", ")} FROM json_array_elements($1::json) WITH ORDINALITY AS e(r, i) ORDER BY i ${upsertClause(u)}`;
+  let done = 0;
+  for (let start = 0; start < u.rows.length; start += UNNEST_ROWS) {
+    // Dates as ISO text (JSON.stringify's own), exact in UTC.
+    done += await run(sql, [JSON.stringify(u.rows.slice(start, start + UNNEST_ROWS).map((row) => row.map(value)))]);
+  }
+  return done;
 }
 
 /**
@@ -165,22 +189,51 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     return insertUnnest((sql, arrays) => c.$executeRawUnsafe(sql, ...arrays), table, columns, types, rows);
   },
 
-  async insertBatch(tables: readonly TableRows[]) {
+  async insertBatch(tables: readonly TableRows[], after?: AfterInsert) {
     const connection = await (await pool()).connect();
     let broken: unknown;
     try {
       const query = pgRows(connection);
       const run = async (sql: string, params: unknown[]) => (await connection.query(sql, params)).rowCount ?? 0;
+      const types = async (table: string, columns: readonly string[]) => {
+        const t = await columnTypes(query, table, columns);
+        if (t === null) throw new Error(`insertBatch into ${table}: a column is an array, which unnest cannot carry (use bulkInsert)`);
+        return t;
+      };
       const allTypes: string[][] = [];
       for (const t of tables) {
-        const types = await columnTypes(query, t.table, t.columns);
-        if (types === null) throw new Error(`insertBatch into ${t.table}: a column is an array, which unnest cannot carry (use bulkInsert)`);
-        allTypes.push(types);
+        if (after && t.rows.length && !t.key?.length) throw new Error(`insertBatch into ${t.table}: a follow-up needs the table's key columns`);
+        allTypes.push(await types(t.table, t.columns));
       }
       await connection.query("BEGIN");
       try {
         const counts: number[] = [];
-        for (const [i, t] of tables.entries()) counts.push(t.rows.length ? await insertJsonRecords(run, t.table, t.columns, allTypes[i]!, t.rows) : 0);
+        const inserted: boolean[][] = [];
+        for (const [i, t] of tables.entries()) {
+          if (!t.rows.length) {
+            counts.push(0);
+            inserted.push([]);
+          } else if (!after) counts.push(await insertJsonRecords(run, t.table, t.columns, allTypes[i]!, t.rows));
+          else {
+            // RETURNING the key of each row that went in (a skipped row returns nothing), matched to `rows`.
+            const keys = new Set<string>();
+            const returning = async (sql: string, params: unknown[]) => {
+              const r = await connection.query<Record<string, unknown>>(sql, params);
+              for (const row of r.rows) keys.add(keyText(t.key!.map((k) => row[k])));
+              return r.rowCount ?? 0;
+            };
+            const tail = `ON CONFLICT DO NOTHING RETURNING ${t.key!.map(quoteIdent).join(", ")}`;
+            counts.push(await insertJsonRecords(returning, t.table, t.columns, allTypes[i]!, t.rows, tail));
+            const at = t.key!.map((k) => t.columns.indexOf(k));
+            if (at.includes(-1)) throw new Error(`insertBatch into ${t.table}: its key names a column it does not insert`);
+            // A key twice in one batch went in once: its first row (the later ones conflicted with it).
+            inserted.push(t.rows.map((row) => keys.delete(keyText(at.map((j) => row[j])))));
+          }
+        }
+        for (const u of after?.(inserted) ?? []) {
+          checkUpsert(u);
+          if (u.rows.length) await upsertJson(async (sql, params) => (await connection.query(sql, params)).rowCount ?? 0, u, await types(u.table, u.columns));
+        }
         await connection.query("COMMIT");
         return counts;
       } catch (err) {

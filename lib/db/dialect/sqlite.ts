@@ -4,7 +4,7 @@
 // take microseconds, which made an audited update 2× the same update without audit (BENCHMARKS.md, b).
 import type BetterSqlite3 from "better-sqlite3";
 import { Prisma } from "../generated/sqlite/client";
-import { AUDIT_EVENT_COLUMNS, deleteInBatches, insertInChunks, quoteIdent, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 import type { Db } from "../index";
 
 const CHAIN_HEAD_ID = 1;
@@ -65,8 +65,8 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
   };
   // insertBatch's single-row INSERTs, prepared once per connection and statement text.
   const inserts = new WeakMap<object, Map<string, Statement>>();
-  const insertStatement = (c: BetterSqlite3.Database, table: string, columns: readonly string[]): Statement => {
-    const sql = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`;
+  const insertStatement = (c: BetterSqlite3.Database, table: string, columns: readonly string[], tail = "ON CONFLICT DO NOTHING"): Statement => {
+    const sql = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ${tail}`;
     let byText = inserts.get(c);
     if (!byText) inserts.set(c, (byText = new Map()));
     let s = byText.get(sql);
@@ -108,20 +108,33 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
     // Inside db.$transaction, on its connection: the write lock is taken (and waited for) as for any
     // write; the rows then go in synchronously, without Prisma's conversion of every bound parameter of a
     // multi-row VALUES: a 500-event batch costs 72–76 ms of CPU instead of 125–128 (BENCHMARKS.md, section g).
-    insertBatch: (tables: readonly TableRows[]) =>
+    // With a follow-up, each row's own `changes` says whether it went in (no key needed here).
+    insertBatch: (tables: readonly TableRows[], after?: AfterInsert) =>
       client().$transaction(async () => {
         const c = connection();
         if (!c) throw new Error("The SQLite connection is not open inside db.$transaction: update lib/db (SqliteAdapterFactory).");
-        return tables.map(({ table, columns, rows }) => {
+        const inserted: boolean[][] = [];
+        const counts = tables.map(({ table, columns, rows }) => {
+          const went: boolean[] = [];
+          inserted.push(went);
           if (rows.length === 0) return 0;
           const insert = insertStatement(c, table, columns);
-          let inserted = 0;
+          let n = 0;
           for (const row of rows) {
             if (row.length !== columns.length) throw new Error(`insertBatch into ${table}: a row has ${row.length} values for ${columns.length} columns`);
-            inserted += insert.run(row.map(sqliteValue)).changes;
+            const changes = insert.run(row.map(sqliteValue)).changes;
+            n += changes;
+            went.push(changes > 0);
           }
-          return inserted;
+          return n;
         });
+        for (const u of after?.(inserted) ?? ([] as UpsertRows[])) {
+          checkUpsert(u);
+          if (!u.rows.length) continue;
+          const upsert = insertStatement(c, u.table, u.columns, upsertClause(u));
+          for (const row of u.rows) upsert.run(row.map(sqliteValue));
+        }
+        return counts;
       }),
 
     async deleteOlderThan(table, column, date, batchSize, afterBatch) {

@@ -1,0 +1,232 @@
+// The hourly rollup (lib/events/rollup.ts) against the raw tables, on both databases: the table equals a
+// recount of the stored events after ingestion, duplicates, retries, concurrent batches sharing events
+// and retention; and /events' tops and timeline read through it answer exactly what the raw statements
+// answer, for random ranges (partial hours at both ends) and vhost / outcome filters.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { forgetRollup } from "@/lib/bench/ingest";
+import { insertEvents } from "@/lib/testing/event-fixtures";
+import type { EventFilter } from "./filters";
+import { storeEvents, type StoredEvent } from "./ingest";
+import { eventTimeline, eventTops, rollupTop } from "./queries";
+import { pruneEvents } from "./retention";
+import { ALL_VHOSTS, hourOf, ROLLUP_TABLE, rollupPlan } from "./rollup";
+import { isScoringRule } from "./rules";
+import type { WafEvent } from "./schema";
+
+const V1 = "a1111111-1111-4111-8111-111111111111";
+const V2 = "a2222222-2222-4222-8222-222222222222";
+const V3 = "a3333333-3333-4333-8333-333333333333";
+const NODE = { id: "b0000000-0000-4000-8000-000000000001", appliedRevision: 3 };
+const NODE2 = { id: "b0000000-0000-4000-8000-000000000002", appliedRevision: null };
+/** 12 hours of events from START, ~330 an hour, heavy-headed clients, paths and rules. */
+const START = Date.parse("2026-11-20T06:00:00Z");
+const SPAN = 12 * 3_600_000;
+const RECEIVED = new Date("2026-11-21T00:00:00Z");
+const RULES = [942100, 942190, 941100, 941110, 930100, 930120, 932100, 920350, 920440, 913100, 921110, 920273, 942430, 941320, 920300, 949110, 980170];
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeEvents(seed: number, count: number, prefix: string): StoredEvent[] {
+  const r = rng(seed);
+  const skew = (n: number, p: number) => Math.floor(Math.pow(r(), p) * n);
+  const out: StoredEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const vhostId = [V1, V2, V3][skew(3, 1.5)]!;
+    const ruleIds = new Set<number>();
+    for (let k = 0, want = 1 + skew(3, 1.5); k < want; k++) ruleIds.add(RULES[skew(RULES.length, 2)]!);
+    const event: WafEvent = {
+      transactionId: `${prefix}-${i}`,
+      time: new Date(START + Math.floor(r() * SPAN)).toISOString(),
+      vhost: "rollup.test",
+      // 12 busy addresses send about half; a long tail of 2,000 the rest.
+      clientAddress: r() < 0.5 ? `45.148.10.${skew(12, 1)}` : `10.${skew(8, 1)}.${skew(250, 1)}.${1 + skew(3, 1)}`,
+      method: "GET",
+      uri: `/p${skew(40, 3)}?q=${i}`,
+      status: 403,
+      outcome: r() < 0.35 ? "blocked" : "detected",
+      inboundScore: 5,
+      outboundScore: 0,
+      matches: [...ruleIds].map((ruleId) => ({ ruleId, message: `Rule ${ruleId}`, tags: ["attack-sqli"], severity: 2, paranoiaLevel: 1, variable: "ARGS:q", data: "x", value: "x" })),
+    };
+    out.push({ node: i % 7 === 0 ? NODE2 : NODE, event, vhostId, receivedAt: RECEIVED });
+  }
+  return out;
+}
+
+/** The rollup recounted from the raw tables, as "kind|vhost|key|hour|outcome" → n. */
+async function recount(): Promise<Map<string, number>> {
+  const events = await db.wafEvent.findMany({ select: { id: true, occurredAt: true, vhostId: true, outcome: true, clientAddress: true, path: true } });
+  const ids = new Set(events.map((e) => e.id));
+  const matches = await db.wafEventMatch.findMany({ where: { scoring: true }, select: { eventId: true, ruleId: true, occurredAt: true, vhostId: true, outcome: true } });
+  const counts = new Map<string, number>();
+  const add = (kind: string, vhostId: string | null, key: string, at: Date, outcome: string) => {
+    for (const v of [vhostId ?? "", ALL_VHOSTS]) {
+      const k = [kind, v, key, hourOf(at).toISOString(), outcome].join("|");
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  };
+  for (const e of events) {
+    add("total", e.vhostId, "", e.occurredAt, e.outcome);
+    add("client", e.vhostId, e.clientAddress, e.occurredAt, e.outcome);
+    add("path", e.vhostId, e.path, e.occurredAt, e.outcome);
+  }
+  for (const m of matches) if (ids.has(m.eventId)) add("rule", m.vhostId, String(m.ruleId), m.occurredAt, m.outcome);
+  return counts;
+}
+
+async function stored(): Promise<Map<string, number>> {
+  const rows = await db.wafEventHourly.findMany();
+  return new Map(rows.map((r) => [[r.kind, r.vhostId, r.key, r.hour.toISOString(), r.outcome].join("|"), r.n]));
+}
+
+const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+async function expectRollupExact() {
+  const want = await recount();
+  expect(want.size).toBeGreaterThan(0);
+  expect(sorted(await stored())).toEqual(sorted(want));
+}
+
+/** Tops and timeline through the rollup equal the raw statements' answers. */
+async function expectSameAnswers(filter: EventFilter, now: Date) {
+  const [tops, rawTops, line, rawLine] = await Promise.all([eventTops(filter, now), eventTops(filter, now, { rollup: false }), eventTimeline(filter, now), eventTimeline(filter, now, { rollup: false })]);
+  expect(tops, JSON.stringify({ filter, now })).toEqual(rawTops);
+  expect(line, JSON.stringify({ filter, now })).toEqual(rawLine);
+  return tops;
+}
+
+const FILTERS: EventFilter[] = [{}, { vhost: V1 }, { outcome: "blocked" }, { vhost: V2, outcome: "detected" }];
+
+describe(`hourly rollup (${process.env.TEST_DB})`, () => {
+  const events = makeEvents(18, 4000, "r");
+
+  beforeAll(async () => {
+    for (let i = 0; i < events.length; i += 500) await storeEvents(events.slice(i, i + 500));
+  });
+
+  it("counts exactly what ingestion stored, and nothing twice on a retry, a repeated event or an overlapping batch", async () => {
+    await expectRollupExact();
+    const before = await stored();
+    // The same batch again, a batch repeating one event, and a batch half old and half new.
+    expect(await storeEvents(events.slice(0, 500))).toBe(0);
+    expect(await storeEvents([events[3]!, events[3]!, events[4]!])).toBe(0);
+    const extra = makeEvents(19, 200, "extra");
+    expect(await storeEvents([...events.slice(500, 700), ...extra])).toBe(200);
+    const after = await stored();
+    expect(after).not.toEqual(before);
+    await expectRollupExact();
+    // A new event twice in one batch is stored and counted once.
+    const twice = makeEvents(20, 1, "twice");
+    expect(await storeEvents([twice[0]!, twice[0]!])).toBe(1);
+    await expectRollupExact();
+  });
+
+  it("answers the tops and the timeline exactly as the raw rows do, for random ranges and filters", async () => {
+    const r = rng(7);
+    let pruned = 0;
+    let full = 0;
+    for (let i = 0; i < 40; i++) {
+      // Ranges from minutes to the whole span, starting and ending anywhere (ms included), some past the data.
+      const from = START - 3_600_000 + Math.floor(r() * (SPAN + 2 * 3_600_000));
+      const to = from + Math.floor(r() * r() * (SPAN + 3_600_000)) + 1;
+      const filter: EventFilter = { ...FILTERS[i % FILTERS.length], from: new Date(from), to: new Date(to) };
+      const tops = await expectSameAnswers(filter, new Date(to + 1000));
+      if (tops.clients.length >= 10) full++;
+      const plan = rollupPlan(filter, { from: new Date(from), to: new Date(to) });
+      if (plan && (await rollupTop("client", filter, plan)).candidates !== null) pruned++;
+    }
+    // The threshold path (candidates only) ran, not only the sum over every key.
+    expect(pruned).toBeGreaterThan(3);
+    expect(full).toBeGreaterThan(15);
+    // The presets, an hour-aligned range (no raw part), a range within one hour (no rollup) and a day timeline.
+    const end = new Date(START + SPAN - 17 * 60_000 - 123);
+    for (const f of FILTERS) {
+      for (const range of ["1h", "24h", "7d", "30d"] as const) await expectSameAnswers({ ...f, range }, end);
+      await expectSameAnswers({ ...f, from: new Date(START + 3_600_000), to: new Date(START + 5 * 3_600_000) }, end);
+      await expectSameAnswers({ ...f, from: new Date(START + 3_600_000 + 5), to: new Date(START + 2 * 3_600_000 - 5) }, end);
+    }
+    // Upper-case vhost ids read the same rows (the filter lower-cases them).
+    const plan = rollupPlan({ vhost: V1 }, { from: new Date(START), to: new Date(START + SPAN) });
+    expect(plan?.vhostId).toBe(V1);
+    expect(rollupPlan({ rule: 942100 }, { from: new Date(START), to: new Date(START + SPAN) })).toBeNull();
+  });
+
+  it("ranks the busy keys first, as the data was made", async () => {
+    const tops = await expectSameAnswers({ from: new Date(START), to: new Date(START + SPAN) }, new Date(START + SPAN));
+    expect(tops.clients.slice(0, 5).every((c) => c.key.startsWith("45.148.10."))).toBe(true);
+    expect(tops.rules.every((t) => isScoringRule(t.key))).toBe(true);
+    expect(tops.paths[0]!.key).toBe("/p0");
+  });
+
+  it("rebuilds the same rollup from the raw tables with the migration's own statement", async () => {
+    const want = await stored();
+    const dir = path.join(process.cwd(), "prisma", process.env.TEST_DB === "postgres" ? "postgres" : "sqlite", "migrations", "20261208100000_event_rollup");
+    const sql = fs.readFileSync(path.join(dir, "migration.sql"), "utf8");
+    const insert = sql.slice(sql.indexOf(`INSERT INTO "${ROLLUP_TABLE}"`)).trim().replace(/;$/, "");
+    await db.$executeRawUnsafe(`DELETE FROM "${ROLLUP_TABLE}"`);
+    await db.$executeRawUnsafe(insert);
+    expect(sorted(await stored())).toEqual(sorted(want));
+  });
+
+  it("counts the test fixtures' events as ingestion does", async () => {
+    await insertEvents([
+      { at: new Date(START + 1000), vhostId: V3, client: "192.0.2.77", uri: "/fixture?x=1", matches: [{ ruleId: 942100 }, { ruleId: 949110 }] },
+      { at: new Date(START + 2000), vhostId: null, outcome: "detected", matches: [{ ruleId: 941100 }] },
+    ]);
+    await expectRollupExact();
+  });
+
+  it("keeps the rollup exact through retention (the purge ends on a whole hour)", async () => {
+    const now = new Date(START + 5 * 3_600_000 + 25 * 60_000 + 7 + 30 * 86_400_000);
+    const r = await pruneEvents({ now, days: 30, batchRows: 500 });
+    expect(r.before).toEqual(new Date(START + 5 * 3_600_000));
+    expect(r.events).toBeGreaterThan(1000);
+    expect(r.rollupRows).toBeGreaterThan(0);
+    expect(await db.wafEvent.count({ where: { occurredAt: { lt: r.before } } })).toBe(0);
+    expect(await db.wafEvent.count({ where: { occurredAt: { gte: r.before, lt: new Date(START + 6 * 3_600_000) } } })).toBeGreaterThan(0);
+    await expectRollupExact();
+    for (const f of FILTERS) await expectSameAnswers({ ...f, from: new Date(START - 3_600_000 + 1), to: new Date(START + 8 * 3_600_000 + 1) }, new Date(START + SPAN));
+  });
+});
+
+describe(`the bench's clean-up (${process.env.TEST_DB})`, () => {
+  it("takes a deleted vhost's events out of the rollup, its own rows and its share of the all-vhosts rows", async () => {
+    const V4 = "a4444444-4444-4444-8444-444444444444";
+    const more = makeEvents(41, 300, "gone").map((e) => ({ ...e, vhostId: V4 }));
+    await storeEvents(more);
+    const withV4 = await stored();
+    await db.wafEventMatch.deleteMany({ where: { vhostId: V4 } });
+    await db.wafEvent.deleteMany({ where: { vhostId: V4 } });
+    await forgetRollup([V4]);
+    await expectRollupExact();
+    expect((await stored()).size).toBeLessThan(withV4.size);
+  });
+});
+
+describe.runIf(process.env.TEST_DB === "postgres")("hourly rollup under concurrent batches (postgres)", () => {
+  it("counts each event once when concurrent batches share events, without deadlock", async () => {
+    const shared = makeEvents(31, 600, "conc");
+    // Six batches at once, each a different overlapping slice, in different orders.
+    const batches = [0, 100, 200, 300, 50, 150].map((start, i) => {
+      const slice = shared.slice(start, start + 300);
+      return i % 2 ? [...slice].reverse() : slice;
+    });
+    const accepted = await Promise.all(batches.map((b) => storeEvents(b)));
+    expect(accepted.reduce((a, b) => a + b, 0)).toBe(new Set(batches.flat().map((e) => e.event.transactionId)).size);
+    await expectRollupExact();
+    await expectSameAnswers({ from: new Date(START + 999), to: new Date(START + SPAN - 999) }, new Date(START + SPAN));
+  });
+});

@@ -1,0 +1,94 @@
+// The exact hourly rollup of WAF events (table WafEventHourly, migration 20261208100000_event_rollup), which
+// lets /events answer its top rules / client addresses / paths and its timeline from a few thousand rows
+// instead of every event of the range (issue 18: ≤ 250 ms for 24 h at 10 M events).
+//
+// Written: storeEvents (ingest.ts) hands `rollupUpsert` the rows that actually went in, and the dialect adds
+// them in the same transaction (insertBatch's follow-up, UPSERT n = n + excluded.n, rows in one fixed order
+// so concurrent batches never deadlock): a duplicate or retried event is counted never, a rolled-back batch
+// not at all. Each event counts once under its vhost ("" for none) and once under ALL_VHOSTS.
+// Read: queries.ts takes the whole UTC hours of a range from here and the partial hours at its two ends from
+// the raw tables, when the filter is only vhost / outcome / time (`rollupPlan`); anything else reads raw.
+// Deleted: retention (retention.ts) purges whole hours only, so an hour is either entirely kept or gone.
+// Pure: no database.
+import type { UpsertRows } from "@/lib/db";
+import type { EventFilter } from "./filters";
+
+export const ROLLUP_TABLE = "WafEventHourly";
+export const ROLLUP_COLUMNS = ["kind", "vhostId", "key", "hour", "outcome", "n"] as const;
+/** The vhostId of the rows that count every vhost's events together. */
+export const ALL_VHOSTS = "*";
+export const HOUR_MS = 3_600_000;
+
+export type RollupKind = "total" | "rule" | "client" | "path";
+
+/** The UTC hour `at` falls in. */
+export function hourOf(at: Date | number): Date {
+  const t = typeof at === "number" ? at : at.getTime();
+  return new Date(Math.floor(t / HOUR_MS) * HOUR_MS);
+}
+
+/** What the rollup counts of a stored event (values as in its WafEvent row). */
+export type RollupEvent = { occurredAt: Date; vhostId: string | null; outcome: string; clientAddress: string; path: string };
+/** What the rollup counts of a stored match (values as in its WafEventMatch row). */
+export type RollupMatch = { occurredAt: Date; vhostId: string | null; outcome: string; ruleId: number; scoring: boolean };
+
+/**
+ * The rows to add for these newly stored events and matches: counts per (kind, vhost, key, hour, outcome),
+ * each under the vhost and under ALL_VHOSTS; only scoring rules, as the tops count them. Sorted by key, so
+ * every batch takes its row locks in the same order.
+ */
+export function rollupUpsert(events: readonly RollupEvent[], matches: readonly RollupMatch[]): UpsertRows {
+  // Keyed by text with the hour as epoch milliseconds (13 digits: one order for every batch); a Date is
+  // made once per row. 500 events cost about 1 ms here (toISOString per event took 8).
+  const counts = new Map<string, unknown[]>();
+  const add = (kind: RollupKind, vhostId: string, key: string, hour: number, outcome: string) => {
+    const id = `${kind}\u0000${vhostId}\u0000${key}\u0000${hour}\u0000${outcome}`;
+    const row = counts.get(id);
+    if (row) (row[5] as number)++;
+    else counts.set(id, [kind, vhostId, key, hour, outcome, 1]);
+  };
+  const both = (kind: RollupKind, vhostId: string | null, key: string, at: Date, outcome: string) => {
+    const hour = Math.floor(at.getTime() / HOUR_MS) * HOUR_MS;
+    add(kind, vhostId ?? "", key, hour, outcome);
+    add(kind, ALL_VHOSTS, key, hour, outcome);
+  };
+  for (const e of events) {
+    both("total", e.vhostId, "", e.occurredAt, e.outcome);
+    both("client", e.vhostId, e.clientAddress, e.occurredAt, e.outcome);
+    both("path", e.vhostId, e.path, e.occurredAt, e.outcome);
+  }
+  for (const m of matches) if (m.scoring) both("rule", m.vhostId, String(m.ruleId), m.occurredAt, m.outcome);
+  const ids = [...counts.keys()].sort();
+  const rows = ids.map((id) => {
+    const row = counts.get(id)!;
+    row[3] = new Date(row[3] as number);
+    return row;
+  });
+  return { table: ROLLUP_TABLE, columns: ROLLUP_COLUMNS, conflict: ["kind", "vhostId", "key", "hour", "outcome"], add: "n", rows };
+}
+
+/** The filter keys the rollup carries; a filter with any other falls back to the raw tables. */
+const ROLLUP_FILTER_KEYS = new Set<keyof EventFilter>(["vhost", "outcome", "range", "from", "to"]);
+
+/**
+ * How a range is read with the rollup: the whole UTC hours [wholeFrom, wholeTo) from it (the rows of `vhostId`,
+ * and `outcome` when filtered), and `rawParts` — the partial hours at either end — from the raw tables. Null
+ * when the filter has anything else than vhost / outcome / time, or when the range holds no whole hour.
+ */
+export type RollupPlan = { vhostId: string; outcome?: string; wholeFrom: Date; wholeTo: Date; hours: Date[]; rawParts: { from: Date; to: Date }[] };
+
+export function rollupPlan(filter: EventFilter, range: { from: Date; to: Date }): RollupPlan | null {
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined && !ROLLUP_FILTER_KEYS.has(k as keyof EventFilter)) return null;
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const wholeFrom = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const wholeTo = Math.floor(to / HOUR_MS) * HOUR_MS;
+  if (wholeTo <= wholeFrom) return null;
+  const hours: Date[] = [];
+  for (let t = wholeFrom; t < wholeTo; t += HOUR_MS) hours.push(new Date(t));
+  const rawParts: { from: Date; to: Date }[] = [];
+  if (from < wholeFrom) rawParts.push({ from: range.from, to: new Date(wholeFrom) });
+  if (wholeTo < to) rawParts.push({ from: new Date(wholeTo), to: range.to });
+  // A vhost id is stored lower-case (as PostgreSQL prints a uuid); the filter's schema lower-cases it too.
+  return { vhostId: filter.vhost ? filter.vhost.toLowerCase() : ALL_VHOSTS, outcome: filter.outcome, wholeFrom: new Date(wholeFrom), wholeTo: new Date(wholeTo), hours, rawParts };
+}

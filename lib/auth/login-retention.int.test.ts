@@ -68,7 +68,7 @@ describe(`sign-in attempt retention (${process.env.TEST_DB})`, () => {
       execFile(path.resolve("node_modules/.bin/tsx"), ["lib/setup/cli.ts", "prune"], { env: { ...process.env } }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
     );
     expect(out).toMatch(/^sign-in attempts before \S+: \d+ deleted/);
-    expect(out).toMatch(/^WAF events before \S+: \d+ deleted \(\d+ rule matches\)$/m);
+    expect(out).toMatch(/^WAF events before \S+: \d+ deleted \(\d+ rule matches, \d+ hourly rollup rows\)$/m);
     expect(await countFor("cli@example.test")).toBe(2);
   });
 });

@@ -5,7 +5,8 @@
 //   real session secret;
 // - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check;
 // - refuse a PALISADE_EVENT_RETENTION_DAYS or PALISADE_EVENT_PURGE_DUTY that does not parse, and purge old WAF
-//   events hourly (lib/events/retention.ts).
+//   events hourly (lib/events/retention.ts);
+// - count each closed hour of WAF events into the hourly rollup, every minute (lib/events/rollup-job.ts).
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
   if (process.env.NEXT_RUNTIME === "nodejs") {
@@ -29,5 +30,6 @@ export async function register() {
       console.error(JSON.stringify({ level: "warn", msg: "could not clean the temporary work folder", error: (err as Error).message }));
     }
     (await import("./lib/events/retention")).startEventPruning();
+    (await import("./lib/events/rollup-job")).startEventRollup();
   }
 }

@@ -10,6 +10,7 @@
 import { eventsPageData, eventTimeline, eventTops, EVENT_PAGE_SIZE, listEvents, TOP_SIZE, clientCondition } from "@/lib/events/queries";
 import { eventTimeRange, formatCursor, type EventCursor, type EventFilter } from "@/lib/events/filters";
 import { ALL_VHOSTS, rollupPlan } from "@/lib/events/rollup";
+import { readRollupMark } from "@/lib/events/rollup-job";
 import { parseCidr } from "@/lib/policies/cidr";
 import { db, Prisma, type Dialect } from "@/lib/db";
 import type { BenchContext } from "./context";
@@ -58,7 +59,7 @@ export function bareEventPageSql(dialect: Dialect, filter: EventFilter, range: {
  * over every key, which the panel's eventTops narrows to the keys that can reach the top. `raw`: the
  * statements over the raw rows only (what the tops read before the rollup, and still read with other filters).
  */
-function bareAggregateSql(dialect: Dialect, range: { from: Date; to: Date }) {
+function bareAggregateSql(dialect: Dialect, range: { from: Date; to: Date }, through: Date) {
   const limit = Prisma.raw(String(TOP_SIZE));
   const rawWhere = (r: { from: Date; to: Date }) => Prisma.sql`"occurredAt" >= ${r.from} AND "occurredAt" < ${r.to}`;
   const rawTop = (c: string, r: { from: Date; to: Date }) => Prisma.sql`SELECT ${Prisma.raw(`"${c}"`)} AS k, COUNT(*) AS n FROM "WafEvent" WHERE ${rawWhere(r)} GROUP BY 1`;
@@ -69,7 +70,7 @@ function bareAggregateSql(dialect: Dialect, range: { from: Date; to: Date }) {
     paths: Prisma.sql`${rawTop("path", range)} ORDER BY 2 DESC, 1 ASC LIMIT ${limit}`,
     timeline: Prisma.sql`SELECT ${dialect.timeBucket("occurredAt", "hour")} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${rawWhere(range)} GROUP BY 1, 2`,
   };
-  const plan = rollupPlan({}, range);
+  const plan = rollupPlan({}, range, through);
   if (!plan) return { ...raw, raw };
   const hours = (kind: string) => Prisma.sql`"kind" = ${kind} AND "vhostId" = ${ALL_VHOSTS} AND "hour" >= ${plan.wholeFrom} AND "hour" < ${plan.wholeTo}`;
   const ends = (part: (r: { from: Date; to: Date }) => Prisma.Sql) => (plan.rawParts.length ? Prisma.sql` UNION ALL ${Prisma.join(plan.rawParts.map(part), " UNION ALL ")}` : Prisma.empty);
@@ -138,7 +139,7 @@ export async function eventListPart(ctx: BenchContext, server: Server | null) {
 
   const aggregateRows: (string | number)[][] = [];
   const dayRange = eventTimeRange({}, now);
-  const floors = bareAggregateSql(dialect, dayRange);
+  const floors = bareAggregateSql(dialect, dayRange, await readRollupMark());
   const bareOf = (sql: Prisma.Sql) => {
     const t = raw.text(sql);
     return () => raw.query<{ k: unknown; n: unknown }>(t.sql, t.params);

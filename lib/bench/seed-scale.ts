@@ -16,6 +16,7 @@ import { toJsonValue, hashEvent } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
 import { AUDIT_EVENT_COLUMNS, databaseUrl, disconnectDb, Prisma } from "@/lib/db";
 import { eventId, storeEvents, type StoredEvent } from "@/lib/events/ingest";
+import { lowerRollupMark, rollupClosedHours } from "@/lib/events/rollup-job";
 import { generateToken, hashToken, SHOWN_PREFIX_LENGTH } from "@/lib/nodes/token";
 import { makeEvent, makeVhost, rng, SEED_USERS, weighted, type Actor, type EventDraft, type SeedVhost } from "./data";
 import { eventTime, makeWafEvent } from "./waf-events";
@@ -61,6 +62,8 @@ export type WafSeedResult = {
   skipped: number;
   /** WafEventMatch rows stored by this run. */
   matches: number;
+  /** Hours the rollup job counted after the events went in (lib/events/rollup-job.ts). */
+  rollupHours: number;
   seconds: number;
 };
 
@@ -172,7 +175,7 @@ async function storedCount(raw: RawDb, ids: string[]): Promise<number> {
 async function seedWafEvents(raw: RawDb, options: { count: number; seed: number; spanDays: number; batch: number; now: Date; quiet: boolean }): Promise<WafSeedResult> {
   const started = performance.now();
   const { count, seed, batch, now } = options;
-  const result: WafSeedResult = { inserted: 0, skipped: 0, matches: 0, seconds: 0 };
+  const result: WafSeedResult = { inserted: 0, skipped: 0, matches: 0, rollupHours: 0, seconds: 0 };
   if (count === 0) return result;
   const vhosts = await raw.query<{ id: string; domain: string }>(`SELECT "id","domain" FROM "VirtualHost" ORDER BY "createdAt", "domain" LIMIT 500`);
   if (vhosts.length === 0) throw new Error("WAF events need vhosts to belong to: the database has none (add --vhosts N).");
@@ -181,6 +184,9 @@ async function seedWafEvents(raw: RawDb, options: { count: number; seed: number;
   const spanMs = options.spanDays * 86_400_000;
   const start = now.getTime() - spanMs;
   const r = rng(seed ^ 0x5eed);
+  // History in bulk: its hours are counted into the rollup by the job afterwards, a whole hour per
+  // statement, not by each batch (lib/events/rollup-job.ts).
+  await lowerRollupMark(new Date(start));
   const bar = progress("WAF events", count, { quiet: options.quiet });
   // Until a batch is found missing, each batch is first looked up: a resumed run skips what is stored.
   let resuming = true;
@@ -220,6 +226,8 @@ async function seedWafEvents(raw: RawDb, options: { count: number; seed: number;
   }
   await settle();
   bar.done();
+  const rollup = await rollupClosedHours({ now });
+  result.rollupHours = rollup.hours;
   result.seconds = (performance.now() - started) / 1000;
   return result;
 }

@@ -246,7 +246,7 @@ export function isUniqueViolation(err: unknown, field?: string): boolean {
   return JSON.stringify(meta).includes(field);
 }
 
-export type { AfterBatch, AfterInsert, AuditEventRow, ChainHead, DeletedBatch, Dialect, RawClient, SearchPhrase, TableRows, UpsertRows } from "./dialect";
+export type { AfterBatch, AfterInsert, AuditEventRow, ChainHead, DeletedBatch, Dialect, RawClient, InsertGate, SearchPhrase, SharedRead, TableRows, UpsertRows } from "./dialect";
 export type { ReadRow } from "./read";
 export { AUDIT_EVENT_COLUMNS } from "./dialect";
 export { isDatabaseUnavailable, isTransientDbError, readWithRetry, retryingRead } from "./transient";

@@ -6,9 +6,10 @@
 // UUID — and the WafEvent row and its WafEventMatch rows go in with `insertBatch` (INSERT … ON CONFLICT DO
 // NOTHING) in one transaction. A retried batch, two identical batches at once, an agent restart: each event
 // is stored once, and the second copy counts as a duplicate. Rows are inserted in id order so two
-// concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL). The events that
-// went in are added to the hourly rollup (lib/events/rollup.ts) in the same transaction, its rows in one
-// fixed order too.
+// concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL). The hourly
+// rollup (lib/events/rollup.ts) is counted by a background job once an hour has closed
+// (lib/events/rollup-job.ts); only an event arriving for an hour already counted is added to it here, in the
+// same transaction, its rows in one fixed order too.
 //
 // Events are node data, the WAF's own record, not a user's change: no audit row is written per batch
 // (SECURITY.md, "WAF events"). Nobody edits an event; only retention (lib/events/retention.ts) deletes.
@@ -16,7 +17,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { db, dialect } from "@/lib/db";
 import { clientKey } from "./client-key";
-import { rollupUpsert } from "./rollup";
+import { lateRollup } from "./rollup-job";
 import { isScoringRule } from "./rules";
 import { WafEventSchema, type WafEvent } from "./schema";
 
@@ -137,22 +138,24 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
 /**
  * Inserts WafEvent rows (WAF_EVENT_COLUMNS) and their WafEventMatch rows (WAF_EVENT_MATCH_COLUMNS), sorted
  * by id, in one transaction on the driver's connection, without the ORM (lib/db/dialect insertBatch). A
- * duplicate event's matches conflict on (eventId, ruleId) and are skipped with it. The hourly rollup counts
- * the rows that went in, and only those, in the same transaction (lib/events/rollup.ts). Returns how many
+ * duplicate event's matches conflict on (eventId, ruleId) and are skipped with it. Of the rows that went
+ * in, and only those, the ones of hours the rollup job has already counted are added to the rollup in the
+ * same transaction (lib/events/rollup-job.ts lateRollup). Returns how many
  * events went in. Only storeEvents and the bench's pre-built rows (lib/bench/ingest-load.ts) call it.
  */
 export async function insertEventRows(events: readonly unknown[][], matches: readonly unknown[][]): Promise<number> {
+  const late = lateRollup(events.map((r) => r[E.occurredAt] as Date));
   const [accepted = 0] = await dialect().insertBatch(
     [
       { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events, key: ["id"] },
       { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches, key: ["eventId", "ruleId"] },
     ],
-    ([newEvents = [], newMatches = []]) => [
-      rollupUpsert(
+    ([newEvents = [], newMatches = []]) =>
+      late.rows(
         events.filter((_, i) => newEvents[i]).map((r) => ({ occurredAt: r[E.occurredAt] as Date, vhostId: r[E.vhostId] as string | null, outcome: r[E.outcome] as string, clientAddress: r[E.clientAddress] as string, path: r[E.path] as string })),
         matches.filter((_, i) => newMatches[i]).map((r) => ({ occurredAt: r[M.occurredAt] as Date, vhostId: r[M.vhostId] as string | null, outcome: r[M.outcome] as string, ruleId: r[M.ruleId] as number, scoring: r[M.scoring] as boolean })),
       ),
-    ],
+    late.gate,
   );
   return accepted;
 }

@@ -9,6 +9,7 @@ import type { ParsedCidr } from "@/lib/policies/cidr";
 import { clientKeyRange } from "./client-key";
 import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
 import { rollupPlan, type RollupKind, type RollupPlan } from "./rollup";
+import { readRollupMark } from "./rollup-job";
 import { isBookkeepingRule } from "./rules";
 import { EventMatchSchema, type EventMatch } from "./schema";
 import { exclusionImpact } from "./suggest";
@@ -184,7 +185,7 @@ export const eventTimeline = retryingRead(async function eventTimeline(filter: E
   const d = dialect();
   const rawCount = (r: { from: Date; to: Date }) =>
     Prisma.sql`SELECT ${d.timeBucket("occurredAt", unit)} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${Prisma.join(eventConditions(filter, r), " AND ")} GROUP BY 1, 2`;
-  const plan = options.rollup === false ? null : rollupPlan(filter, range);
+  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMark());
   const sql = plan
     ? Prisma.sql`SELECT b, "outcome", CAST(SUM(n) AS BIGINT) AS n FROM (
         SELECT ${d.timeBucket("hour", unit)} AS b, "outcome", "n" AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollupConditions("total", plan), " AND ")}
@@ -293,7 +294,7 @@ export async function rollupTop(kind: TopKind, filter: EventFilter, plan: Rollup
  */
 export const eventTops = retryingRead(async function eventTops(filter: EventFilter, now: Date = new Date(), options: RollupOption = {}): Promise<EventTops> {
   const range = eventTimeRange(filter, now);
-  const plan = options.rollup === false ? null : rollupPlan(filter, range);
+  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMark());
   const top = (kind: TopKind) =>
     plan ? rollupTop(kind, filter, plan).then((r) => r.rows) : db.$queryRaw<{ k: string; n: number | bigint }[]>(Prisma.sql`SELECT k, n FROM (${rawTop(kind, filter, range)}) t ORDER BY ${topOrder(kind)} LIMIT ${TOP_SIZE}`);
   const [rules, clients, paths] = await Promise.all([top("rule"), top("client"), top("path")]);

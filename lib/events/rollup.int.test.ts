@@ -13,6 +13,7 @@ import { storeEvents, type StoredEvent } from "./ingest";
 import { eventTimeline, eventTops, rollupTop } from "./queries";
 import { pruneEvents } from "./retention";
 import { ALL_VHOSTS, hourOf, ROLLUP_TABLE, rollupPlan } from "./rollup";
+import { lowerRollupMark, readRollupMark, rollupClosedHours } from "./rollup-job";
 import { isScoringRule } from "./rules";
 import type { WafEvent } from "./schema";
 
@@ -39,7 +40,7 @@ function rng(seed: number) {
   };
 }
 
-function makeEvents(seed: number, count: number, prefix: string): StoredEvent[] {
+function makeEvents(seed: number, count: number, prefix: string, start = START): StoredEvent[] {
   const r = rng(seed);
   const skew = (n: number, p: number) => Math.floor(Math.pow(r(), p) * n);
   const out: StoredEvent[] = [];
@@ -49,7 +50,7 @@ function makeEvents(seed: number, count: number, prefix: string): StoredEvent[] 
     for (let k = 0, want = 1 + skew(3, 1.5); k < want; k++) ruleIds.add(RULES[skew(RULES.length, 2)]!);
     const event: WafEvent = {
       transactionId: `${prefix}-${i}`,
-      time: new Date(START + Math.floor(r() * SPAN)).toISOString(),
+      time: new Date(start + Math.floor(r() * SPAN)).toISOString(),
       vhost: "rollup.test",
       // 12 busy addresses send about half; a long tail of 2,000 the rest.
       clientAddress: r() < 0.5 ? `45.148.10.${skew(12, 1)}` : `10.${skew(8, 1)}.${skew(250, 1)}.${1 + skew(3, 1)}`,
@@ -145,7 +146,7 @@ describe(`hourly rollup (${process.env.TEST_DB})`, () => {
       const filter: EventFilter = { ...FILTERS[i % FILTERS.length], from: new Date(from), to: new Date(to) };
       const tops = await expectSameAnswers(filter, new Date(to + 1000));
       if (tops.clients.length >= 10) full++;
-      const plan = rollupPlan(filter, { from: new Date(from), to: new Date(to) });
+      const plan = rollupPlan(filter, { from: new Date(from), to: new Date(to) }, await readRollupMark());
       if (plan && (await rollupTop("client", filter, plan)).candidates !== null) pruned++;
     }
     // The threshold path (candidates only) ran, not only the sum over every key.
@@ -159,9 +160,9 @@ describe(`hourly rollup (${process.env.TEST_DB})`, () => {
       await expectSameAnswers({ ...f, from: new Date(START + 3_600_000 + 5), to: new Date(START + 2 * 3_600_000 - 5) }, end);
     }
     // Upper-case vhost ids read the same rows (the filter lower-cases them).
-    const plan = rollupPlan({ vhost: V1 }, { from: new Date(START), to: new Date(START + SPAN) });
+    const plan = rollupPlan({ vhost: V1 }, { from: new Date(START), to: new Date(START + SPAN) }, await readRollupMark());
     expect(plan?.vhostId).toBe(V1);
-    expect(rollupPlan({ rule: 942100 }, { from: new Date(START), to: new Date(START + SPAN) })).toBeNull();
+    expect(rollupPlan({ rule: 942100 }, { from: new Date(START), to: new Date(START + SPAN) }, await readRollupMark())).toBeNull();
   });
 
   it("ranks the busy keys first, as the data was made", async () => {
@@ -228,5 +229,83 @@ describe.runIf(process.env.TEST_DB === "postgres")("hourly rollup under concurre
     expect(accepted.reduce((a, b) => a + b, 0)).toBe(new Set(batches.flat().map((e) => e.event.transactionId)).size);
     await expectRollupExact();
     await expectSameAnswers({ from: new Date(START + 999), to: new Date(START + SPAN - 999) }, new Date(START + SPAN));
+  });
+});
+
+describe(`the rollup job: closed hours counted off the ingestion path (${process.env.TEST_DB})`, () => {
+  // Two days after the other tests' data: the mark is moved back to here, as the scale seed does.
+  const START2 = START + 2 * 86_400_000;
+  const H = 3_600_000;
+
+  it("leaves the hours from the mark on to the raw rows, counts each closed hour once, and adds a late event in its batch", async () => {
+    await lowerRollupMark(new Date(START2 + 1234));
+    expect(await readRollupMark()).toEqual(new Date(START2));
+    const fresh = makeEvents(51, 1500, "job", START2);
+    for (let i = 0; i < fresh.length; i += 500) await storeEvents(fresh.slice(i, i + 500));
+    // Not counted by the batches: their hours are at or after the mark.
+    expect(await db.wafEventHourly.count({ where: { hour: { gte: new Date(START2) } } })).toBe(0);
+    // Read raw meanwhile, with the same answers.
+    expect(rollupPlan({}, { from: new Date(START2 + 1), to: new Date(START2 + SPAN) }, await readRollupMark())).toBeNull();
+    for (const f of FILTERS) await expectSameAnswers({ ...f, from: new Date(START2 + 17), to: new Date(START2 + SPAN - 17) }, new Date(START2 + SPAN));
+
+    // The job at 06:01 of the data counts nothing (the hour before has not passed its grace), at 06:03 six hours.
+    expect((await rollupClosedHours({ now: new Date(START2 + 6 * H + 60_000) })).hours).toBe(5);
+    const six = await rollupClosedHours({ now: new Date(START2 + 6 * H + 3 * 60_000) });
+    expect(six).toMatchObject({ hours: 1, through: new Date(START2 + 6 * H) });
+    expect(six.rows).toBeGreaterThan(0);
+    expect((await rollupClosedHours({ now: new Date(START2 + 6 * H + 3 * 60_000) })).hours).toBe(0);
+    const r = rng(9);
+    for (let i = 0; i < 16; i++) {
+      const from = START2 - H + Math.floor(r() * (SPAN + 2 * H));
+      const filter: EventFilter = { ...FILTERS[i % FILTERS.length], from: new Date(from), to: new Date(from + Math.floor(r() * SPAN) + 1) };
+      await expectSameAnswers(filter, new Date(START2 + SPAN + H));
+    }
+    const plan = rollupPlan({}, { from: new Date(START2 + 30), to: new Date(START2 + SPAN) }, await readRollupMark());
+    expect(plan?.wholeTo).toEqual(new Date(START2 + 6 * H));
+    expect(plan?.rawParts.at(-1)).toEqual({ from: new Date(START2 + 6 * H), to: new Date(START2 + SPAN) });
+
+    // A late event of a counted hour goes into the rollup with its batch; one of an uncounted hour does not.
+    const late = makeEvents(52, 40, "late", START2).map((e, i) => ({ ...e, event: { ...e.event, time: new Date(START2 + (i % 2 ? 2 : 9) * H + i * 1000).toISOString() } }));
+    expect(await storeEvents(late)).toBe(40);
+    await rollupClosedHours({ now: new Date(START2 + SPAN + H) });
+    expect(await readRollupMark()).toEqual(new Date(START2 + SPAN + H - H));
+    await expectRollupExact();
+    // Recounting an hour again (the mark moved back) gives the same rows.
+    const before = await stored();
+    await lowerRollupMark(new Date(START2 + 3 * H));
+    expect((await rollupClosedHours({ now: new Date(START2 + SPAN + H) })).hours).toBe(9);
+    expect(sorted(await stored())).toEqual(sorted(before));
+  });
+
+  it("misses and doubles nothing when batches race the job", async () => {
+    // Three rounds (a race may not happen every time), each a day further on.
+    for (let round = 0; round < 3; round++) {
+      const START3 = START2 + (1 + round) * 86_400_000;
+      await lowerRollupMark(new Date(START3));
+      await rollupClosedHours({ now: new Date(START3), graceMs: 0 });
+      expect(await readRollupMark()).toEqual(new Date(START3));
+      const shared = makeEvents(61 + round, 1200, `race${round}`, START3).map((e, i) => ({ ...e, event: { ...e.event, time: new Date(START3 + Math.floor((i / 1200) * 4 * H) + 500).toISOString() } }));
+      // One large batch of every event, and overlapping small ones, started one after another while the job,
+      // started while the large batch is being inserted, counts hour after hour.
+      const batches = [shared, ...Array.from({ length: 15 }, (_, i) => (i % 2 ? shared.slice(i * 75, i * 75 + 150).reverse() : shared.slice(i * 75, i * 75 + 150)))];
+      const job = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        let hours = 0;
+        for (let h = 1; h <= 5; h++) hours += (await rollupClosedHours({ now: new Date(START3 + h * H), graceMs: 0 })).hours;
+        return hours;
+      })();
+      const accepted = await Promise.all(
+        batches.map(async (b, i) => {
+          await new Promise((resolve) => setTimeout(resolve, i * 6));
+          return storeEvents(b);
+        }),
+      );
+      expect(accepted.reduce((a, b) => a + b, 0)).toBe(1200);
+      expect(await job).toBe(5);
+      expect(await storeEvents(shared.slice(1050))).toBe(0);
+      await rollupClosedHours({ now: new Date(START3 + 6 * H) });
+      await expectRollupExact();
+      await expectSameAnswers({ from: new Date(START3 + 999), to: new Date(START3 + 5 * H - 999) }, new Date(START3 + 5 * H));
+    }
   });
 });

@@ -2,12 +2,15 @@
 // lets /events answer its top rules / client addresses / paths and its timeline from a few thousand rows
 // instead of every event of the range (issue 18: ≤ 250 ms for 24 h at 10 M events).
 //
-// Written: storeEvents (ingest.ts) hands `rollupUpsert` the rows that actually went in, and the dialect adds
-// them in the same transaction (insertBatch's follow-up, UPSERT n = n + excluded.n, rows in one fixed order
-// so concurrent batches never deadlock): a duplicate or retried event is counted never, a rolled-back batch
-// not at all. Each event counts once under its vhost ("" for none) and once under ALL_VHOSTS.
-// Read: queries.ts takes the whole UTC hours of a range from here and the partial hours at its two ends from
-// the raw tables, when the filter is only vhost / outcome / time (`rollupPlan`); anything else reads raw.
+// Written: a job counts each UTC hour once it has closed, from the raw tables, and moves the rollup's mark
+// past it (rollup-job.ts); an event arriving for an hour already counted is added by storeEvents (ingest.ts)
+// in its own transaction, `rollupUpsert` of the rows that actually went in (insertBatch's follow-up, UPSERT
+// n = n + excluded.n, rows in one fixed order so concurrent batches never deadlock): a duplicate or retried
+// event is counted never, a rolled-back batch not at all. Each event counts once under its vhost ("" for
+// none) and once under ALL_VHOSTS.
+// Read: queries.ts takes the whole UTC hours of a range before the mark from here and the rest (partial hours
+// at its two ends, hours not counted yet) from the raw tables, when the filter is only vhost / outcome / time
+// (`rollupPlan`); anything else reads raw.
 // Deleted: retention (retention.ts) purges whole hours only, so an hour is either entirely kept or gone.
 // Pure: no database.
 import type { UpsertRows } from "@/lib/db";
@@ -72,17 +75,19 @@ const ROLLUP_FILTER_KEYS = new Set<keyof EventFilter>(["vhost", "outcome", "rang
 
 /**
  * How a range is read with the rollup: the whole UTC hours [wholeFrom, wholeTo) from it (the rows of `vhostId`,
- * and `outcome` when filtered), and `rawParts` — the partial hours at either end — from the raw tables. Null
- * when the filter has anything else than vhost / outcome / time, or when the range holds no whole hour.
+ * and `outcome` when filtered), and `rawParts` — the partial hours at either end, and the hours from the
+ * rollup's mark `through` on (not counted yet) — from the raw tables. Null when the filter has anything else
+ * than vhost / outcome / time, or when the range holds no whole hour the rollup has counted.
  */
 export type RollupPlan = { vhostId: string; outcome?: string; wholeFrom: Date; wholeTo: Date; hours: Date[]; rawParts: { from: Date; to: Date }[] };
 
-export function rollupPlan(filter: EventFilter, range: { from: Date; to: Date }): RollupPlan | null {
+export function rollupPlan(filter: EventFilter, range: { from: Date; to: Date }, through: Date): RollupPlan | null {
   for (const [k, v] of Object.entries(filter)) if (v !== undefined && !ROLLUP_FILTER_KEYS.has(k as keyof EventFilter)) return null;
   const from = range.from.getTime();
   const to = range.to.getTime();
   const wholeFrom = Math.ceil(from / HOUR_MS) * HOUR_MS;
-  const wholeTo = Math.floor(to / HOUR_MS) * HOUR_MS;
+  // The hours from the mark on are not counted yet (lib/events/rollup-job.ts): read raw like a partial end.
+  const wholeTo = Math.min(Math.floor(to / HOUR_MS) * HOUR_MS, Math.floor(through.getTime() / HOUR_MS) * HOUR_MS);
   if (wholeTo <= wholeFrom) return null;
   const hours: Date[] = [];
   for (let t = wholeFrom; t < wholeTo; t += HOUR_MS) hours.push(new Date(t));

@@ -46,8 +46,19 @@ export type TableRows = { table: string; columns: readonly string[]; rows: reado
  */
 export type UpsertRows = { table: string; columns: readonly string[]; conflict: readonly string[]; add: string; rows: readonly (readonly unknown[])[] };
 
+/**
+ * Reads `column` of the row whose "id" is `id` in `table` (null when there is none) inside `insertBatch`'s
+ * transaction, and holds that row against writers until the transaction ends: PostgreSQL `FOR SHARE` (a
+ * writer holding it is waited for, and its committed value read); on SQLite the transaction already holds
+ * the database's write lock. A date comes back as a Date (PostgreSQL) or as its ISO text (SQLite).
+ */
+export type SharedRead = (table: string, column: string, id: number) => Promise<unknown>;
+
+/** Asked first in `insertBatch`'s transaction whether its follow-up is needed for this batch. */
+export type InsertGate = (readShared: SharedRead) => Promise<boolean>;
+
 /** Which rows of each table of `insertBatch` went in (in `rows` order), and what to add in the same transaction. */
-export type AfterInsert = (inserted: readonly (readonly boolean[])[]) => readonly UpsertRows[];
+export type AfterInsert = (inserted: readonly (readonly boolean[])[], readShared: SharedRead) => readonly UpsertRows[] | Promise<readonly UpsertRows[]>;
 
 /** One searched word of the audit log's full-text search: its tokens must occur consecutively. */
 export type SearchPhrase = string[];
@@ -83,6 +94,8 @@ export interface Dialect {
 
   /** A uuid value for comparison with a uuid column. */
   uuid(value: string): Prisma.Sql;
+  /** A date value typed as a DateTime column's values, where the statement cannot infer it (a SELECT list). */
+  timestamp(value: Date): Prisma.Sql;
   /** The condition "this AuditEvent row matches every phrase", served by the search index of the migrations (20261124090000_audit_search). */
   auditEventSearch(phrases: SearchPhrase[]): Prisma.Sql;
   /** A DateTime column cut to its UTC day ("YYYY-MM-DD") or hour ("YYYY-MM-DDTHH"), as text, for GROUP BY. */
@@ -103,10 +116,12 @@ export interface Dialect {
    * NOTHING); all or nothing. Returns how many rows went into each table.
    *
    * With `after`, it is told which rows went in (each table with `rows` needs its `key`), and the rows it
-   * returns are added (UpsertRows) in the same transaction, after the inserts: how ingestion keeps the
-   * hourly rollup exact (lib/events/rollup.ts), a duplicate event counted never.
+   * returns are added (UpsertRows) in the same transaction, after the inserts: how ingestion adds an event
+   * that arrives for an hour the rollup has already counted (lib/events/rollup-job.ts), a duplicate never.
+   * With `gate`, it is asked first in the transaction (before any insert) whether `after` is needed at all:
+   * when it answers false, which rows went in is not tracked (no RETURNING) and `after` is not called.
    */
-  insertBatch(tables: readonly TableRows[], after?: AfterInsert): Promise<number[]>;
+  insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate): Promise<number[]>;
   /**
    * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
    * statement (each its own short transaction, so writers are never held up for long: on SQLite the write

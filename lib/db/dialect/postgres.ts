@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { Prisma } from "../generated/postgres/client";
 import type { Tx } from "../index";
-import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, keyText, quoteIdent, SEARCH_TEXT_LIMIT, upsertClause, type AfterInsert, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, keyText, quoteIdent, SEARCH_TEXT_LIMIT, upsertClause, type AfterInsert, type InsertGate, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 
 const CHAIN_HEAD_ID = 1;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
@@ -177,6 +177,9 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
 
   uuid: (v) => Prisma.sql`CAST(${v} AS uuid)`,
 
+  // DateTime columns are timestamptz(3) (the migrations).
+  timestamp: (v) => Prisma.sql`CAST(${v} AS timestamptz(3))`,
+
   auditEventSearch: (phrases) => Prisma.sql`${Prisma.raw(PG_SEARCH_VECTOR)} @@ to_tsquery('simple'::regconfig, ${toPgTsQuery(phrases)})`,
 
   timeBucket: (column, unit) =>
@@ -189,7 +192,7 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     return insertUnnest((sql, arrays) => c.$executeRawUnsafe(sql, ...arrays), table, columns, types, rows);
   },
 
-  async insertBatch(tables: readonly TableRows[], after?: AfterInsert) {
+  async insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate) {
     const connection = await (await pool()).connect();
     let broken: unknown;
     try {
@@ -207,6 +210,9 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
       }
       await connection.query("BEGIN");
       try {
+        const readShared = async (table: string, column: string, id: number) =>
+          (await connection.query<{ v: unknown }>(`SELECT ${quoteIdent(column)} AS v FROM ${quoteIdent(table)} WHERE "id" = $1 FOR SHARE`, [id])).rows[0]?.v ?? null;
+        if (after && gate && !(await gate(readShared))) after = undefined;
         const counts: number[] = [];
         const inserted: boolean[][] = [];
         for (const [i, t] of tables.entries()) {
@@ -230,7 +236,7 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
             inserted.push(t.rows.map((row) => keys.delete(keyText(at.map((j) => row[j])))));
           }
         }
-        for (const u of after?.(inserted) ?? []) {
+        for (const u of (await after?.(inserted, readShared)) ?? []) {
           checkUpsert(u);
           if (u.rows.length) await upsertJson(async (sql, params) => (await connection.query(sql, params)).rowCount ?? 0, u, await types(u.table, u.columns));
         }

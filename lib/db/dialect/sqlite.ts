@@ -4,7 +4,7 @@
 // take microseconds, which made an audited update 2× the same update without audit (BENCHMARKS.md, b).
 import type BetterSqlite3 from "better-sqlite3";
 import { Prisma } from "../generated/sqlite/client";
-import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type InsertGate, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 import type { Db } from "../index";
 
 const CHAIN_HEAD_ID = 1;
@@ -95,6 +95,8 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
 
     uuid: (v) => Prisma.sql`${v}`,
 
+    timestamp: (v) => Prisma.sql`${v}`,
+
     auditEventSearch: (phrases) =>
       Prisma.sql`"seq" IN (SELECT "rowid" FROM ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} WHERE ${Prisma.raw(`"${SQLITE_SEARCH_TABLE}"`)} MATCH ${toFts5Match(phrases)})`,
 
@@ -109,10 +111,14 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
     // write; the rows then go in synchronously, without Prisma's conversion of every bound parameter of a
     // multi-row VALUES: a 500-event batch costs 72–76 ms of CPU instead of 125–128 (BENCHMARKS.md, section g).
     // With a follow-up, each row's own `changes` says whether it went in (no key needed here).
-    insertBatch: (tables: readonly TableRows[], after?: AfterInsert) =>
+    insertBatch: (tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate) =>
       client().$transaction(async () => {
         const c = connection();
         if (!c) throw new Error("The SQLite connection is not open inside db.$transaction: update lib/db (SqliteAdapterFactory).");
+        // The transaction holds the write lock: nobody else can change the row until it ends.
+        const readShared = async (table: string, column: string, id: number) =>
+          (c.prepare<[number], { v: unknown }>(`SELECT ${quoteIdent(column)} AS v FROM ${quoteIdent(table)} WHERE "id" = ?`).get(id)?.v ?? null);
+        if (after && gate && !(await gate(readShared))) after = undefined;
         const inserted: boolean[][] = [];
         const counts = tables.map(({ table, columns, rows }) => {
           const went: boolean[] = [];
@@ -128,7 +134,7 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
           }
           return n;
         });
-        for (const u of after?.(inserted) ?? ([] as UpsertRows[])) {
+        for (const u of (await after?.(inserted, readShared)) ?? ([] as UpsertRows[])) {
           checkUpsert(u);
           if (!u.rows.length) continue;
           const upsert = insertStatement(c, u.table, u.columns, upsertClause(u));

@@ -11,6 +11,17 @@ const archiveRow = (seq: number, at = new Date(Date.UTC(2026, 10, 24, 10, 0, 0, 
 describe(`dialect (${process.env.TEST_DB})`, () => {
   const d = dialect();
 
+  describe("vacuum", () => {
+    it("reclaims deleted rows' space and keeps the rows that remain, outside any transaction; refuses an unknown table", async () => {
+      await d.bulkInsert(db, "AuditArchive", ARCHIVE_COLUMNS, Array.from({ length: 300 }, (_, i) => archiveRow(i + 1)));
+      await db.auditArchive.deleteMany({ where: { throughSeq: { gt: 100 } } });
+      await d.vacuum(["AuditArchive", "WafEvent"]);
+      expect(await db.auditArchive.count()).toBe(100);
+      await expect(d.vacuum(["NoSuchTable"])).rejects.toThrow();
+      await db.auditArchive.deleteMany();
+    });
+  });
+
   describe("bulkInsert", () => {
     it("inserts more rows than one statement may carry parameters, in chunks, and reads back as the ORM wrote them", async () => {
       const rows = Array.from({ length: 10_000 }, (_, i) => archiveRow(i + 1));

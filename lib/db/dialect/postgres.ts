@@ -188,6 +188,16 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     return insertUnnest((sql, arrays) => c.$executeRawUnsafe(sql, ...arrays), table, columns, types, rows);
   },
 
+  async vacuum(tables) {
+    // Not inside a transaction block: a connection of its own from the pool.
+    const connection = await (await pool()).connect();
+    try {
+      await connection.query(`VACUUM (ANALYZE) ${tables.map(quoteIdent).join(", ")}`);
+    } finally {
+      connection.release();
+    }
+  },
+
   async insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate) {
     const connection = await (await pool()).connect();
     let broken: unknown;

@@ -143,6 +143,10 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
         return counts;
       }),
 
+    async vacuum(tables) {
+      for (const t of tables) await client().$executeRawUnsafe(`ANALYZE ${quoteIdent(t)}`);
+    },
+
     async deleteOlderThan(table, column, date, batchSize, afterBatch) {
       const t = quoteIdent(table);
       const sql = `DELETE FROM ${t} WHERE "rowid" IN (SELECT "rowid" FROM ${t} WHERE ${quoteIdent(column)} < ? LIMIT ?)`;

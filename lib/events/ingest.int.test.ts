@@ -3,7 +3,7 @@
 // batches, bad entries beside good ones, the body limits (gzip bomb included), the token, and retention.
 import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/v1/nodes/events/route";
 import { installPeerAddressStamp, PEER_HEADER } from "@/lib/http/client-address";
 import { admin, makeVhost } from "@/lib/testing/config-fixtures";
@@ -13,6 +13,15 @@ import { MAX_BODY_BYTES } from "./api";
 import { eventId } from "./ingest";
 import { eventPurgeDuty, eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
 import { EVENT_BATCH_MAX_EVENTS, EVENT_FIELD_LIMITS, type WafEvent } from "./schema";
+
+// Concurrent batches here race in the database as they would from several panel instances: each process stores
+// one batch at a time by default (PALISADE_EVENT_STORE_CONCURRENCY, lib/events/ingest.ts), which would line them up.
+beforeAll(() => {
+  vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "16");
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 const URL_ = "http://panel.test/api/v1/nodes/events";
 let token = "";

@@ -11,10 +11,15 @@
 // (lib/events/rollup-job.ts); only an event arriving for an hour already counted is added to it here, in the
 // same transaction, its rows in one fixed order too.
 //
+// One batch at a time per process (PALISADE_EVENT_STORE_CONCURRENCY): validation and row building run for
+// every batch at once, but their transactions take turns, so ingestion keeps at most that many database
+// backends busy and the pages' queries find a core (BENCHMARKS.md, part j). SQLite has one writer anyway.
+//
 // Events are node data, the WAF's own record, not a user's change: no audit row is written per batch
 // (SECURITY.md, "WAF events"). Nobody edits an event; only retention (lib/events/retention.ts) deletes.
 import "server-only";
 import { createHash } from "node:crypto";
+import pLimit from "p-limit";
 import { db, dialect } from "@/lib/db";
 import { clientKey } from "./client-key";
 import { lateRollup } from "./rollup-job";
@@ -145,7 +150,7 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
  */
 export async function insertEventRows(events: readonly unknown[][], matches: readonly unknown[][]): Promise<number> {
   const late = lateRollup(events.map((r) => r[E.occurredAt] as Date));
-  const [accepted = 0] = await dialect().insertBatch(
+  const [accepted = 0] = await inStoreSlot(() => dialect().insertBatch(
     [
       { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events, key: ["id"] },
       { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches, key: ["eventId", "ruleId"] },
@@ -156,8 +161,27 @@ export async function insertEventRows(events: readonly unknown[][], matches: rea
         matches.filter((_, i) => newMatches[i]).map((r) => ({ occurredAt: r[M.occurredAt] as Date, vhostId: r[M.vhostId] as string | null, outcome: r[M.outcome] as string, ruleId: r[M.ruleId] as number, scoring: r[M.scoring] as boolean })),
       ),
     late.gate,
-  );
+  ));
   return accepted;
+}
+
+/** PALISADE_EVENT_STORE_CONCURRENCY: how many event batches of this process store at once (1–64, default 1). */
+export function eventStoreConcurrency(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.PALISADE_EVENT_STORE_CONCURRENCY?.trim();
+  if (!raw) return 1;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) throw new Error(`PALISADE_EVENT_STORE_CONCURRENCY must be a whole number from 1 to 64; got "${raw}"`);
+  return Number(raw);
+}
+
+let storeSlots: { concurrency: number; limit: ReturnType<typeof pLimit> } | null = null;
+/**
+ * Runs `store` when one of the process's PALISADE_EVENT_STORE_CONCURRENCY slots is free; waiting batches go
+ * in arrival order. (The setting is read each time: a changed value takes effect for the batches after it.)
+ */
+export function inStoreSlot<T>(store: () => Promise<T>): Promise<T> {
+  const concurrency = eventStoreConcurrency();
+  if (storeSlots?.concurrency !== concurrency) storeSlots = { concurrency, limit: pLimit(concurrency) };
+  return storeSlots.limit(store);
 }
 
 /** Where each column's value sits in a row of WAF_EVENT_COLUMNS / WAF_EVENT_MATCH_COLUMNS. */

@@ -4,7 +4,7 @@
 // answer, for random ranges (partial hours at both ends) and vhost / outcome filters.
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { forgetRollup } from "@/lib/bench/ingest";
 import { insertEvents } from "@/lib/testing/event-fixtures";
@@ -16,6 +16,15 @@ import { ALL_VHOSTS, hourOf, ROLLUP_TABLE, rollupPlan } from "./rollup";
 import { lowerRollupMark, readRollupMark, rollupClosedHours } from "./rollup-job";
 import { isScoringRule } from "./rules";
 import type { WafEvent } from "./schema";
+
+// Concurrent batches here race in the database as they would from several panel instances: each process stores
+// one batch at a time by default (PALISADE_EVENT_STORE_CONCURRENCY, lib/events/ingest.ts), which would line them up.
+beforeAll(() => {
+  vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "16");
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 const V1 = "a1111111-1111-4111-8111-111111111111";
 const V2 = "a2222222-2222-4222-8222-222222222222";

@@ -5,7 +5,8 @@
 // Serves GET /api/v1/nodes/config (long poll included), POST /api/v1/nodes/status and POST /api/v1/nodes/events
 // with the panel's own handlers, on the database in DATABASE_URL (PostgreSQL only). Run it next to the panel
 // instances and send /api/v1/nodes/ to it from the load balancer (deploy/nginx-lb.conf); any number of them may
-// run. Honours PALISADE_TRUSTED_PROXIES and LOG_LEVEL as the panel does.
+// run. Honours PALISADE_TRUSTED_PROXIES, PALISADE_EVENT_STORE_CONCURRENCY (event batches stored at once, default 1)
+// and LOG_LEVEL as the panel does.
 // --nice N lowers this process's CPU priority (setpriority; lowering needs no privilege): where it shares
 // cores with a panel, the panel's pages are scheduled first and the nodes' event batches take what is left
 // (BENCHMARKS.md, section j). Its database work is done by PostgreSQL's processes, which it cannot renice.
@@ -14,6 +15,7 @@ import os from "node:os";
 import { disconnectDb } from "@/lib/db";
 import { assertMigrated } from "@/lib/db/ready";
 import { closeSignals } from "@/lib/db/signal";
+import { eventStoreConcurrency } from "@/lib/events/ingest";
 import { NodeApiServerRefused, parseNodeApiArgs, startNodeApiServer } from "./server";
 
 async function main(): Promise<void> {
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
   try {
     options = parseNodeApiArgs(process.argv.slice(2));
     if (options.nice > 0) os.setPriority(0, options.nice);
+    eventStoreConcurrency(); // a value that does not parse stops the start, not the first batch
     await assertMigrated();
   } catch (err) {
     console.error(`node-api cannot start: ${(err as Error).message}`);

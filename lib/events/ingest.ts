@@ -18,7 +18,7 @@
 // Events are node data, the WAF's own record, not a user's change: no audit row is written per batch
 // (SECURITY.md, "WAF events"). Nobody edits an event; only retention (lib/events/retention.ts) deletes.
 import "server-only";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import pLimit from "p-limit";
 import { db, dialect } from "@/lib/db";
 import { clientKey } from "./client-key";
@@ -42,7 +42,7 @@ export const WAF_EVENT_MATCH_COLUMNS = ["eventId", "ruleId", "occurredAt", "vhos
  * "custom", RFC 9562; variant 10). The same pair always gives the same id, so a retried event conflicts.
  */
 export function eventId(nodeId: string, transactionId: string): string {
-  const b = createHash("sha256").update(`${nodeId}\n${transactionId}`).digest().subarray(0, 16);
+  const b = hash("sha256", `${nodeId}\n${transactionId}`, "buffer").subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x80;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString("hex");
@@ -70,15 +70,34 @@ export const NUL_STAND_IN = "\u2400";
  * data; PostgreSQL refuses both kinds of text, and the whole batch with them, so the node would retry it forever.
  */
 export function storable<T>(v: T): T {
+  // Most events hold no such character: one walk that allocates nothing tells, and they are returned as they are.
+  return unstorable(v) ? copyStorable(v) : v;
+}
+
+const storableText = (text: string) => (text.isWellFormed() ? !text.includes("\u0000") : false);
+
+/** Whether some string in `v` (nested too) holds a NUL or a lone surrogate. */
+function unstorable(v: unknown): boolean {
+  if (typeof v === "string") return !storableText(v);
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (unstorable(v[i])) return true;
+    return false;
+  }
+  for (const k in v) if (Object.hasOwn(v, k) && unstorable((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+function copyStorable<T>(v: T): T {
   if (typeof v === "string") {
     const text = v.isWellFormed() ? v : v.toWellFormed();
     return (text.includes("\u0000") ? text.replaceAll("\u0000", NUL_STAND_IN) : text) as T;
   }
   if (v === null || typeof v !== "object") return v;
-  // Copied only where something changed: the common event (no NUL anywhere) is returned as it is.
+  // Copied only where something changed.
   let copy: unknown[] | Record<string, unknown> | null = null;
   for (const [k, x] of Object.entries(v)) {
-    const y = storable(x);
+    const y = copyStorable(x);
     if (y === x) continue;
     copy ??= Array.isArray(v) ? [...(v as unknown[])] : { ...(v as Record<string, unknown>) };
     (copy as Record<string, unknown>)[k] = y;
@@ -88,6 +107,13 @@ export function storable<T>(v: T): T {
 
 /** One WafEventMatch row per distinct rule of the event (a rule logged twice: its tags merged). */
 export function matchRows(id: string, event: WafEvent, vhostId: string, occurredAt: Date): unknown[][] {
+  const { matches } = event;
+  // The common case, each rule once and in order: no merging needed.
+  let simple = true;
+  for (let i = 1; i < matches.length && simple; i++) simple = matches[i - 1]!.ruleId < matches[i]!.ruleId;
+  if (simple) {
+    return matches.map((m) => [id, m.ruleId, occurredAt, vhostId, event.outcome, isScoringRule(m.ruleId), tagsColumn(m.tags.some((t) => t.includes("|")) ? [...new Set(m.tags.map((t) => t.replaceAll("|", "/")))] : [...new Set(m.tags)])]);
+  }
   const byRule = new Map<number, Set<string>>();
   for (const m of event.matches) {
     const tags = byRule.get(m.ruleId) ?? new Set<string>();

@@ -66,12 +66,13 @@ export async function startServer(appDir: string, databaseUrl: string, env: Reco
 
 /**
  * The node-API server (`npm run node-api`, lib/nodes/server.ts) started from `appDir` on the same database:
- * the node routes without Next's request pipeline. Null on a database it refuses (SQLite).
+ * the node routes without Next's request pipeline (with `eventsOnly`, POST /api/v1/nodes/events alone, which
+ * SQLite allows too). Null on a database it refuses (SQLite, unless `eventsOnly`).
  */
-export async function startNodeApi(appDir: string, databaseUrl: string, nice = 0): Promise<Server | null> {
+export async function startNodeApi(appDir: string, databaseUrl: string, nice = 0, eventsOnly = false): Promise<Server | null> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "tsx", "dist", "cli.mjs"), path.join(appDir, "lib", "nodes", "server-cli.ts"), "--port", String(port), "--host", "127.0.0.1", "--nice", String(nice)], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "tsx", "dist", "cli.mjs"), path.join(appDir, "lib", "nodes", "server-cli.ts"), "--port", String(port), "--host", "127.0.0.1", "--nice", String(nice), ...(eventsOnly ? ["--events-only"] : [])], {
     cwd: appDir,
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -8,6 +8,7 @@
 //      (target: no ingestion request waits more than 100 ms on the purge).
 // The bench's nodes, vhosts and events are removed afterwards, like section g's.
 import { databaseUrl, db } from "@/lib/db";
+import { signalsReachOtherProcesses } from "@/lib/db/signal";
 import { eventId, insertEventRows, matchRows, pathOf } from "@/lib/events/ingest";
 import { clientKey } from "@/lib/events/client-key";
 import { EVENT_RETENTION_DAYS, pruneEvents } from "@/lib/events/retention";
@@ -107,11 +108,12 @@ export async function ingestLoadPart(ctx: BenchContext, server: Server) {
     ]);
     console.error(`  ${rows.at(-1)!.join(" | ")}`);
 
-    // The same with the nodes' batches going to the node-API server (npm run node-api, PostgreSQL only):
-    // ingestion out of the panel's process, so only the machine's CPU is shared, not the event loop; then
-    // with that server at --nice 10, so the panel's process is scheduled first.
+    // The same with the nodes' batches going to the node-API server (npm run node-api; on SQLite with
+    // --events-only, on the panel's file): ingestion out of the panel's process, so only the machine's CPU
+    // is shared, not the event loop; then with that server at --nice 10, so the panel's process is scheduled first.
+    const eventsOnly = !signalsReachOtherProcesses();
     for (const nice of [0, 10]) {
-      const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl(), nice);
+      const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl(), nice, eventsOnly);
       if (!nodeApi) break;
       const apiSender = httpSender(nodeApi.baseUrl);
       try {
@@ -123,7 +125,7 @@ export async function ingestLoadPart(ctx: BenchContext, server: Server) {
         const to2 = performance.now();
         const samples2 = between(await bg2.stop(), from2, to2);
         rows.push([
-          `while 4 nodes × 1 connection ingest through the node-API server (\`npm run node-api${nice ? ` -- --nice ${nice}` : ""}\`)`,
+          `while 4 nodes × 1 connection ingest through the node-API server (\`npm run node-api${nice || eventsOnly ? " --" : ""}${nice ? ` --nice ${nice}` : ""}${eventsOnly ? " --events-only" : ""}\`)`,
           `**${ms(busy2.timing.median)}** / **${ms(busy2.timing.p95)}** (p95 ${(busy2.timing.p95 / idle.timing.p95).toFixed(2)}× idle)`,
           busy2.requests,
           `${rate(samples2, (to2 - from2) / 1000).toFixed(0)} events/s`,

@@ -1,9 +1,10 @@
 // node-api — the node API on a port of its own, apart from the panel's UI (lib/nodes/server.ts).
 //
-//   npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19]
+//   npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19] [--events-only]
 //
 // Serves GET /api/v1/nodes/config (long poll included), POST /api/v1/nodes/status and POST /api/v1/nodes/events
-// with the panel's own handlers, on the database in DATABASE_URL (PostgreSQL only). Run it next to the panel
+// with the panel's own handlers, on the database in DATABASE_URL (PostgreSQL only). --events-only serves
+// POST /api/v1/nodes/events alone, on PostgreSQL or on the panel's SQLite file (lib/nodes/server.ts says why). Run it next to the panel
 // instances and send /api/v1/nodes/ to it from the load balancer (deploy/nginx-lb.conf); any number of them may
 // run. Honours PALISADE_TRUSTED_PROXIES, PALISADE_EVENT_STORE_CONCURRENCY (event batches stored at once, default 1)
 // and LOG_LEVEL as the panel does.
@@ -16,10 +17,10 @@ import { disconnectDb } from "@/lib/db";
 import { assertMigrated } from "@/lib/db/ready";
 import { closeSignals } from "@/lib/db/signal";
 import { eventStoreConcurrency } from "@/lib/events/ingest";
-import { NodeApiServerRefused, parseNodeApiArgs, startNodeApiServer } from "./server";
+import { NodeApiServerRefused, parseNodeApiArgs, startNodeApiServer, type NodeApiOptions } from "./server";
 
 async function main(): Promise<void> {
-  let options: { port: number; hostname: string; nice: number };
+  let options: NodeApiOptions;
   try {
     options = parseNodeApiArgs(process.argv.slice(2));
     if (options.nice > 0) os.setPriority(0, options.nice);
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     await disconnectDb();
     process.exit(err instanceof NodeApiServerRefused ? 64 : 1);
   }
-  console.log(JSON.stringify({ level: "info", msg: "node API listening", url: server.url, nice: os.getPriority(0) }));
+  console.log(JSON.stringify({ level: "info", msg: "node API listening", url: server.url, nice: os.getPriority(0), eventsOnly: options.eventsOnly }));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

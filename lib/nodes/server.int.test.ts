@@ -1,17 +1,20 @@
 // The node-API server (npm run node-api, lib/nodes/server.ts) as nodes meet it: the CLI started as its own
 // process on this test's database, reached over HTTP. PostgreSQL: the panel's handlers answer there (200 as a
 // gzip file, 304, 401 and the failure limiter counting the socket's address, 404/405 for other paths), and a
-// publish committed by another process (this one) wakes a long poll held there. SQLite: it refuses to start.
+// publish committed by another process (this one) wakes a long poll held there. SQLite: it refuses to start,
+// except with --events-only, which serves the event batches alone on either database — and on SQLite, while
+// it stores batch after batch, the panel's own writes (this process) still get the file's one write lock.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishConfig } from "@/lib/config/service";
-import { db } from "@/lib/db";
+import { db, SQLITE_LOCK_WAIT_MS } from "@/lib/db";
 import { signalsReachOtherProcesses } from "@/lib/db/signal";
 import { admin, changePolicy, makeVhost, passingChecker } from "@/lib/testing/config-fixtures";
 import { parseNodeApiArgs } from "./server";
+import { setVhostEnabled } from "@/lib/vhosts/service";
 import { registerNode } from "./service";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -43,8 +46,9 @@ function startCli(args: string[]): { child: ChildProcess; output: () => string; 
 
 describe("node-api arguments", () => {
   it("takes --port and --host, and refuses anything else with the usage", () => {
-    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0", nice: 0 });
-    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1", "--nice", "10"])).toEqual({ port: 4100, hostname: "127.0.0.1", nice: 10 });
+    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false });
+    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1", "--nice", "10"])).toEqual({ port: 4100, hostname: "127.0.0.1", nice: 10, eventsOnly: false });
+    expect(parseNodeApiArgs(["--events-only", "--port", "4100"])).toMatchObject({ port: 4100, eventsOnly: true });
     expect(() => parseNodeApiArgs(["--nice", "20"])).toThrow(/--nice takes a niceness from 0/);
     expect(() => parseNodeApiArgs(["--nice", "-5"])).toThrow(/--nice takes a niceness from 0/);
     expect(() => parseNodeApiArgs(["--port", "70000"])).toThrow(/--port takes a port number/);
@@ -56,7 +60,7 @@ describe.runIf(!signalsReachOtherProcesses())(`node-api on ${process.env.TEST_DB
   it("refuses to start, saying why and what to use instead (exit 64)", async () => {
     const cli = startCli(["--port", String(await freePort()), "--host", "127.0.0.1"]);
     expect(await cli.exited).toBe(64);
-    expect(cli.output()).toMatch(/node-api cannot start: The separate node-API server needs PostgreSQL.*panel's own \/api\/v1\/nodes routes/);
+    expect(cli.output()).toMatch(/node-api cannot start: The separate node-API server needs PostgreSQL.*panel's own \/api\/v1\/nodes routes.*`--events-only` serves their event batches/);
   }, 60_000);
 });
 
@@ -144,4 +148,103 @@ describe.runIf(signalsReachOtherProcesses())(`node-api on ${process.env.TEST_DB}
     expect(performance.now() - started).toBeLessThan(15_000);
     await res.arrayBuffer();
   }, 40_000);
+});
+
+async function startedCli(args: string[]): Promise<{ cli: ReturnType<typeof startCli>; base: string }> {
+  const port = await freePort();
+  const cli = startCli(["--port", String(port), "--host", "127.0.0.1", ...args]);
+  for (const started = Date.now(); ; ) {
+    if (cli.output().includes("node API listening")) break;
+    if (cli.child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`node-api did not start:\n${cli.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { cli, base: `http://127.0.0.1:${port}` };
+}
+
+describe(`node-api --events-only on ${process.env.TEST_DB}`, () => {
+  let base = "";
+  let cli: ReturnType<typeof startCli>;
+  const tokens: string[] = [];
+  let vhostId = "";
+  let sent = 0;
+
+  beforeAll(async () => {
+    for (const name of ["events-only-1", "events-only-2"]) tokens.push((await registerNode(admin, { name })).token);
+    vhostId = (await makeVhost("eventsonly.server.test")).id;
+    ({ cli, base } = await startedCli(["--events-only"]));
+  }, 90_000);
+
+  afterAll(async () => {
+    if (cli && cli.child.exitCode === null) {
+      cli.child.kill("SIGTERM");
+      expect(await cli.exited).toBe(0);
+    }
+  });
+
+  /** A gzip batch of `n` new blocked events of the test's vhost. */
+  const batch = (n: number, token = tokens[0]!) => {
+    const events = Array.from({ length: n }, () => ({
+      transactionId: `eo-${++sent}`, time: new Date().toISOString(), vhost: "eventsonly.server.test", clientAddress: "203.0.113.9", method: "GET",
+      uri: "/products?id=1'%20OR%20'1'='1", status: 403, outcome: "blocked", inboundScore: 5, outboundScore: 0,
+      matches: [
+        { ruleId: 942100, message: "SQL Injection Attack Detected via libinjection", tags: ["attack-sqli", "paranoia-level/1"], severity: 2, paranoiaLevel: 1, variable: "ARGS:id", data: "s&sos", value: "1' OR '1'='1" },
+        { ruleId: 949110, message: "Inbound Anomaly Score Exceeded", tags: [], severity: 2, paranoiaLevel: null, variable: null, data: null, value: null },
+      ],
+    }));
+    return fetch(`${base}/api/v1/nodes/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(JSON.stringify({ events })),
+    });
+  };
+
+  it("says so when it starts", () => {
+    expect(cli.output()).toMatch(/"msg":"node API listening".*"eventsOnly":true/);
+  });
+
+  it("stores a node's batch in the database this process reads, and serves nothing else", async () => {
+    const res = await batch(3);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(await db.wafEvent.count({ where: { vhostId } })).toBe(3);
+    const config = await fetch(`${base}/api/v1/nodes/config`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+    expect(config.status).toBe(404);
+    expect((await config.json()).error).toBe("Not found. This port serves only: /api/v1/nodes/events.");
+    const wrong = await fetch(`${base}/api/v1/nodes/events`, { method: "POST", headers: { authorization: "Bearer pal_node_wrong" }, body: "{}" });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("leaves the panel's writes the lock while nodes send batch after batch", async () => {
+    let stop = false;
+    let accepted = 0;
+    // Two nodes, two batches in flight each (the most a node may have): the store never waits for a batch.
+    const senders = [0, 1, 0, 1].map(async (i) => {
+      while (!stop) {
+        const res = await batch(500, tokens[i]);
+        expect(res.status).toBe(200);
+        accepted += ((await res.json()) as { accepted: number }).accepted;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const before = accepted;
+    const waits: number[] = [];
+    try {
+      let version = (await db.virtualHost.findUniqueOrThrow({ where: { id: vhostId } })).version;
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 250)); // spread over the nodes' sending
+        const started = performance.now();
+        const saved = await setVhostEnabled(admin, { id: vhostId, version, enabled: i % 2 === 1 });
+        waits.push(performance.now() - started);
+        version = saved.version;
+      }
+    } finally {
+      stop = true;
+      await Promise.all(senders);
+    }
+    // Every audited write went in (none gave up on the lock), and the nodes' batches went on meanwhile.
+    expect(waits).toHaveLength(6);
+    for (const ms of waits) expect(ms).toBeLessThan(SQLITE_LOCK_WAIT_MS);
+    expect(accepted).toBeGreaterThan(before);
+    expect(await db.auditEvent.count({ where: { entityId: vhostId, action: { in: ["vhost.enable", "vhost.disable"] } } })).toBe(6);
+  }, 60_000);
 });

@@ -5,9 +5,16 @@
 // 0.03–0.2 ms for a 304 — so the thousands of nodes polling a deployment are better served apart from
 // the admin UI (BENCHMARKS.md d). A load balancer sends /api/v1/nodes/ here (deploy/nginx-lb.conf).
 //
-// PostgreSQL only: a publish made by a panel process wakes this process's long polls and drops its kept
-// revision head through NOTIFY (lib/db/signal.ts); on SQLite signals do not leave the process that
-// committed, so nodes use the panel's own routes there.
+// All three routes need PostgreSQL: a publish made by a panel process wakes this process's long polls and
+// drops its kept revision head through NOTIFY (lib/db/signal.ts); on SQLite signals do not leave the process
+// that committed, so nodes use the panel's own routes there. `--events-only` serves only POST /events, which
+// needs no signal (each batch authenticates its token in the database, lib/nodes/api.ts nodeToken): on
+// SQLite it takes the nodes' event batches off the panel's one thread (better-sqlite3 is synchronous, so a
+// panel that stores batches renders its pages between them), on the same database file. SQLite allows one
+// writer at a time across processes and no queue for its lock; each side waits for the other's on timers
+// (lib/db/sqlite-lock.ts), and between two batches this process parses and validates the next, so the
+// panel's writes find the lock free within a few tries (test: server.int.test.ts, 9–180 ms while 2 nodes
+// send 2 batches each back to back).
 import { serve } from "srvx";
 import { postNodeEvents } from "@/lib/events/api";
 import { installPeerAddressStamp, trustedProxies } from "@/lib/http/client-address";
@@ -23,16 +30,20 @@ export const NODE_API_ROUTES: Readonly<Record<string, Readonly<Partial<Record<st
   "/api/v1/nodes/events": { POST: postNodeEvents },
 };
 
+/** `--events-only`: the event batches alone (the one route that needs no signal between processes). */
+export const EVENTS_ONLY_ROUTES: typeof NODE_API_ROUTES = { "/api/v1/nodes/events": { POST: postNodeEvents } };
+
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
 /** Routes one request to its handler: the same answers as the panel's routes, 404/405 for anything else. */
-export function nodeApiFetch(request: Request): Promise<Response> | Response {
+export function nodeApiFetch(request: Request, routes: typeof NODE_API_ROUTES = NODE_API_ROUTES): Promise<Response> | Response {
   const { pathname } = new URL(request.url);
   // For a load balancer's or orchestrator's health check: the process answers (no database read).
   if (pathname === "/healthz" && request.method === "GET") return new Response("ok\n", { headers: { "content-type": "text/plain", "cache-control": "no-store" } });
-  const route = NODE_API_ROUTES[pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname];
+  const route = routes[pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname];
   if (!route) {
-    const error = `Not found. This port serves the node API only: ${Object.keys(NODE_API_ROUTES).join(", ")}.`;
+    const only = routes === NODE_API_ROUTES ? "the node API only" : "only";
+    const error = `Not found. This port serves ${only}: ${Object.keys(routes).join(", ")}.`;
     return new Response(JSON.stringify({ error }), { status: 404, headers: JSON_HEADERS });
   }
   const handler = route[request.method];
@@ -43,15 +54,19 @@ export function nodeApiFetch(request: Request): Promise<Response> | Response {
   return handler(request);
 }
 
-export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19]";
+export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19] [--events-only]";
+
+export type NodeApiOptions = { port: number; hostname: string; nice: number; eventsOnly: boolean };
 
 /** The parsed command line; `nice` (0–19, default 0) is the process's scheduling niceness (see server-cli.ts). */
-export function parseNodeApiArgs(argv: string[]): { port: number; hostname: string; nice: number } {
-  const out = { port: 3001, hostname: "0.0.0.0", nice: 0 };
+export function parseNodeApiArgs(argv: string[]): NodeApiOptions {
+  const out = { port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (flag === "--port" && value !== undefined) {
+    if (flag === "--events-only") {
+      out.eventsOnly = true;
+    } else if (flag === "--port" && value !== undefined) {
       if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Error(`--port takes a port number (0–65535), not '${value}'. ${NODE_API_USAGE}`);
       out.port = Number(value);
       i++;
@@ -75,13 +90,15 @@ export type RunningNodeApi = { url: string; port: number; close(): Promise<void>
 
 /**
  * Starts the node-API server. Refuses (NodeApiServerRefused) on a database whose signals stay in one process
- * (SQLite) and on a PALISADE_TRUSTED_PROXIES that does not parse, as the panel does at its start.
+ * (SQLite) unless it serves the events only, and on a PALISADE_TRUSTED_PROXIES that does not parse, as the
+ * panel does at its start.
  */
-export async function startNodeApiServer(options: { port: number; hostname: string }): Promise<RunningNodeApi> {
-  if (!signalsReachOtherProcesses()) {
+export async function startNodeApiServer(options: { port: number; hostname: string; eventsOnly?: boolean }): Promise<RunningNodeApi> {
+  if (!options.eventsOnly && !signalsReachOtherProcesses()) {
     throw new NodeApiServerRefused(
       "The separate node-API server needs PostgreSQL: on SQLite a publish signals only the panel process that made it, " +
-        "so this process would hold long polls past a publish. With SQLite, nodes use the panel's own /api/v1/nodes routes.",
+        "so this process would hold long polls past a publish. With SQLite, nodes use the panel's own /api/v1/nodes routes; " +
+        "`--events-only` serves their event batches (POST /api/v1/nodes/events) on SQLite too.",
     );
   }
   try {
@@ -91,7 +108,8 @@ export async function startNodeApiServer(options: { port: number; hostname: stri
   }
   // The socket's address, as in the panel (instrumentation.ts): the failure limiter and the node's last address need it.
   installPeerAddressStamp();
-  const server = serve({ port: options.port, hostname: options.hostname, fetch: nodeApiFetch, silent: true, gracefulShutdown: false });
+  const routes = options.eventsOnly ? EVENTS_ONLY_ROUTES : NODE_API_ROUTES;
+  const server = serve({ port: options.port, hostname: options.hostname, fetch: (request) => nodeApiFetch(request, routes), silent: true, gracefulShutdown: false });
   await server.ready();
   const address = server.node?.server?.address();
   const port = typeof address === "object" && address ? address.port : options.port;

@@ -10,6 +10,7 @@ import http from "node:http";
 import os from "node:os";
 import { gzipSync } from "node:zlib";
 import { databaseUrl, db, dialect } from "@/lib/db";
+import { signalsReachOtherProcesses } from "@/lib/db/signal";
 import { ALL_VHOSTS, ROLLUP_COLUMNS, ROLLUP_TABLE } from "@/lib/events/rollup";
 import { EVENT_BATCH_MAX_EVENTS, type WafEvent } from "@/lib/events/schema";
 import { hashToken } from "@/lib/nodes/token";
@@ -222,8 +223,9 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
         }
       }
     } else notes = "No `next start` could be started: the HTTP rows are missing.";
-    // The same batches to the node-API server (npm run node-api; PostgreSQL only): the handler without Next.
-    const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl());
+    // The same batches to the node-API server (npm run node-api; on SQLite with --events-only): the handler without Next.
+    const eventsOnly = !signalsReachOtherProcesses();
+    const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl(), 0, eventsOnly);
     if (nodeApi) {
       try {
         const apiCpu = async (): Promise<CpuReading> => ({ panel: processCpu(nodeApi.pid ? [nodeApi.pid] : []), database: await databaseCpu() });
@@ -231,7 +233,7 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
           console.error(`part g: HTTP to the node-API server, ${NODES} nodes × ${c} connections …`);
           const h = httpSender(nodeApi.baseUrl);
           try {
-            rows.push(row("HTTP, node-API server (`npm run node-api`)", c, await measure(f, h.send, c, bodies(f, `api${c}`, poolSize), apiCpu)));
+            rows.push(row(`HTTP, node-API server (\`npm run node-api${eventsOnly ? " -- --events-only" : ""}\`)`, c, await measure(f, h.send, c, bodies(f, `api${c}`, poolSize), apiCpu)));
             console.error(`  ${rows.at(-1)!.join(" | ")}`);
           } finally {
             h.close();

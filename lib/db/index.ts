@@ -17,6 +17,7 @@ import "server-only";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
+import { CHECKPOINT_SAFETY_PAGES, startCheckpointer } from "./checkpointer";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
@@ -104,11 +105,24 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
     // 1,000 pages (4 MB of log) copied the same hot pages into the file again and again. A 64 MiB cache, the
     // file mapped into memory (reads without a system call; the OS shares those pages, up to 1 GiB) and a
     // checkpoint every 10,000 pages (40 MB of log): 2,154 → 3,697 events/s in-process on this 2-core machine
-    // (BENCHMARKS.md g). A checkpoint then takes longer, ten times less often.
+    // (BENCHMARKS.md g). A checkpoint then takes longer, ten times less often — and since the tenth session it
+    // runs on a worker thread every half second, not inside a commit on this one (+25–30 % events/s).
     if (!connection.memory) {
       connection.pragma("cache_size = -65536");
       connection.pragma("mmap_size = 1073741824");
       connection.pragma("wal_autocheckpoint = 10000");
+      // The checkpoints' syncs on a worker thread (lib/db/checkpointer.ts); this connection only as a safety net.
+      const checkpointer = startCheckpointer(connection.name, () => {
+        if (connection.open) connection.pragma("wal_autocheckpoint = 10000");
+      });
+      if (checkpointer) {
+        connection.pragma(`wal_autocheckpoint = ${CHECKPOINT_SAFETY_PAGES}`);
+        const dispose = adapter.dispose.bind(adapter);
+        adapter.dispose = async () => {
+          await checkpointer.stop();
+          return dispose();
+        };
+      }
     }
     waitForLocksAsynchronously(adapter as unknown as Parameters<typeof waitForLocksAsynchronously>[0], connection, SQLITE_LOCK_WAIT_MS);
     return adapter;

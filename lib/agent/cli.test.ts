@@ -31,4 +31,13 @@ describe("node:agent events flags", () => {
     expect(args("https://panel.example.com", "--secret-names", ",")).toMatch(/--secret-names/);
     expect(args("https://panel.example.com", "--secret-names", "a b")).toMatch(/--secret-names/);
   });
+
+  it("--events-to sends the events elsewhere (an events-only node-API server), with --panel's rules for plain http", () => {
+    expect(args("https://panel.example.com")).toMatchObject({ eventsTo: "https://panel.example.com" });
+    expect(args("https://panel.example.com", "--events-to", "http://127.0.0.1:3001")).toMatchObject({ panel: "https://panel.example.com", eventsTo: "http://127.0.0.1:3001" });
+    expect(args("https://panel.example.com", "--events-to", "http://events.example.com")).toBe(PLAIN_HTTP_REFUSED.replace("--panel", "--events-to"));
+    expect(args("https://panel.example.com", "--events-to", "ftp://x")).toBe("--events-to must be an http(s) URL");
+    expect(args("https://panel.example.com", "--events-to", "not a url")).toMatch(/^--events-to must be a URL/);
+    expect(args("https://panel.example.com", "--events-to", "https://e.example.com", "--no-events")).toBe("--events-to and --no-events contradict each other");
+  });
 });

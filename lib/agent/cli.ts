@@ -1,7 +1,7 @@
 // node:agent — runs the node agent (lib/agent/agent.ts) on a WAF node.
 //
 //   npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--long-poll 30] [--start-nginx] [--keep 3] [--insecure]
-//                          [--no-events] [--secret-names password,token,...]
+//                          [--no-events] [--events-to URL] [--secret-names password,token,...]
 //
 // --panel        the panel's base URL (https://panel.example.com). A plain http:// URL is refused unless
 //                it is a loopback address (127.0.0.0/8, [::1], localhost: a panel on the same machine or
@@ -22,6 +22,9 @@
 //                for the file to appear) and ships each logged transaction, redacted, to the panel
 //                (lib/agent/events.ts); with --once it ships what is logged so far, once (a failure there
 //                is reported; the exit code stays the configuration round's)
+// --events-to    base URL the WAF events go to instead of --panel (the same rules for plain http://): an
+//                events-only node-API server (`npm run node-api -- --events-only`, README "Scaling out"), which
+//                takes the batches off the panel's thread — on SQLite too — without a load balancer to split paths
 // --secret-names comma-separated argument-name words whose values are redacted before events leave the
 //                node; replaces the default list (lib/events/redact.ts DEFAULT_SECRET_NAMES)
 //
@@ -34,7 +37,7 @@ import { AgentAuthError, errorText, lockDir, NodeAgent } from "./agent";
 import { EventShipper } from "./events";
 
 const USAGE =
-  "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--long-poll 30] [--start-nginx] [--keep 3] [--insecure] [--no-events] [--secret-names password,token]";
+  "Usage: npm run node:agent -- --panel URL --token-file FILE --dir DIR [--once] [--interval 10] [--long-poll 30] [--start-nginx] [--keep 3] [--insecure] [--no-events] [--events-to URL] [--secret-names password,token]";
 
 export const PLAIN_HTTP_REFUSED =
   "--panel is a plain http:// URL: the node's token and the configuration would cross the network unencrypted, " +
@@ -58,6 +61,8 @@ type Parsed = {
   keep: number;
   insecure: boolean;
   events: boolean;
+  /** Where the events go: --events-to, else --panel. */
+  eventsTo: string;
   /** null: the default list. */
   secretNames: string[] | null;
 };
@@ -68,23 +73,27 @@ export function parseArgs(argv: string[]): Parsed | string {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--once" || a === "--start-nginx" || a === "--insecure" || a === "--no-events") flags.add(a);
-    else if (["--panel", "--token-file", "--dir", "--interval", "--long-poll", "--keep", "--secret-names"].includes(a)) {
+    else if (["--panel", "--token-file", "--dir", "--interval", "--long-poll", "--keep", "--secret-names", "--events-to"].includes(a)) {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--")) return `${a} needs a value`;
       values[a] = v;
     } else return `unknown argument ${a}`;
   }
   for (const required of ["--panel", "--token-file", "--dir"]) if (!values[required]) return `${required} is required`;
-  try {
-    const u = new URL(values["--panel"]!);
-    if (u.protocol !== "https:" && u.protocol !== "http:") return "--panel must be an http(s) URL";
-    if (u.protocol === "http:" && !flags.has("--insecure") && !isLoopbackHost(u.hostname)) return PLAIN_HTTP_REFUSED;
-  } catch {
-    return "--panel must be a URL such as https://panel.example.com";
+  for (const option of ["--panel", "--events-to"] as const) {
+    if (values[option] === undefined) continue;
+    try {
+      const u = new URL(values[option]!);
+      if (u.protocol !== "https:" && u.protocol !== "http:") return `${option} must be an http(s) URL`;
+      if (u.protocol === "http:" && !flags.has("--insecure") && !isLoopbackHost(u.hostname)) return option === "--panel" ? PLAIN_HTTP_REFUSED : PLAIN_HTTP_REFUSED.replace("--panel", "--events-to");
+    } catch {
+      return `${option} must be a URL such as https://panel.example.com`;
+    }
   }
-  if (flags.has("--insecure") && new URL(values["--panel"]!).protocol === "http:") {
+  if (flags.has("--insecure") && [values["--panel"], values["--events-to"]].some((v) => v !== undefined && new URL(v).protocol === "http:")) {
     console.warn("warning: --insecure: talking to the panel over plain HTTP; the token and the configuration are not protected in transit");
   }
+  if (values["--events-to"] !== undefined && flags.has("--no-events")) return "--events-to and --no-events contradict each other";
   const interval = Number(values["--interval"] ?? 10);
   if (!Number.isFinite(interval) || interval < 1 || interval > 3600) return "--interval is in seconds, 1 to 3600";
   const longPoll = Number(values["--long-poll"] ?? 30);
@@ -107,6 +116,7 @@ export function parseArgs(argv: string[]): Parsed | string {
     keep,
     insecure: flags.has("--insecure"),
     events: !flags.has("--no-events"),
+    eventsTo: values["--events-to"] ?? values["--panel"]!,
     secretNames,
   };
 }
@@ -132,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const unlock = await lockDir(args.dir);
   const agent = new NodeAgent({ panelUrl: args.panel, readToken, dir: args.dir, startNginx: args.startNginx, keepReleases: args.keep, longPollSeconds: args.longPoll });
-  const shipper = args.events ? new EventShipper({ panelUrl: args.panel, readToken, dir: args.dir, redact: args.secretNames ? { secretNames: args.secretNames } : {} }) : null;
+  const shipper = args.events ? new EventShipper({ panelUrl: args.eventsTo, readToken, dir: args.dir, redact: args.secretNames ? { secretNames: args.secretNames } : {} }) : null;
   try {
     if (args.once) {
       let code: number;

@@ -94,6 +94,7 @@ type ListCase = { name: string; filter: EventFilter; before?: EventCursor };
 export async function eventListPart(ctx: BenchContext, server: Server | null) {
   const { raw, kind, dialect } = ctx;
   const runs = ctx.options.runs;
+  const monthRuns = Math.max(1, Math.min(runs, 20, Number(process.env.PALISADE_BENCH_MONTH_RUNS) || 20));
   const warmup = ctx.options.warmup;
   const [ev] = await raw.query<{ n: number; oldest: unknown; newest: unknown }>(`SELECT COUNT(*) AS n, MIN("occurredAt") AS oldest, MAX("occurredAt") AS newest FROM "WafEvent"`);
   const [mt] = await raw.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "WafEventMatch"`);
@@ -170,8 +171,9 @@ export async function eventListPart(ctx: BenchContext, server: Server | null) {
   ];
   for (const [name, fn, floor] of aggregateCases) {
     console.error(`part l: ${name} …`);
-    // The 30-day aggregates read every event of the month: 20 runs (the least this part takes) are enough.
-    const n = name.includes("30 days") ? Math.min(runs, 20) : runs;
+    // The 30-day aggregates read every event of the month: 20 runs (the least this part takes) are enough
+    // (PALISADE_BENCH_MONTH_RUNS lowers it, for 10 M events).
+    const n = name.includes("30 days") ? monthRuns : runs;
     const { timings, load } = await timeInterleaved(floor ? [fn, floor] : [fn], n, Math.min(warmup, 5));
     const [p, f] = timings as [Timing, Timing | undefined];
     const target = name.includes("24 h") && !name.startsWith("the whole") && !name.startsWith("·") && !name.includes("raw rows") ? (p.median <= AGGREGATE_TARGET_MS ? " ✓" : " ✗") : "";
@@ -222,7 +224,7 @@ export async function eventListPart(ctx: BenchContext, server: Server | null) {
       "(lib/events/rollup.ts: whole hours from WafEventHourly, the partial hours at both ends from the raw rows) and sums only the keys that can reach the top " +
       "(a threshold from the last hour's busiest keys; 3 statements per top, the three tops at once); the bare rows are each one statement summing every key of the rollup's hours and the partial ends, " +
       "and the raw rows' statements as the tops read them before the rollup (all the same answer, checked). " +
-      `${runs} runs each (the 30-day ones ${Math.min(runs, 20)}).`,
+      `${runs} runs each (the 30-day ones ${monthRuns}).`,
     ...(httpRows.length
       ? ["", table(["page (full HTML document, server-rendered)", "p50 / p95 ms", "HTML", "load avg"], httpRows), "", `${runs} sequential requests per page after up to 20 warm-up requests, one keep-alive connection, signed in as ADMIN; time to the last byte.`]
       : []),

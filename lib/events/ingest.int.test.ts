@@ -213,8 +213,10 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
 
     const r = await pruneEvents({ now, days: 30, batchRows: 7 });
     // The other tests' events occurred on 2026-12-06, within the retention: only the 30 old ones go.
-    // 30 events over two hours (11:59:31–12:00:00): 2 hours × total, client, path, rule 942100 × (vhost, all vhosts).
-    expect(r).toMatchObject({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60, rollupRows: 16, interrupted: false });
+    // 30 events over two hours (11:59:31–12:00:00): 2 hours × total, client, path, rule 942100 × (vhost, all vhosts),
+    // the same of their day (a day the rollup had summed: the events came late), and the same of the kept edge
+    // event's day (cut by the purge: a day's rows go with its first purged hour, rollup-job.ts daysFrom).
+    expect(r).toMatchObject({ before: new Date(now.getTime() - 30 * day), events: 30, matches: 60, rollupRows: 16 + 8 + 8, interrupted: false });
     expect(await countOf("old")).toBe(0);
     expect(await db.wafEventMatch.count({ where: { eventId: { in: ids("old", 30).map((t) => eventId(nodeId, t)) } } })).toBe(0);
     expect(await db.wafEvent.count({ where: { transactionId: { in: ["keep-edge", ...ids("keep", 5)] } } })).toBe(6);

@@ -8,8 +8,8 @@ import { db, dialect, Prisma, retryingRead } from "@/lib/db";
 import type { ParsedCidr } from "@/lib/policies/cidr";
 import { clientKeyRange } from "./client-key";
 import { eventTimeRange, type EventCursor, type EventFilter } from "./filters";
-import { rollupPlan, type RollupKind, type RollupPlan } from "./rollup";
-import { readRollupMark } from "./rollup-job";
+import { dayKind, rollupPlan, type RollupKind, type RollupPiece, type RollupPlan } from "./rollup";
+import { readRollupMarks } from "./rollup-job";
 import { isBookkeepingRule } from "./rules";
 import { EventMatchSchema, type EventMatch } from "./schema";
 import { exclusionImpact } from "./suggest";
@@ -168,11 +168,19 @@ export type TimelineBucket = { bucket: string; blocked: number; detected: number
 /** " UNION ALL a UNION ALL b …", or nothing for no statement (the range ends on whole hours). */
 const unionAll = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` UNION ALL ${Prisma.join(parts, " UNION ALL ")}` : Prisma.empty);
 
-/** The rollup's rows of `kind` for the plan's whole hours, vhost and outcome (lib/events/rollup.ts). */
-function rollupConditions(kind: RollupKind, plan: RollupPlan): Prisma.Sql[] {
-  const conds = [Prisma.sql`"kind" = ${kind}`, Prisma.sql`"vhostId" = ${plan.vhostId}`, Prisma.sql`"hour" >= ${plan.wholeFrom}`, Prisma.sql`"hour" < ${plan.wholeTo}`];
+/** The rollup's rows of `kind` for one piece of the plan (its hours' or its days' rows), vhost and outcome (lib/events/rollup.ts). */
+function pieceConditions(kind: RollupKind, plan: RollupPlan, piece: RollupPiece): Prisma.Sql[] {
+  const conds = [Prisma.sql`"kind" = ${piece.unit === "day" ? dayKind(kind) : kind}`, Prisma.sql`"vhostId" = ${plan.vhostId}`, Prisma.sql`"hour" >= ${piece.from}`, Prisma.sql`"hour" < ${piece.to}`];
   if (plan.outcome) conds.push(Prisma.sql`"outcome" = ${plan.outcome}`);
   return conds;
+}
+
+/** `SELECT <columns> FROM the rollup WHERE <a piece's rows>[ AND <extra>]` for each piece of the plan, as one UNION ALL. */
+function rollupRows(kind: RollupKind, plan: RollupPlan, columns: Prisma.Sql, extra: (piece: RollupPiece) => Prisma.Sql = () => Prisma.empty): Prisma.Sql {
+  return Prisma.join(
+    plan.pieces.map((p) => Prisma.sql`SELECT ${columns} FROM "WafEventHourly" WHERE ${Prisma.join(pieceConditions(kind, plan, p), " AND ")}${extra(p)}`),
+    " UNION ALL ",
+  );
 }
 
 /**
@@ -185,10 +193,11 @@ export const eventTimeline = retryingRead(async function eventTimeline(filter: E
   const d = dialect();
   const rawCount = (r: { from: Date; to: Date }) =>
     Prisma.sql`SELECT ${d.timeBucket("occurredAt", unit)} AS b, "outcome", COUNT(*) AS n FROM "WafEvent" WHERE ${Prisma.join(eventConditions(filter, r), " AND ")} GROUP BY 1, 2`;
-  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMark());
+  // A day's rows serve a timeline per day, not one per hour.
+  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMarks(), { days: unit === "day" });
   const sql = plan
     ? Prisma.sql`SELECT b, "outcome", CAST(SUM(n) AS BIGINT) AS n FROM (
-        SELECT ${d.timeBucket("hour", unit)} AS b, "outcome", "n" AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollupConditions("total", plan), " AND ")}
+        ${rollupRows("total", plan, Prisma.sql`${d.timeBucket("hour", unit)} AS b, "outcome", "n" AS n`)}
         ${unionAll(plan.rawParts.map(rawCount))}
       ) t GROUP BY 1, 2`
     : rawCount(range);
@@ -241,44 +250,52 @@ function rawTop(kind: TopKind, filter: EventFilter, range: { from: Date; to: Dat
 const topOrder = (kind: TopKind) => Prisma.raw(kind === "rule" ? "2 DESC, CAST(k AS INTEGER) ASC" : "2 DESC, 1 ASC");
 
 /**
- * One top from the rollup, exact: the counts of the whole hours (rollup rows) plus those of the partial hours
- * at the ends (raw rows), summed per key. Summing every key of a day of client addresses reads one rollup row
- * per address and hour (about 230,000 at 10 M events), so the sum is restricted to the keys that can reach
- * the top, which a threshold finds without reading them all:
- *   1. T = the tenth largest sum over the range among the keys busiest in the last whole hour (a sum over the
- *      rollup alone: at most a key's true count, so the true tenth count is at least T);
+ * One top from the rollup, exact: the counts of the whole hours and days (rollup rows) plus those of the
+ * partial hours at the ends (raw rows), summed per key. Summing every key of a day of client addresses reads one
+ * rollup row per address and hour (about 230,000 at 10 M events), so the sum is restricted to the keys that can
+ * reach the top, which a threshold finds without reading them all:
+ *   1. T = the tenth largest sum over the range among the keys busiest in the last whole day of the range (the
+ *      last whole hour when it has no day counted) — a sum over the rollup alone: at most a key's true count,
+ *      so the true tenth count is at least T;
  *   2. a key counted T or more over the range is counted at least ⌈T / S⌉ in one of its S pieces (one rollup
- *      row per hour and outcome, one raw count per partial end), so the candidates are the rollup rows of at
- *      least ⌈T / S⌉ (index (kind, vhostId, hour, n), one range per hour) and the raw keys counted that often;
+ *      row per hour or day and outcome, one raw count per partial end), so the candidates are the rollup rows of
+ *      at least ⌈T / S⌉ (index (kind, vhostId, hour, n), one range per hour or day) and the raw keys counted
+ *      that often;
  *   3. the sum over the range of the candidates, ordered and cut as the raw statement does.
  * Every key of the true top (ties included) is a candidate, and no other key reaches T: the same answer as
- * summing every key (which it falls back to when T gives no pruning, e.g. fewer than ten keys).
+ * summing every key (which it falls back to when T gives no pruning, e.g. fewer than ten keys). A day's rows
+ * make S for 30 days 30 × 2 + a few hours instead of 720 × 2, and T / S useful again.
  */
 export async function rollupTop(kind: TopKind, filter: EventFilter, plan: RollupPlan): Promise<{ rows: { k: string; n: number | bigint }[]; candidates: number | null }> {
-  const rollup = rollupConditions(kind, plan);
   const summed = (keys?: string[]) => {
     const only = keys ? Prisma.sql` AND "key" IN (${Prisma.join(keys)})` : Prisma.empty;
     return db.$queryRaw<{ k: string; n: number | bigint }[]>(
       Prisma.sql`SELECT k, CAST(SUM(n) AS BIGINT) AS n FROM (
-          SELECT "key" AS k, "n" AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollup, " AND ")}${only}
+          ${rollupRows(kind, plan, Prisma.sql`"key" AS k, "n" AS n`, () => only)}
           ${unionAll(plan.rawParts.map((r) => rawTop(kind, filter, r, keys)))}
         ) t GROUP BY k ORDER BY ${topOrder(kind)} LIMIT ${TOP_SIZE}`,
     );
   };
-  const lastHour = plan.hours.at(-1)!;
   const outcome = plan.outcome ? Prisma.sql` AND "outcome" = ${plan.outcome}` : Prisma.empty;
+  const [seedKind, seedAt] = plan.days.length ? [dayKind(kind), plan.days.at(-1)!] : [kind, plan.hours.at(-1)!];
+  const seedKeys = Prisma.sql` AND "key" IN (SELECT "key" FROM "WafEventHourly" WHERE "kind" = ${seedKind} AND "vhostId" = ${plan.vhostId} AND "hour" = ${seedAt}${outcome} ORDER BY "n" DESC LIMIT ${TOP_SEEDS})`;
   const seeds = await db.$queryRaw<{ n: number | bigint }[]>(
-    Prisma.sql`SELECT CAST(SUM("n") AS BIGINT) AS n FROM "WafEventHourly" WHERE ${Prisma.join(rollup, " AND ")}
-        AND "key" IN (SELECT "key" FROM "WafEventHourly" WHERE "kind" = ${kind} AND "vhostId" = ${plan.vhostId} AND "hour" = ${lastHour}${outcome} ORDER BY "n" DESC LIMIT ${TOP_SEEDS})
-      GROUP BY "key" ORDER BY 1 DESC LIMIT ${TOP_SIZE}`,
+    Prisma.sql`SELECT CAST(SUM(n) AS BIGINT) AS n FROM (${rollupRows(kind, plan, Prisma.sql`"key" AS k, "n" AS n`, () => seedKeys)}) t
+      GROUP BY k ORDER BY 1 DESC LIMIT ${TOP_SIZE}`,
   );
   const floor = seeds.length === TOP_SIZE ? num(seeds.at(-1)!.n) : 0;
-  const pieces = plan.hours.length * (plan.outcome ? 1 : 2) + plan.rawParts.length;
+  const pieces = (plan.hours.length + plan.days.length) * (plan.outcome ? 1 : 2) + plan.rawParts.length;
   const least = Math.ceil(floor / pieces);
   if (least <= 1) return { rows: await summed(), candidates: null };
   const candidates = await db.$queryRaw<{ k: string }[]>(
     Prisma.sql`SELECT DISTINCT k FROM (
-        SELECT "key" AS k FROM "WafEventHourly" WHERE "kind" = ${kind} AND "vhostId" = ${plan.vhostId} AND "hour" IN (${Prisma.join(plan.hours)}) AND "n" >= ${least}${outcome}
+        ${Prisma.join(
+          plan.pieces.map(
+            (p) =>
+              Prisma.sql`SELECT "key" AS k FROM "WafEventHourly" WHERE "kind" = ${p.unit === "day" ? dayKind(kind) : kind} AND "vhostId" = ${plan.vhostId} AND "hour" IN (${Prisma.join(p.starts)}) AND "n" >= ${least}${outcome}`,
+          ),
+          " UNION ALL ",
+        )}
         ${unionAll(plan.rawParts.map((r) => Prisma.sql`SELECT k FROM (${rawTop(kind, filter, r, undefined, least)}) r`))}
       ) c LIMIT ${TOP_CANDIDATES_MAX + 1}`,
   );
@@ -294,7 +311,7 @@ export async function rollupTop(kind: TopKind, filter: EventFilter, plan: Rollup
  */
 export const eventTops = retryingRead(async function eventTops(filter: EventFilter, now: Date = new Date(), options: RollupOption = {}): Promise<EventTops> {
   const range = eventTimeRange(filter, now);
-  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMark());
+  const plan = options.rollup === false ? null : rollupPlan(filter, range, await readRollupMarks());
   const top = (kind: TopKind) =>
     plan ? rollupTop(kind, filter, plan).then((r) => r.rows) : db.$queryRaw<{ k: string; n: number | bigint }[]>(Prisma.sql`SELECT k, n FROM (${rawTop(kind, filter, range)}) t ORDER BY ${topOrder(kind)} LIMIT ${TOP_SIZE}`);
   const [rules, clients, paths] = await Promise.all([top("rule"), top("client"), top("path")]);

@@ -21,6 +21,7 @@ import "server-only";
 import { dialect } from "@/lib/db";
 import { log } from "@/lib/log";
 import { hourOf, ROLLUP_TABLE } from "./rollup";
+import { raiseDaysFrom } from "./rollup-job";
 
 export const EVENT_RETENTION_DAYS = 30;
 export const PRUNE_BATCH_ROWS = 2000;
@@ -139,6 +140,8 @@ export async function pruneEvents(options: PruneEventsOptions = {}): Promise<Pru
   };
   const result = (events: number, matches: number, rollupRows = 0): PruneEventsResult => ({ before, events, matches, rollupRows, pauses, pausedMs, interrupted: signal?.aborted ?? false });
   if (signal?.aborted) return result(0, 0);
+  // First, the days' rollup rows of the day this purge cuts into stop being read (rollup-job.ts daysFrom).
+  await raiseDaysFrom(before);
   const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch, pace);
   // The last batch of matches (a short one) is paced too, before the events' first.
   if (matches > 0 && !(await pace())) return result(0, matches);

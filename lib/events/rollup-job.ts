@@ -17,14 +17,24 @@
 //   event is missed or counted twice (test: lib/events/rollup.int.test.ts, batches racing the job).
 // - `lowerRollupMark` moves the mark back (the scale seed, which writes 30 days of history at once: its
 //   events are then counted by the job, a whole hour per statement, not row by row).
+//
+// Days (rollup.ts): when the job counts the last hour of a UTC day, the same transaction sums the day's 24
+// hours into the day's rows ("day:…" kinds), and late events add to their day once it is counted. A second
+// row of the mark table (id 2, `daysFrom`) says from which day on the days' rows are there: set by the job to
+// the first day it sums (a database from before the days has none for the earlier ones), raised by retention
+// to the first whole day it keeps before it deletes anything (a day summed before some of its hours were
+// purged would count them still), lowered with the mark by lowerRollupMark (the job sums those days again).
+// /events reads a day's rows only from `daysFrom` on and when the day ended by the mark.
 import "server-only";
 import { db, dialect, Prisma } from "@/lib/db";
 import type { InsertGate, UpsertRows } from "@/lib/db";
 import { log } from "@/lib/log";
-import { ALL_VHOSTS, HOUR_MS, hourOf, ROLLUP_TABLE, rollupUpsert, type RollupEvent, type RollupMatch } from "./rollup";
+import { ALL_VHOSTS, DAY_MS, DAILY_KINDS, HOUR_MS, HOURLY_KINDS, hourOf, ROLLUP_TABLE, rollupUpsert, type RollupEvent, type RollupMarks, type RollupMatch } from "./rollup";
 
 export const ROLLUP_MARK_TABLE = "WafEventRollupMark";
 const MARK_ID = 1;
+/** The mark table's row that holds `daysFrom` (see the top of the file). */
+const DAYS_MARK_ID = 2;
 /** How long after an hour ends the job waits before counting it: the nodes ship within seconds. */
 export const ROLLUP_GRACE_MS = 2 * 60_000;
 const ROLLUP_EVERY_MS = 60_000;
@@ -39,6 +49,21 @@ function asDate(v: unknown): Date | null {
 export async function readRollupMark(): Promise<Date> {
   const row = await db.wafEventRollupMark.findUnique({ where: { id: MARK_ID } });
   return row?.through ?? new Date(0);
+}
+
+/** Both marks in one statement: hours before `through` are counted; days from `daysFrom` (null: none yet) that end by then too. */
+export async function readRollupMarks(): Promise<RollupMarks> {
+  const rows = await db.wafEventRollupMark.findMany({ where: { id: { in: [MARK_ID, DAYS_MARK_ID] } } });
+  return { through: rows.find((r) => r.id === MARK_ID)?.through ?? new Date(0), daysFrom: rows.find((r) => r.id === DAYS_MARK_ID)?.through ?? null };
+}
+
+/**
+ * Raises `daysFrom` to `at` (never lowers it; nothing when the job has summed no day yet): retention, before it
+ * deletes the events before `at`'s hour, so that no day's rows still counting them are read.
+ */
+export async function raiseDaysFrom(at: Date): Promise<void> {
+  const day = new Date(Math.ceil(at.getTime() / DAY_MS) * DAY_MS);
+  await db.$executeRaw`UPDATE "WafEventRollupMark" SET "through" = ${day} WHERE "id" = ${DAYS_MARK_ID} AND "through" < ${day}`;
 }
 
 /**
@@ -57,7 +82,8 @@ export function lateRollup(occurredAt: readonly Date[]): { gate: InsertGate; row
     rows: (events, matches) => {
       const lateEvents = events.filter((e) => e.occurredAt.getTime() < through);
       const lateMatches = matches.filter((m) => m.occurredAt.getTime() < through);
-      return lateEvents.length || lateMatches.length ? [rollupUpsert(lateEvents, lateMatches)] : [];
+      // An event of a day already summed is added to that day's rows too.
+      return lateEvents.length || lateMatches.length ? [rollupUpsert(lateEvents, lateMatches, through)] : [];
     },
   };
 }
@@ -87,6 +113,19 @@ function countHourSql(hour: Date): Prisma.Sql {
      GROUP BY 1, 2, 3, 5`;
 }
 
+const kindList = (kinds: readonly string[]) => Prisma.join(kinds.map((k) => Prisma.sql`${k}`));
+
+/** The day's rows of the day starting at `day`, summed from its 24 hours' rows, as one INSERT … SELECT. */
+function sumDaySql(day: Date): Prisma.Sql {
+  const end = new Date(day.getTime() + DAY_MS);
+  return Prisma.sql`
+    INSERT INTO "WafEventHourly" ("kind", "vhostId", "key", "hour", "outcome", "n")
+    SELECT 'day:' || "kind", "vhostId", "key", ${dialect().timestamp(day)}, "outcome", SUM("n")
+      FROM "WafEventHourly"
+     WHERE "kind" IN (${kindList(HOURLY_KINDS)}) AND "hour" >= ${day} AND "hour" < ${end}
+     GROUP BY "kind", "vhostId", "key", "outcome"`;
+}
+
 export type RollupJobResult = { hours: number; rows: number; through: Date };
 
 /**
@@ -110,9 +149,17 @@ export async function rollupClosedHours(options: { now?: Date; graceMs?: number;
         if (at.getTime() >= until) return { at, rows: -1 };
         // A mark moved back (lowerRollupMark) can sit inside an hour: count from that hour's start.
         const hour = hourOf(at);
-        await tx.$executeRaw`DELETE FROM "WafEventHourly" WHERE "hour" = ${hour}`;
-        const n = await tx.$executeRaw(countHourSql(hour));
+        await tx.$executeRaw`DELETE FROM "WafEventHourly" WHERE "hour" = ${hour} AND "kind" IN (${kindList(HOURLY_KINDS)})`;
+        let n = await tx.$executeRaw(countHourSql(hour));
         const next = new Date(hour.getTime() + HOUR_MS);
+        if (next.getTime() % DAY_MS === 0) {
+          // The day's last hour: its 24 hours summed into the day's rows (rollup.ts).
+          const day = new Date(next.getTime() - DAY_MS);
+          await tx.$executeRaw`DELETE FROM "WafEventHourly" WHERE "hour" = ${day} AND "kind" IN (${kindList(DAILY_KINDS)})`;
+          n += await tx.$executeRaw(sumDaySql(day));
+          // The first day summed starts the days' rows (DO NOTHING: a later day never moves it).
+          await tx.$executeRaw`INSERT INTO "WafEventRollupMark" ("id", "through") VALUES (${DAYS_MARK_ID}, ${day}) ON CONFLICT ("id") DO NOTHING`;
+        }
         await tx.$executeRaw`UPDATE "WafEventRollupMark" SET "through" = ${next} WHERE "id" = ${MARK_ID}`;
         return { at: next, rows: n };
       },
@@ -132,7 +179,12 @@ export async function rollupClosedHours(options: { now?: Date; graceMs?: number;
  */
 export async function lowerRollupMark(at: Date): Promise<void> {
   const hour = hourOf(at);
-  await db.$executeRaw`UPDATE "WafEventRollupMark" SET "through" = ${hour} WHERE "id" = ${MARK_ID} AND "through" > ${hour}`;
+  // The days from there on are summed again as the job passes them (until then they end after the mark).
+  const day = new Date(Math.ceil(hour.getTime() / DAY_MS) * DAY_MS);
+  await db.$transaction([
+    db.$executeRaw`UPDATE "WafEventRollupMark" SET "through" = ${hour} WHERE "id" = ${MARK_ID} AND "through" > ${hour}`,
+    db.$executeRaw`UPDATE "WafEventRollupMark" SET "through" = ${day} WHERE "id" = ${DAYS_MARK_ID} AND "through" > ${day}`,
+  ]);
 }
 
 let running: Promise<void> | null = null;

@@ -12,8 +12,8 @@ import type { EventFilter } from "./filters";
 import { storeEvents, type StoredEvent } from "./ingest";
 import { eventTimeline, eventTops, rollupTop } from "./queries";
 import { pruneEvents } from "./retention";
-import { ALL_VHOSTS, hourOf, ROLLUP_TABLE, rollupPlan } from "./rollup";
-import { lowerRollupMark, readRollupMark, rollupClosedHours } from "./rollup-job";
+import { ALL_VHOSTS, DAY_MS, dayOf, HOURLY_KINDS, hourOf, ROLLUP_TABLE, rollupPlan } from "./rollup";
+import { lowerRollupMark, readRollupMark, readRollupMarks, rollupClosedHours } from "./rollup-job";
 import { isScoringRule } from "./rules";
 import type { WafEvent } from "./schema";
 
@@ -97,17 +97,43 @@ async function recount(): Promise<Map<string, number>> {
   return counts;
 }
 
+/** The hours' rows of the rollup, as "kind|vhost|key|hour|outcome" → n. */
 async function stored(): Promise<Map<string, number>> {
-  const rows = await db.wafEventHourly.findMany();
+  const rows = await db.wafEventHourly.findMany({ where: { kind: { in: [...HOURLY_KINDS] } } });
   return new Map(rows.map((r) => [[r.kind, r.vhostId, r.key, r.hour.toISOString(), r.outcome].join("|"), r.n]));
+}
+
+/** The days' rows of the days /events may read (from daysFrom, ended by the mark), as "kind|vhost|key|day|outcome" → n. */
+async function storedDays(): Promise<Map<string, number>> {
+  const { through, daysFrom } = await readRollupMarks();
+  if (!daysFrom) return new Map();
+  const rows = await db.wafEventHourly.findMany({ where: { kind: { startsWith: "day:" }, hour: { gte: daysFrom, lte: new Date(through.getTime() - DAY_MS) } } });
+  return new Map(rows.map((r) => [[r.kind, r.vhostId, r.key, r.hour.toISOString(), r.outcome].join("|"), r.n]));
+}
+
+/** Those days summed from the hours' rows `hours`. */
+async function daysOf(hours: Map<string, number>): Promise<Map<string, number>> {
+  const { through, daysFrom } = await readRollupMarks();
+  const out = new Map<string, number>();
+  if (!daysFrom) return out;
+  for (const [k, n] of hours) {
+    const [kind, vhost, key, hour, outcome] = k.split("|");
+    const day = dayOf(new Date(hour!));
+    if (day < daysFrom || day.getTime() + DAY_MS > through.getTime()) continue;
+    const dk = [`day:${kind}`, vhost, key, day.toISOString(), outcome].join("|");
+    out.set(dk, (out.get(dk) ?? 0) + n);
+  }
+  return out;
 }
 
 const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
+/** The hours' rows equal a recount of the raw rows, and every readable day's rows the sum of its hours. */
 async function expectRollupExact() {
   const want = await recount();
   expect(want.size).toBeGreaterThan(0);
   expect(sorted(await stored())).toEqual(sorted(want));
+  expect(sorted(await storedDays())).toEqual(sorted(await daysOf(want)));
 }
 
 /** Tops and timeline through the rollup equal the raw statements' answers. */
@@ -316,5 +342,79 @@ describe(`the rollup job: closed hours counted off the ingestion path (${process
       await expectRollupExact();
       await expectSameAnswers({ from: new Date(START3 + 999), to: new Date(START3 + 5 * H - 999) }, new Date(START3 + 5 * H));
     }
+  });
+});
+
+describe(`the days' rows: 7 and 30 days read a row per day (${process.env.TEST_DB})`, () => {
+  // After the job tests' data: three whole days and hours either side, from the mark on.
+  const DAY0 = Date.parse("2026-11-27T00:00:00Z");
+  const H = 3_600_000;
+  const spread = (events: StoredEvent[], from: number, span: number, seed: number) => {
+    const r = rng(seed);
+    return events.map((e) => ({ ...e, event: { ...e.event, time: new Date(from + Math.floor(r() * span)).toISOString() } }));
+  };
+
+  it("sums each counted day from its hours, answers multi-day ranges as the raw rows do, and stays exact through late events, retention and a recount", async () => {
+    await lowerRollupMark(new Date(DAY0 - 5 * H));
+    const days = spread(makeEvents(71, 3000, "days", DAY0), DAY0 - 5 * H, 3 * 86_400_000 + 12 * H, 72);
+    for (let i = 0; i < days.length; i += 500) await storeEvents(days.slice(i, i + 500));
+    const end = DAY0 + 3 * 86_400_000 + 7 * H;
+    await rollupClosedHours({ now: new Date(end + 10 * 60_000) });
+    const marks = await readRollupMarks();
+    expect(marks.through).toEqual(new Date(end));
+    expect(marks.daysFrom).not.toBeNull();
+    expect(await db.wafEventHourly.count({ where: { kind: "day:total", hour: new Date(DAY0 + 86_400_000) } })).toBeGreaterThan(0);
+    await expectRollupExact();
+
+    // A range over the three days reads them from the days' rows, the hours at its ends from the hours'.
+    const range = { from: new Date(DAY0 - 3 * H + 17), to: new Date(DAY0 + 3 * 86_400_000 + 5 * H - 17) };
+    const plan = rollupPlan({}, range, marks)!;
+    expect(plan.days).toEqual([0, 1, 2].map((d) => new Date(DAY0 + d * 86_400_000)));
+    expect(plan.hours).toHaveLength(2 + 4);
+    expect(plan.rawParts).toHaveLength(2);
+    // A timeline per hour never reads the days' rows.
+    expect(rollupPlan({}, range, marks, { days: false })!.days).toEqual([]);
+    const now = new Date(end + 10 * 60_000);
+    let pruned = 0;
+    for (const f of FILTERS) {
+      await expectSameAnswers({ ...f, ...range }, now);
+      for (const preset of ["7d", "30d"] as const) await expectSameAnswers({ ...f, range: preset }, now);
+      if ((await rollupTop("client", { ...f, ...range }, rollupPlan({ ...f, ...range }, range, marks)!)).candidates !== null) pruned++;
+    }
+    // The days make the threshold prune again (a key's share of one of 2 × 9 pieces, not of 2 × 81).
+    expect(pruned).toBeGreaterThan(0);
+    const r = rng(73);
+    for (let i = 0; i < 12; i++) {
+      const from = DAY0 - 6 * H + Math.floor(r() * 2 * 86_400_000);
+      const filter: EventFilter = { ...FILTERS[i % FILTERS.length], from: new Date(from), to: new Date(from + Math.floor(r() * 2 * 86_400_000) + 1) };
+      await expectSameAnswers(filter, now);
+    }
+
+    // A late event of a summed day goes into the day's rows with its batch.
+    const dayBefore = await db.wafEventHourly.findFirst({ where: { kind: "day:total", vhostId: ALL_VHOSTS, hour: new Date(DAY0 + 86_400_000), outcome: "blocked" } });
+    const late = spread(makeEvents(74, 30, "dayslate", DAY0), DAY0 + 86_400_000 + 3 * H, H, 75).map((e) => ({ ...e, event: { ...e.event, outcome: "blocked" as const } }));
+    expect(await storeEvents(late)).toBe(30);
+    const dayAfter = await db.wafEventHourly.findFirst({ where: { kind: "day:total", vhostId: ALL_VHOSTS, hour: new Date(DAY0 + 86_400_000), outcome: "blocked" } });
+    expect(dayAfter!.n).toBe(dayBefore!.n + 30);
+    await expectRollupExact();
+    await expectSameAnswers({ ...range }, now);
+
+    // Retention cutting into the first day: that day's rows stop being read before any of its events go.
+    const cut = await pruneEvents({ now: new Date(DAY0 + 10 * H + 25 * 60_000 + 30 * 86_400_000), days: 30, batchRows: 400 });
+    expect(cut.before).toEqual(new Date(DAY0 + 10 * H));
+    expect((await readRollupMarks()).daysFrom).toEqual(new Date(DAY0 + 86_400_000));
+    expect(rollupPlan({}, range, await readRollupMarks())!.days).toEqual([1, 2].map((d) => new Date(DAY0 + d * 86_400_000)));
+    await expectRollupExact();
+    for (const f of FILTERS) await expectSameAnswers({ ...f, ...range }, now);
+
+    // The mark moved back into the second day: the days from there on are summed again, to the same rows.
+    const before = await storedDays();
+    await lowerRollupMark(new Date(DAY0 + 86_400_000 + 5 * H));
+    expect(await readRollupMarks()).toEqual({ through: new Date(DAY0 + 86_400_000 + 5 * H), daysFrom: new Date(DAY0 + 86_400_000) });
+    expect(rollupPlan({}, range, await readRollupMarks())!.days).toEqual([]);
+    await expectSameAnswers({ ...range }, now);
+    await rollupClosedHours({ now: new Date(end + 10 * 60_000) });
+    expect(sorted(await storedDays())).toEqual(sorted(before));
+    await expectRollupExact();
   });
 });

@@ -98,3 +98,31 @@ test("deny this address adds the event's client to the vhost's deny list, audite
   await page.goto(`/audit?action=iplist.add&vhost=${vhostId}`);
   await expect(page.getByTestId("audit-row").first()).toContainText(`(from WAF event ${eventId})`);
 });
+
+test("an admin sets how long events are kept, audited; bad values are refused in the form; an auditor only reads it", async ({ page, browser }) => {
+  await login(page, "admin");
+  await page.goto("/events");
+  await page.getByTestId("retention-link").click();
+  await expect(page).toHaveURL(/\/events\/retention$/);
+  await hydrated(page);
+  const days = page.getByLabel("Keep WAF events for (days)");
+  await days.fill("0");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByText("Keep at least one day of events.")).toBeVisible();
+  // Longer than the default, so that no other spec's events are purged meanwhile.
+  const keep = 400 + Math.floor(Math.random() * 500);
+  await days.fill(String(keep));
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByTestId("event-retention")).toContainText(`Events are kept ${keep} days, set by an admin`);
+  await page.goto("/events");
+  await expect(page.getByTestId("retention-link")).toHaveText(`Kept ${keep} days`);
+  await page.goto("/audit?action=events.retention");
+  await expect(page.getByTestId("audit-row").first()).toContainText(`WAF events are now kept ${keep} days`);
+
+  const auditor = await loggedInPage(browser, "auditor");
+  await auditor.goto("/events/retention");
+  await expect(auditor.getByTestId("event-retention")).toContainText(`Events are kept ${keep} days`);
+  await expect(auditor.getByText("Only an admin can change the retention.")).toBeVisible();
+  await expect(auditor.getByRole("button", { name: "Save retention" })).toHaveCount(0);
+  await auditor.context().close();
+});

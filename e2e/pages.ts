@@ -33,6 +33,7 @@ export const PAGES: { route: string; urls: (ids: Ids) => string[]; roles: Role[]
   { route: "/vhosts/[id]/events", urls: (i) => [`/vhosts/${i.vhostId}/events`, `/vhosts/${i.vhostId}/events?range=7d&rule=942100`], roles: ALL },
   { route: "/events", urls: (i) => ["/events", `/events?range=30d&client=192.0.2.0/24&path=/search&tag=attack-sqli&outcome=blocked&vhost=${i.vhostId}`, "/events?rule=abc&client=nope"], roles: ALL },
   { route: "/events/[id]", urls: (i) => [`/events/${i.wafEventId}`], roles: ALL },
+  { route: "/events/retention", urls: () => ["/events/retention"], roles: ALL },
   { route: "/templates", urls: () => ["/templates"], roles: ALL },
   { route: "/templates/new", urls: (i) => ["/templates/new", `/templates/new?from=${i.builtInTemplateId}`], roles: ["admin"] },
   { route: "/templates/[id]", urls: (i) => [`/templates/${i.templateId}`, `/templates/${i.builtInTemplateId}`], roles: ALL },

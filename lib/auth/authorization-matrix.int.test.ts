@@ -51,6 +51,7 @@ const MATRIX: Record<string, Permission> = {
   disableTwoFactorAction: "session.self",
   resetTwoFactorAction: "user.manage",
   setRequireAdminTwoFactorAction: "security.manage",
+  setEventRetentionAction: "event.retention",
 };
 
 /** Native form submissions (lib/auth/form-action.ts): each goes through the action named beside it. */
@@ -67,6 +68,7 @@ const NATIVE_MATRIX: Record<string, Permission> = {
   createTemplateForm: "template.manage",
   updateTemplateForm: "template.manage",
   archiveAuditForm: "audit.archive",
+  setEventRetentionForm: "event.retention",
   registerNodeForm: "node.manage",
   changeOwnPasswordForm: "session.self",
   endSessionForm: "session.self",

@@ -21,6 +21,7 @@ export const PAGE_RULES = {
   "/templates/new": { permission: "template.manage", back: { href: "/templates", label: "the templates" } },
   "/audit/verify": { permission: "audit.verify", back: { href: "/audit", label: "the audit log" }, hint: "You can still read the log itself." },
   "/events": { permission: "event.read", back: { href: "/", label: "the dashboard" } },
+  "/events/retention": { permission: "event.read", back: { href: "/events", label: "the WAF events" } },
   "/events/[id]": { permission: "event.read", back: { href: "/", label: "the dashboard" } },
   "/vhosts/[id]/events": { permission: "event.read", back: { href: "/vhosts/[id]", label: "the virtual host" } },
 } as const satisfies Record<string, PageRule>;

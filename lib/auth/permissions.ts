@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   "policy.write": ["ADMIN", "EDITOR"],
   "audit.read": ALL,
   "event.read": ALL,
+  /** How many days of WAF events are kept (lib/events/settings.ts). */
+  "event.retention": ["ADMIN"],
   "audit.export": ["ADMIN", "AUDITOR"],
   "audit.verify": ["ADMIN", "AUDITOR"],
   "audit.archive": ["ADMIN"],

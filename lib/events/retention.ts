@@ -1,5 +1,6 @@
-// Retention of WAF events: rows of WafEvent and WafEventMatch that occurred more than
-// PALISADE_EVENT_RETENTION_DAYS ago (default 30; counted from the start of that hour) are deleted, with the
+// Retention of WAF events: rows of WafEvent and WafEventMatch that occurred more than the retention ago (the
+// days an ADMIN set on /events/retention, lib/events/settings.ts; until then PALISADE_EVENT_RETENTION_DAYS,
+// default 30; counted from the start of that hour) are deleted, with the
 // rollup's rows of those hours — the only way an event ever goes away.
 //
 // Deleted in small batches (dialect().deleteOlderThan: each batch its own short statement and transaction),
@@ -22,8 +23,10 @@ import { dialect } from "@/lib/db";
 import { log } from "@/lib/log";
 import { hourOf, ROLLUP_TABLE } from "./rollup";
 import { raiseDaysFrom } from "./rollup-job";
+import { eventRetention } from "./settings";
 
-export const EVENT_RETENTION_DAYS = 30;
+export { EVENT_RETENTION_DAYS, eventRetentionDays } from "./settings";
+
 export const PRUNE_BATCH_ROWS = 2000;
 /**
  * On SQLite a batch runs on the panel's own thread (better-sqlite3 is synchronous) and holds the one write
@@ -35,15 +38,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** The first hourly purge waits this long after start, so a starting panel serves first. */
 const FIRST_PRUNE_AFTER_MS = 60_000;
-
-/** PALISADE_EVENT_RETENTION_DAYS (1–3650), default 30; anything else is refused with the reason. */
-export function eventRetentionDays(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.PALISADE_EVENT_RETENTION_DAYS?.trim();
-  if (!raw) return EVENT_RETENTION_DAYS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 3650) throw new Error(`PALISADE_EVENT_RETENTION_DAYS must be a whole number of days, 1 to 3650; got "${raw}"`);
-  return n;
-}
 
 /** Share of the wall clock a purge spends deleting, by default; the rest it pauses. */
 export const PURGE_DUTY = 0.25;
@@ -115,7 +109,8 @@ export type PruneEventsResult = {
  */
 export async function pruneEvents(options: PruneEventsOptions = {}): Promise<PruneEventsResult> {
   const now = options.now ?? new Date();
-  const before = hourOf(now.getTime() - (options.days ?? eventRetentionDays()) * DAY_MS);
+  // The retention an admin set (lib/events/settings.ts), else PALISADE_EVENT_RETENTION_DAYS, else 30 days.
+  const before = hourOf(now.getTime() - (options.days ?? (await eventRetention()).days) * DAY_MS);
   const d = dialect();
   const batch = options.batchRows ?? (d.singleWriter ? PRUNE_BATCH_ROWS_SINGLE_WRITER : PRUNE_BATCH_ROWS);
   const duty = options.duty ?? eventPurgeDuty();

@@ -12,7 +12,8 @@ function composeCli(): string[] | null {
 
 const cli = composeCli();
 
-describe("docker-compose.yml", () => {
+// The compose CLI (Debian's is docker-compose 1, in Python) takes a second or more per call, several under load.
+describe("docker-compose.yml", { timeout: 30_000 }, () => {
   it.skipIf(!cli)("passes `compose config` and defines PostgreSQL 16 with a volume and healthcheck, and the panel", () => {
     const [cmd, ...args] = cli!;
     const r = spawnSync(cmd!, [...args, "config"], { encoding: "utf8", env: { ...process.env, NEXTAUTH_SECRET: "x".repeat(40) } });

@@ -1,0 +1,9 @@
+-- The WAF events' retention, set by an ADMIN on /events/retention (issue 18; lib/events/settings.ts), the
+-- change audited. One row, id 'events'; until an admin sets it, PALISADE_EVENT_RETENTION_DAYS or 30 days.
+
+-- CreateTable
+CREATE TABLE "WafEventSettings" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "retentionDays" INTEGER NOT NULL,
+    "updatedAt" DATETIME NOT NULL
+);

@@ -4,8 +4,8 @@ import { E2E_DATABASES, E2E_SECRET, OIDC_ISSUER } from "./e2e/databases";
 import { testOidcEnv } from "./lib/testing/oidc-provider";
 
 // The panel under test: one production build (`next build`), served by one `next start` per database
-// (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database migrated and seeded by
-// e2e/global-setup.ts and removed by e2e/global-teardown.ts. Every spec runs once per project.
+// (SQLite on E2E_PORT, PostgreSQL on E2E_PORT + 1), each database made fresh, migrated and seeded by its
+// server's command before the panel starts (e2e/prepare-db.ts) and removed by e2e/global-teardown.ts. Every spec runs once per project.
 
 const chromium = { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions };
 
@@ -31,7 +31,8 @@ export default defineConfig({
   // existing .next build, for faster local reruns), the next ones serve that same build.
   webServer: E2E_DATABASES.map((d, i) => ({
     name: d.project,
-    command: `${i === 0 && !process.env.SKIP_BUILD ? "npx next build && " : ""}npx next start -p ${d.port} -H 127.0.0.1`,
+    // The database first (e2e/prepare-db.ts): the panel's background jobs open it soon after start.
+    command: `${i === 0 && !process.env.SKIP_BUILD ? "npx next build && " : ""}npx tsx e2e/prepare-db.ts ${d.project} && npx next start -p ${d.port} -H 127.0.0.1`,
     url: `http://127.0.0.1:${d.port}/login`,
     timeout: 480_000,
     reuseExistingServer: false,
@@ -46,6 +47,7 @@ export default defineConfig({
       // Single sign-on through the test OpenID provider of e2e/global-setup.ts (e2e/oidc.spec.ts).
       ...testOidcEnv(OIDC_ISSUER),
     } as Record<string, string>,
+    // The command's own output (the seeded demo users) is not needed; the panel's errors are.
     stdout: "ignore" as const,
     stderr: "pipe" as const,
   })),

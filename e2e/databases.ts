@@ -1,8 +1,11 @@
 // The databases of an e2e run: one Playwright project per database, each with its own `next start` of
-// the same build on its own port. Both are made fresh by global-setup.ts and removed by global-teardown.ts.
+// the same build on its own port. Each is made fresh by its web server's command before the panel starts
+// (prepare-db.ts → prepareDatabase) and removed by global-teardown.ts.
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { pgUrl } from "../lib/testing/test-db";
+import { promisify } from "node:util";
+import { dropPgDatabase, pgAdmin, pgUrl } from "../lib/testing/test-db";
 
 const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 
@@ -27,4 +30,25 @@ export const E2E_DATABASES: E2eDatabase[] = [
 
 export function removeSqlite(file: string) {
   for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
+}
+
+/**
+ * Starts the database over (a killed run may have left it behind), then migrates it and seeds the demo users
+ * (lib/setup/cli.ts). Run before its panel starts: a panel's background jobs open the database seconds after
+ * start, and a SQLite file removed and made again after that is one the panel no longer sees ("no such
+ * table", then "database disk image is malformed" — seen when the servers were slow to come up).
+ */
+export async function prepareDatabase(d: E2eDatabase): Promise<string> {
+  if (d.kind === "sqlite") {
+    removeSqlite(d.file);
+    fs.mkdirSync(path.dirname(d.file), { recursive: true });
+  } else {
+    await dropPgDatabase(d.name);
+    await pgAdmin((c) => c.query(`CREATE DATABASE "${d.name}"`));
+  }
+  const { stdout } = await promisify(execFile)("npx", ["tsx", "lib/setup/cli.ts", "setup"], {
+    cwd: path.join(__dirname, ".."),
+    env: { ...process.env, DATABASE_URL: d.url },
+  });
+  return stdout.trimEnd().replace(/^/gm, `[${d.project}] `);
 }

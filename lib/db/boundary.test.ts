@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(__dirname, "..", "..");
 const SCANNED = ["app", "components", "lib", "e2e"];
 /** Test setup that legitimately opens or names a database. */
-const E2E_SETUP = ["e2e/databases.ts", "e2e/db-snapshot.ts", "e2e/global-setup.ts", "e2e/global-teardown.ts"];
+const E2E_SETUP = ["e2e/databases.ts", "e2e/db-snapshot.ts", "e2e/global-setup.ts", "e2e/global-teardown.ts", "e2e/prepare-db.ts"];
 
 function exempt(rel: string): boolean {
   return (

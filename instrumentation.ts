@@ -4,8 +4,8 @@
 // - refuse to start with a PALISADE_TRUSTED_PROXIES or PALISADE_OIDC_* that does not parse, and, in production, without a
 //   real session secret;
 // - remove the temporary work (bundle folders for nginx -t) of panel processes that were killed mid-check;
-// - refuse a PALISADE_EVENT_RETENTION_DAYS, PALISADE_EVENT_PURGE_DUTY or PALISADE_EVENT_STORE_CONCURRENCY that does not parse, and purge old WAF
-//   events hourly (lib/events/retention.ts);
+// - refuse a PALISADE_EVENT_RETENTION_DAYS, PALISADE_EVENT_PURGE_DUTY, PALISADE_EVENT_PURGE or PALISADE_EVENT_STORE_CONCURRENCY that does
+//   not parse, and purge old WAF events hourly unless PALISADE_EVENT_PURGE is off (lib/events/retention.ts);
 // - count each closed hour of WAF events into the hourly rollup, every minute (lib/events/rollup-job.ts).
 export async function register() {
   // Written as one `if` on NEXT_RUNTIME so the edge build drops the block (node APIs) entirely.
@@ -16,6 +16,7 @@ export async function register() {
       trustedProxies();
       (await import("./lib/events/retention")).eventRetentionDays();
       (await import("./lib/events/retention")).eventPurgeDuty();
+      (await import("./lib/events/retention")).eventPurgeEnabled();
       (await import("./lib/events/ingest")).eventStoreConcurrency();
       (await import("./lib/auth/oidc-config")).oidcConfig(); // a half-configured single sign-on stops the start
       if (process.env.NODE_ENV === "production") (await import("./lib/auth/secret")).authSecret();

@@ -179,7 +179,7 @@ export function httpSender(baseUrl: string): { send: Send; close(): void } {
   return { send, close: () => agent.destroy() };
 }
 
-async function handlerSender(): Promise<Send> {
+export async function handlerSender(): Promise<Send> {
   const { postNodeEvents } = await import("@/lib/events/api");
   return async (token, body) => {
     const res = await postNodeEvents(new Request("http://panel.local/api/v1/nodes/events", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-encoding": "gzip" }, body: new Uint8Array(body) }));

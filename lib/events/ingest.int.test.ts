@@ -10,8 +10,8 @@ import { admin, makeVhost } from "@/lib/testing/config-fixtures";
 import { db } from "@/lib/db";
 import { registerNode } from "@/lib/nodes/service";
 import { MAX_BODY_BYTES } from "./api";
-import { eventId } from "./ingest";
-import { eventPurgeDuty, eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
+import { eventId, inStoreSlot, storingBatches } from "./ingest";
+import { eventPurgeDuty, eventPurgeEnabled, eventRetentionDays, pruneEvents, pruneEventsOnce } from "./retention";
 import { EVENT_BATCH_MAX_EVENTS, EVENT_FIELD_LIMITS, type WafEvent } from "./schema";
 
 // Concurrent batches here race in the database as they would from several panel instances: each process stores
@@ -323,5 +323,73 @@ describe(`pruneEvents (${process.env.TEST_DB})`, () => {
     expect(eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: "0.5" })).toBe(0.5);
     expect(eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: "1" })).toBe(1);
     for (const bad of ["0", "-0.2", "1.5", "half", "0.001"]) expect(() => eventPurgeDuty({ PALISADE_EVENT_PURGE_DUTY: bad })).toThrow(/PALISADE_EVENT_PURGE_DUTY/);
+    expect([eventPurgeEnabled({}), eventPurgeEnabled({ PALISADE_EVENT_PURGE: " ON " }), eventPurgeEnabled({ PALISADE_EVENT_PURGE: "off" })]).toEqual([true, true, false]);
+    for (const bad of ["no", "0", "false", "disabled"]) expect(() => eventPurgeEnabled({ PALISADE_EVENT_PURGE: bad })).toThrow(/PALISADE_EVENT_PURGE must be "on" or "off"/);
+  });
+
+  it("on SQLite takes each batch's turn after this process's event batches (storing or waiting), on PostgreSQL does not wait for them", async () => {
+    vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "1"); // the default: one batch stores at a time
+    try {
+      const now = new Date("2026-12-06T12:00:00Z");
+      const before = new Date(now.getTime() - 30 * day);
+      const at = (ms: number) => new Date(before.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect(((await (await post({ events: ids("turns", 3).map((t, i) => event(t, { time: at(1000 + i * 1000) })) })).json()) as Answer).accepted).toBe(3);
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // Stand-ins for two ingestion batches: A stores from the start for 150 ms; B arrives 60 ms in, while the
+      // purge waits for A, and stores after A for 150 ms.
+      const t0 = performance.now();
+      const ends: Record<string, number> = {};
+      const a = inStoreSlot(async () => { await sleep(150); ends.a = performance.now(); });
+      const b = sleep(60).then(() => inStoreSlot(async () => { await sleep(150); ends.b = performance.now(); }));
+      const batches: { from: number; to: number; rows: number }[] = [];
+      const r = await pruneEvents({ now, days: 30, batchRows: 2, duty: 1, onBatch: (x) => batches.push(x) });
+      await Promise.all([a, b]);
+      expect(r).toMatchObject({ events: 3, matches: 6 });
+      expect(batches.length).toBeGreaterThanOrEqual(5); // 6 matches and 3 events, 2 rows a batch, and the rollup's hours
+      expect(storingBatches()).toBe(0);
+      if (process.env.TEST_DB === "postgres") {
+        // No single writer: the purge's first batch runs while A stores.
+        expect(batches[0]!.from).toBeLessThan(ends.a!);
+      } else {
+        // The first batch waited for A and for B, which arrived while it waited; no batch overlaps either.
+        expect(batches[0]!.from).toBeGreaterThanOrEqual(ends.b!);
+        expect(ends.b! - t0).toBeGreaterThanOrEqual(300);
+      }
+    } finally {
+      vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "16");
+    }
+  });
+
+  it("on SQLite does not wait for a busy ingestion queue longer than yieldMaxMs before it takes its turn", async () => {
+    vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "1");
+    try {
+      const now = new Date("2026-12-06T12:00:00Z");
+      const before = new Date(now.getTime() - 30 * day);
+      const at = (ms: number) => new Date(before.getTime() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect(((await (await post({ events: ids("starved", 2).map((t, i) => event(t, { time: at(1000 + i * 1000) })) })).json()) as Answer).accepted).toBe(2);
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // Ingestion that never pauses for 1.5 s: 30 ms batches, three of them storing or waiting at all times.
+      const t0 = performance.now();
+      let stop = false;
+      const flood = (async () => {
+        const pending: Promise<void>[] = [];
+        while (!stop && performance.now() - t0 < 1500) {
+          while (storingBatches() < 3) pending.push(inStoreSlot(() => sleep(30).then(() => undefined)));
+          await sleep(5);
+        }
+        await Promise.all(pending);
+      })();
+      await sleep(20);
+      const batches: { from: number; to: number; rows: number }[] = [];
+      const r = await pruneEvents({ now, days: 30, batchRows: 100, duty: 1, yieldMaxMs: 200, onBatch: (x) => batches.push(x) });
+      stop = true;
+      await flood;
+      expect(r).toMatchObject({ events: 2, matches: 4 });
+      // It yielded for 200 ms, then queued behind the batches waiting at that moment: done long before the flood.
+      expect(batches[0]!.from - t0).toBeLessThan(1000);
+      if (process.env.TEST_DB !== "postgres") expect(batches[0]!.from - t0).toBeGreaterThanOrEqual(200);
+    } finally {
+      vi.stubEnv("PALISADE_EVENT_STORE_CONCURRENCY", "16");
+    }
   });
 });

@@ -210,6 +210,23 @@ export function inStoreSlot<T>(store: () => Promise<T>): Promise<T> {
   return storeSlots.limit(store);
 }
 
+/** Event batches of this process storing or waiting for a slot now. */
+export function storingBatches(): number {
+  return storeSlots ? storeSlots.limit.activeCount + storeSlots.limit.pendingCount : 0;
+}
+
+/**
+ * Runs `work` in one of the store slots (so that no event batch of this process stores meanwhile) once no
+ * event batch is storing or waiting, or once `maxWaitMs` has passed: on SQLite a retention purge batch
+ * (lib/events/retention.ts) takes its turn between ingestion's, and an ingestion batch that arrives during it
+ * waits for that one short batch only, in this process, without polling a lock.
+ */
+export async function inIdleStoreSlot<T>(work: () => Promise<T>, maxWaitMs: number, pollMs = 5): Promise<T> {
+  const deadline = performance.now() + maxWaitMs;
+  while (storingBatches() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  return inStoreSlot(work);
+}
+
 /** Where each column's value sits in a row of WAF_EVENT_COLUMNS / WAF_EVENT_MATCH_COLUMNS. */
 const columnIndex = <C extends string>(columns: readonly C[]) => Object.fromEntries(columns.map((c, i) => [c, i])) as Record<C, number>;
 const E = columnIndex(WAF_EVENT_COLUMNS);

@@ -20,7 +20,9 @@
 // work is the server's, which the client sees only as the statement's time.
 import "server-only";
 import { dialect } from "@/lib/db";
+import type { RunBatch } from "@/lib/db/dialect";
 import { log } from "@/lib/log";
+import { inIdleStoreSlot } from "./ingest";
 import { hourOf, ROLLUP_TABLE } from "./rollup";
 import { raiseDaysFrom } from "./rollup-job";
 import { eventRetention } from "./settings";
@@ -38,6 +40,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** The first hourly purge waits this long after start, so a starting panel serves first. */
 const FIRST_PRUNE_AFTER_MS = 60_000;
+
+/**
+ * On SQLite, how long a purge batch waits for this process's event batches to be done storing before it
+ * takes its turn anyway (so ingestion at full speed slows the purge, never stops it).
+ */
+export const PURGE_YIELD_MAX_MS = 1000;
 
 /** Share of the wall clock a purge spends deleting, by default; the rest it pauses. */
 export const PURGE_DUTY = 0.25;
@@ -82,6 +90,10 @@ export type PruneEventsOptions = {
   maxPauseMs?: number;
   /** Stops the purge between two batches (the counts so far are returned, `interrupted` true); an ongoing pause ends at once. */
   signal?: AbortSignal;
+  /** On SQLite, the longest a batch waits for this process's ingestion to be idle (default PURGE_YIELD_MAX_MS). */
+  yieldMaxMs?: number;
+  /** Called after each batch with the clock's readings (ms) when its statement started and ended, and the rows it deleted. */
+  onBatch?: (batch: { from: number; to: number; rows: number }) => void;
   /** For tests: the pause and the clock the batches are timed with (ms). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   clock?: () => number;
@@ -121,32 +133,48 @@ export async function pruneEvents(options: PruneEventsOptions = {}): Promise<Pru
   const signal = options.signal;
   let pauses = 0;
   let pausedMs = 0;
-  // Busy since `mark`: the batch just done (deleteOlderThan's loop does nothing else between two).
-  let mark = clock();
+  // The time the last batch's statement took (its wall time: see the top of this file).
+  let busy = 0;
+  const timed: RunBatch = async (statement) => {
+    const from = clock();
+    let rows = 0;
+    try {
+      return (rows = await statement());
+    } finally {
+      const to = clock();
+      busy = to - from;
+      options.onBatch?.({ from, to, rows });
+    }
+  };
+  // SQLite: each batch takes its turn in this process's event store queue, when no event batch is storing or
+  // waiting (lib/events/ingest.ts inIdleStoreSlot): ingestion in this process waits for one short batch at
+  // most, and never polls for a lock the purge holds. (Ingestion in another process still polls: run the purge
+  // where the events are stored, README "WAF events".)
+  const yieldMaxMs = options.yieldMaxMs ?? PURGE_YIELD_MAX_MS;
+  const runBatch: RunBatch = d.singleWriter ? (statement) => inIdleStoreSlot(() => timed(statement), yieldMaxMs) : timed;
   const pace = async (): Promise<boolean> => {
-    const wait = purgePauseMs(clock() - mark, duty, maxPauseMs);
+    const wait = purgePauseMs(busy, duty, maxPauseMs);
     if (wait > 0 && !signal?.aborted) {
       pauses++;
       pausedMs += wait;
       await sleep(wait, signal);
     }
-    mark = clock();
     return !signal?.aborted;
   };
   const result = (events: number, matches: number, rollupRows = 0): PruneEventsResult => ({ before, events, matches, rollupRows, pauses, pausedMs, interrupted: signal?.aborted ?? false });
   if (signal?.aborted) return result(0, 0);
   // First, the days' rollup rows of the day this purge cuts into stop being read (rollup-job.ts daysFrom).
   await raiseDaysFrom(before);
-  const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch, pace);
+  const matches = await d.deleteOlderThan("WafEventMatch", "occurredAt", before, batch, pace, runBatch);
   // The last batch of matches (a short one) is paced too, before the events' first.
   if (matches > 0 && !(await pace())) return result(0, matches);
   if (signal?.aborted) return result(0, matches);
-  const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch, pace);
+  const events = await d.deleteOlderThan("WafEvent", "occurredAt", before, batch, pace, runBatch);
   if (signal?.aborted) return result(events, matches);
   if (events > 0 && !(await pace())) return result(events, matches);
   // Last: until it is done, a purged hour's rollup rows still count its events; no range of /events reaches
   // back there anyway (its ranges end within the retention period unless given by hand).
-  const rollupRows = await d.deleteOlderThan(ROLLUP_TABLE, "hour", before, batch, pace);
+  const rollupRows = await d.deleteOlderThan(ROLLUP_TABLE, "hour", before, batch, pace, runBatch);
   return result(events, matches, rollupRows);
 }
 
@@ -168,11 +196,24 @@ export function pruneEventsOnce(): Promise<void> {
   return running;
 }
 
+/**
+ * PALISADE_EVENT_PURGE: "on" (the default) or "off": whether this process runs the hourly purge. On SQLite with
+ * the events-only node-API server, the panel is set to "off" so that the process storing the events purges
+ * them too, taking turns with its own ingestion (a purge in another process makes ingestion poll for the lock).
+ * Anything else is refused with the reason.
+ */
+export function eventPurgeEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = env.PALISADE_EVENT_PURGE?.trim().toLowerCase();
+  if (!raw || raw === "on") return true;
+  if (raw === "off") return false;
+  throw new Error(`PALISADE_EVENT_PURGE must be "on" or "off"; got "${env.PALISADE_EVENT_PURGE}"`);
+}
+
 let started = false;
 
-/** Hourly purge in this process (the first a minute after start); unref'd timers; once per process. */
+/** Hourly purge in this process (the first a minute after start) unless PALISADE_EVENT_PURGE is off; unref'd timers; once per process. */
 export function startEventPruning(): void {
-  if (started) return;
+  if (started || !eventPurgeEnabled()) return;
   started = true;
   setTimeout(() => void pruneEventsOnce(), FIRST_PRUNE_AFTER_MS).unref();
   setInterval(() => void pruneEventsOnce(), PRUNE_EVERY_MS).unref();

@@ -31,11 +31,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function startCli(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";
   const child = spawn(process.execPath, [TSX, path.join(ROOT, "lib/nodes/server-cli.ts"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn" },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (output += d));
@@ -198,9 +198,15 @@ describe(`node-api --events-only on ${process.env.TEST_DB}`, () => {
     });
   };
 
-  it("says so when it starts", () => {
-    expect(cli.output()).toMatch(/"msg":"node API listening".*"eventsOnly":true/);
+  it("says so when it starts, and that it purges old events (the process that stores them)", () => {
+    expect(cli.output()).toMatch(/"msg":"node API listening".*"eventsOnly":true.*"purge":true/);
   });
+
+  it("refuses to start with a PALISADE_EVENT_PURGE other than on or off (exit 64)", async () => {
+    const bad = startCli(["--events-only", "--port", String(await freePort()), "--host", "127.0.0.1"], { PALISADE_EVENT_PURGE: "sometimes" });
+    expect(await bad.exited).toBe(64);
+    expect(bad.output()).toMatch(/node-api cannot start: PALISADE_EVENT_PURGE must be "on" or "off"; got "sometimes"/);
+  }, 60_000);
 
   it("stores a node's batch in the database this process reads, and serves nothing else", async () => {
     const res = await batch(3);

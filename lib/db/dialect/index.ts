@@ -127,9 +127,10 @@ export interface Dialect {
    * statement (each its own short transaction, so writers are never held up for long: on SQLite the write
    * lock is released after each). Returns how many. `afterBatch`, when given, is awaited after each full
    * batch, before the next one (the caller's pacing, see deleteInBatches); it stops the deletion by
-   * answering false.
+   * answering false. `runBatch`, when given, runs each batch's statement (the caller's turn-taking and timing:
+   * it must call the function it is given once and return its result).
    */
-  deleteOlderThan(table: string, column: string, date: Date, batchSize: number, afterBatch?: AfterBatch): Promise<number>;
+  deleteOlderThan(table: string, column: string, date: Date, batchSize: number, afterBatch?: AfterBatch, runBatch?: RunBatch): Promise<number>;
   /**
    * Reclaims the space of deleted rows and refreshes the planner's statistics of `tables` now (PostgreSQL
    * `VACUUM (ANALYZE)`, which autovacuum does in production in its own time; SQLite `ANALYZE`, its freed pages
@@ -183,16 +184,18 @@ export async function insertInChunks(
 export type DeletedBatch = { rows: number };
 /** Awaited between two batches of deleteOlderThan (the caller's pacing); false stops the deletion there. */
 export type AfterBatch = (batch: DeletedBatch) => Promise<boolean | void>;
+/** Runs one batch's statement of deleteOlderThan (e.g. when the caller's writers leave it a turn). */
+export type RunBatch = (statement: () => Promise<number>) => Promise<number>;
 
 /**
  * Runs one batch after another until a batch deletes fewer than `batchSize` rows, or `afterBatch` (awaited
  * after every full batch) answers false; returns the total.
  */
-export async function deleteInBatches(batchSize: number, batch: () => Promise<number>, afterBatch?: AfterBatch): Promise<number> {
+export async function deleteInBatches(batchSize: number, batch: () => Promise<number>, afterBatch?: AfterBatch, runBatch?: RunBatch): Promise<number> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`deleteOlderThan: batchSize must be a positive integer, got ${batchSize}`);
   let total = 0;
   for (;;) {
-    const n = await batch();
+    const n = await (runBatch ? runBatch(batch) : batch());
     total += n;
     if (n < batchSize) return total;
     if (afterBatch && (await afterBatch({ rows: n })) === false) return total;

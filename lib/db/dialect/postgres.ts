@@ -258,9 +258,9 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     }
   },
 
-  async deleteOlderThan(table, column, date, batchSize, afterBatch) {
+  async deleteOlderThan(table, column, date, batchSize, afterBatch, runBatch) {
     const t = quoteIdent(table);
     const sql = `DELETE FROM ${t} WHERE "ctid" IN (SELECT "ctid" FROM ${t} WHERE ${quoteIdent(column)} < $1 LIMIT $2)`;
-    return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, date, batchSize), afterBatch);
+    return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, date, batchSize), afterBatch, runBatch);
   },
 });

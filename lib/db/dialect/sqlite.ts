@@ -147,10 +147,10 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
       for (const t of tables) await client().$executeRawUnsafe(`ANALYZE ${quoteIdent(t)}`);
     },
 
-    async deleteOlderThan(table, column, date, batchSize, afterBatch) {
+    async deleteOlderThan(table, column, date, batchSize, afterBatch, runBatch) {
       const t = quoteIdent(table);
       const sql = `DELETE FROM ${t} WHERE "rowid" IN (SELECT "rowid" FROM ${t} WHERE ${quoteIdent(column)} < ? LIMIT ?)`;
-      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize), afterBatch);
+      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize), afterBatch, runBatch);
     },
   };
 }

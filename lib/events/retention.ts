@@ -5,9 +5,11 @@
 //
 // Deleted in small batches (dialect().deleteOlderThan: each batch its own short statement and transaction),
 // so ingestion, which inserts in its own transactions, never waits long behind the purge (on SQLite, the
-// one write lock is released between batches). Matches go first, then their events: an interrupted purge
-// leaves no match without its event. Run by `npm run db:prune` (lib/setup/cli.ts)
-// and hourly inside the panel process (startEventPruning, from instrumentation.ts): one purge at a time per
+// one write lock is released between batches, and each batch takes its turn in its process's event store queue,
+// so that process's ingestion waits for one short batch at most). Matches go first, then their events: an
+// interrupted purge leaves no match without its event. Run by `npm run db:prune` (lib/setup/cli.ts)
+// and hourly inside the panel process (startEventPruning, from instrumentation.ts) and the node-API server
+// (lib/nodes/server-cli.ts) unless PALISADE_EVENT_PURGE is off: one purge at a time per
 // process, hourly timers that never keep the process alive (a pause between two batches does, at most
 // PURGE_MAX_PAUSE_MS, so that `db:prune` finishes), failures logged (lib/log) and never thrown.
 //

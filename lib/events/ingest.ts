@@ -3,9 +3,10 @@
 // oversized field is refused by itself, named by its index, and never poisons the rest of the batch.
 //
 // Exactly once: an event's id is derived from (node, ModSecurity's transaction id) — sha256, shaped as a
-// UUID — and the WafEvent row and its WafEventMatch rows go in with `insertBatch` (INSERT … ON CONFLICT DO
-// NOTHING) in one transaction. A retried batch, two identical batches at once, an agent restart: each event
-// is stored once, and the second copy counts as a duplicate. Rows are inserted in id order so two
+// UUID — and the WafEvent row and its WafEventMatch rows go in with `insertBatch` in one transaction: on
+// PostgreSQL a COPY, which a key stored already makes fail, and then INSERT … ON CONFLICT DO NOTHING; on
+// SQLite the latter. A retried batch, two identical batches at once, an agent restart: each event is stored
+// once, and the second copy counts as a duplicate. Rows are inserted in id order so two
 // concurrent batches sharing events lock them in the same order (no deadlock on PostgreSQL). The hourly
 // rollup (lib/events/rollup.ts) is counted by a background job once an hour has closed
 // (lib/events/rollup-job.ts); only an event arriving for an hour already counted is added to it here, in the

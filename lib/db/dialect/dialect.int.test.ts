@@ -129,6 +129,31 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
       await db.loginAttempt.deleteMany();
     });
 
+    it("stores text and JSON exactly, whatever they hold: tabs, newlines, backslashes, \\N, quotes, accents, emoji", async () => {
+      const columns = ["id", "nodeId", "transactionId", "vhostId", "vhost", "occurredAt", "receivedAt", "clientAddress", "clientKey", "method", "uri", "path", "status", "outcome", "inboundScore", "outboundScore", "revision", "matches"];
+      const tricky = "a\tb\nc\rd\\e \\N \\t '\"\u00e9\u2400\u{1F600}";
+      const at = new Date(Date.UTC(2026, 11, 7, 15, 4, 5, 678));
+      const id = randomUUID();
+      const matches = [{ ruleId: 942100, data: tricky, tags: ["a|b", tricky], nested: { n: null, t: true, x: 1.5 } }];
+      const row = [id, randomUUID(), tricky, null, "\\N", at, at, "2001:db8::1", "", "GET", `/q?${tricky}`, "/q", 403, "blocked", null, 0, null, matches];
+      expect(await d.insertBatch([{ table: "WafEvent", columns, rows: [row] }])).toEqual([1]);
+      expect(await db.wafEvent.findUnique({ where: { id } })).toEqual({
+        id, nodeId: row[1], transactionId: tricky, vhostId: null, vhost: "\\N", occurredAt: at, receivedAt: at, clientAddress: "2001:db8::1", clientKey: "", method: "GET",
+        uri: `/q?${tricky}`, path: "/q", status: 403, outcome: "blocked", inboundScore: null, outboundScore: 0, revision: null, matches,
+      });
+      await db.wafEvent.deleteMany();
+    });
+
+    it("stores each row once when batches sharing rows run at the same time", async () => {
+      const rows = Array.from({ length: 40 }, (_, i) => archiveRow(i + 1));
+      // Three batches at once, overlapping two by two; in key order, as ingestion sorts them.
+      const batches = [rows.slice(0, 20), rows.slice(10, 30), rows.slice(20, 40)].map((r) => [...r].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
+      const counts = await Promise.all(batches.map((r) => d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: r }])));
+      expect(counts.flat().reduce((a, b) => a + b, 0)).toBe(40);
+      expect(await db.auditArchive.count()).toBe(40);
+      await db.auditArchive.deleteMany();
+    });
+
     it("keeps nothing when a row of any table fails, and refuses rows of the wrong length or a name that is no identifier", async () => {
       const broken = login(1);
       broken[1] = null; // email is NOT NULL

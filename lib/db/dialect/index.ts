@@ -111,9 +111,10 @@ export interface Dialect {
   /**
    * `bulkInsert` of several tables, in this order, in one transaction of its own, on the driver's own
    * connection without the ORM (the hot path of WAF event ingestion, BENCHMARKS.md section g): PostgreSQL
-   * one `INSERT … SELECT FROM unnest(…)` per table on a connection of the shared pool; SQLite one prepared
-   * single-row INSERT run per row inside `db.$transaction`. Conflicting rows are skipped (ON CONFLICT DO
-   * NOTHING); all or nothing. Returns how many rows went into each table.
+   * one COPY per table on a connection of the shared pool, and when a row's key is stored already (COPY
+   * fails then) the whole batch again with one `INSERT … SELECT … ON CONFLICT DO NOTHING` per table; SQLite
+   * one prepared single-row INSERT run per row inside `db.$transaction`. Conflicting rows are skipped (ON
+   * CONFLICT DO NOTHING); all or nothing. Returns how many rows went into each table.
    *
    * With `after`, it is told which rows went in (each table with `rows` needs its `key`), and the rows it
    * returns are added (UpsertRows) in the same transaction, after the inserts: how ingestion adds an event

@@ -22,7 +22,17 @@ describe("clientKey", () => {
   });
 
   it("gives no key to text that is not an address ModSecurity would write", () => {
-    for (const t of ["unknown", "", "10.1", "010.0.0.1", "fe80::1%eth0", "192.0.2.7/24"]) expect(clientKey(t), t).toBeNull();
+    for (const t of ["unknown", "", "10.1", "010.0.0.1", "fe80::1%eth0", "192.0.2.7/24", "256.0.0.1", "1.2.3.999", "1.2.3.4.5", "1.2.3.-4"]) expect(clientKey(t), t).toBeNull();
+  });
+
+  it("keys a four-part IPv4 address as ipaddr.js reads it (the same address written as IPv4-mapped IPv6)", () => {
+    const parts = [0, 1, 9, 10, 99, 100, 127, 192, 199, 200, 249, 250, 255];
+    for (const a of parts) for (const b of parts) {
+      const address = `${a}.${b}.${255 - a}.${b}`;
+      expect(clientKey(address), address).toBe(clientKey(`::ffff:${address}`));
+    }
+    expect(clientKey(" 0.0.0.0 ")).toBe("400000000");
+    expect(clientKey("255.255.255.255")).toBe("4ffffffff");
   });
 
   it("sorts like the addresses: a CIDR range is exactly the keys between its first and last address", () => {

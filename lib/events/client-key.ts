@@ -11,9 +11,17 @@ import type { ParsedCidr } from "@/lib/policies/cidr";
 
 const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
 
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** The key of a client address as ModSecurity reports it, or null for text that is not an IP address. */
 export function clientKey(address: string): string | null {
   const text = address.trim();
+  // Most addresses are IPv4 in four decimal parts: keyed without ipaddr.js's three parses (ingestion's hot path).
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad) {
+    const bytes = [Number(quad[1]), Number(quad[2]), Number(quad[3]), Number(quad[4])];
+    return bytes.every((b) => b <= 255) ? `4${hex(bytes)}` : null;
+  }
   if (!ipaddr.isValid(text) || text.includes("%")) return null;
   // ipaddr.isValid also takes short and octal IPv4 forms (10.1, 010.0.0.1): ModSecurity never writes them.
   if (!text.includes(":") && !ipaddr.IPv4.isValidFourPartDecimal(text)) return null;

@@ -152,13 +152,15 @@ export function copyCell(v: unknown): string {
 
 /** `rows` in COPY's text format: a line per row, its values separated by tabs. */
 export function copyText(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  let out = "";
-  for (const row of rows) {
+  const lines = new Array<string>(rows.length + 1);
+  for (const [k, row] of rows.entries()) {
     if (row.length !== columns.length) throw new Error(`insertBatch into ${table}: a row has ${row.length} values for ${columns.length} columns`);
-    for (let i = 0; i < row.length; i++) out += (i ? "\t" : "") + copyCell(row[i]);
-    out += "\n";
+    let line = copyCell(row[0]);
+    for (let i = 1; i < row.length; i++) line += "\t" + copyCell(row[i]);
+    lines[k] = line;
   }
-  return out;
+  lines[rows.length] = "";
+  return lines.join("\n");
 }
 
 /** PostgreSQL's unique_violation: a COPY met a row whose key is stored already (or twice in its batch). */

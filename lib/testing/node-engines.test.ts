@@ -14,7 +14,7 @@ const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "u
 const engines: string | undefined = pkg.engines?.node;
 
 // Needed at run time or by every command of the README (install, generate, build, test).
-const PIECES = ["next", "prisma", "@prisma/client", "better-sqlite3", "pg", "vitest", "@playwright/test", "tsx", "zod-openapi", "otpauth", "qrcode", "yaml", "srvx", "p-limit"];
+const PIECES = ["next", "prisma", "@prisma/client", "better-sqlite3", "pg", "vitest", "@playwright/test", "tsx", "zod-openapi", "otpauth", "qrcode", "yaml", "srvx", "p-limit", "pg-copy-streams"];
 
 describe("supported Node versions", () => {
   it("are declared in package.json and stated in the README", () => {

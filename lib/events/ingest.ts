@@ -177,7 +177,8 @@ export async function storeEvents(items: readonly StoredEvent[]): Promise<number
  */
 export async function insertEventRows(events: readonly unknown[][], matches: readonly unknown[][]): Promise<number> {
   const late = lateRollup(events.map((r) => r[E.occurredAt] as Date));
-  const [accepted = 0] = await inStoreSlot(() => dialect().insertBatch(
+  // In a store slot from taking a connection to the commit; the rows are formatted for the database before the turn comes.
+  const [accepted = 0] = await dialect().insertBatch(
     [
       { table: "WafEvent", columns: WAF_EVENT_COLUMNS, rows: events, key: ["id"] },
       { table: "WafEventMatch", columns: WAF_EVENT_MATCH_COLUMNS, rows: matches, key: ["eventId", "ruleId"] },
@@ -188,7 +189,8 @@ export async function insertEventRows(events: readonly unknown[][], matches: rea
         matches.filter((_, i) => newMatches[i]).map((r) => ({ occurredAt: r[M.occurredAt] as Date, vhostId: r[M.vhostId] as string | null, outcome: r[M.outcome] as string, ruleId: r[M.ruleId] as number, scoring: r[M.scoring] as boolean })),
       ),
     late.gate,
-  ));
+    inStoreSlot,
+  );
   return accepted;
 }
 

@@ -154,6 +154,26 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
       await db.auditArchive.deleteMany();
     });
 
+    it("does its database work only when the caller's slot lets it, and once", async () => {
+      let release!: () => void;
+      const turn = new Promise<void>((resolve) => (release = resolve));
+      let entered = 0;
+      const slot = async <T,>(work: () => Promise<T>): Promise<T> => {
+        entered++;
+        await turn;
+        return work();
+      };
+      const pending = d.insertBatch([{ table: "AuditArchive", columns: ARCHIVE_COLUMNS, rows: [archiveRow(1), archiveRow(2)] }], undefined, undefined, slot);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(entered).toBe(1);
+      expect(await db.auditArchive.count()).toBe(0);
+      release();
+      expect(await pending).toEqual([2]);
+      expect(entered).toBe(1);
+      expect(await db.auditArchive.count()).toBe(2);
+      await db.auditArchive.deleteMany();
+    });
+
     it("keeps nothing when a row of any table fails, and refuses rows of the wrong length or a name that is no identifier", async () => {
       const broken = login(1);
       broken[1] = null; // email is NOT NULL

@@ -54,6 +54,9 @@ export type UpsertRows = { table: string; columns: readonly string[]; conflict: 
  */
 export type SharedRead = (table: string, column: string, id: number) => Promise<unknown>;
 
+/** Runs `work` when the caller's turn comes (a concurrency limit); `insertBatch` without one runs it at once. */
+export type Slot = <T>(work: () => Promise<T>) => Promise<T>;
+
 /** Asked first in `insertBatch`'s transaction whether its follow-up is needed for this batch. */
 export type InsertGate = (readShared: SharedRead) => Promise<boolean>;
 
@@ -121,8 +124,11 @@ export interface Dialect {
    * that arrives for an hour the rollup has already counted (lib/events/rollup-job.ts), a duplicate never.
    * With `gate`, it is asked first in the transaction (before any insert) whether `after` is needed at all:
    * when it answers false, which rows went in is not tracked (no RETURNING) and `after` is not called.
+   * With `slot`, the work that touches the database (from taking a connection to the commit) runs inside
+   * it, and what only costs this process's CPU (PostgreSQL: the rows as COPY text) before it: how ingestion
+   * lets its batches store one at a time without holding the turn while it formats (lib/events/ingest.ts).
    */
-  insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate): Promise<number[]>;
+  insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate, slot?: Slot): Promise<number[]>;
   /**
    * Retention: deletes the rows of `table` whose `column` is before `date`, `batchSize` rows per
    * statement (each its own short transaction, so writers are never held up for long: on SQLite the write

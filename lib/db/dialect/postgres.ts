@@ -7,7 +7,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { Prisma } from "../generated/postgres/client";
 import type { Tx } from "../index";
-import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, keyText, quoteIdent, SEARCH_TEXT_LIMIT, upsertClause, type AfterInsert, type InsertGate, type AuditEventRow, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, keyText, quoteIdent, SEARCH_TEXT_LIMIT, upsertClause, type AfterInsert, type InsertGate, type AuditEventRow, type Slot, type ChainHead, type Dialect, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 
 const CHAIN_HEAD_ID = 1;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
@@ -44,7 +44,6 @@ const typeCache = new Map<string, Promise<Map<string, string>>>();
 /** A raw query through Prisma's client or on a pg connection of the pool. */
 type Rows = <T>(sql: string, ...params: unknown[]) => Promise<T[]>;
 const prismaRows = (c: RawClient): Rows => (sql, ...params) => c.$queryRawUnsafe(sql, ...params);
-const pgRows = (c: pg.PoolClient): Rows => async (sql, ...params) => (await c.query(sql, params)).rows;
 
 /**
  * Each column's type (without modifiers, e.g. "timestamp with time zone", "uuid", "\"TlsMode\""), from the
@@ -240,92 +239,94 @@ export const postgresDialect = (client: () => RawClient, pool: () => Promise<pg.
     }
   },
 
-  async insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate) {
-    const connection = await (await pool()).connect();
-    let broken: unknown;
-    try {
-      const query = pgRows(connection);
-      const run = async (sql: string, params: unknown[]) => (await connection.query(sql, params)).rowCount ?? 0;
-      const types = async (table: string, columns: readonly string[]) => {
-        const t = await columnTypes(query, table, columns);
-        if (t === null) throw new Error(`insertBatch into ${table}: a column is an array, which unnest cannot carry (use bulkInsert)`);
-        return t;
-      };
-      const allTypes: string[][] = [];
-      for (const t of tables) {
-        if (after && t.rows.length && !t.key?.length) throw new Error(`insertBatch into ${t.table}: a follow-up needs the table's key columns`);
-        allTypes.push(await types(t.table, t.columns));
-      }
-      // The rows as COPY text, built before the transaction opens (it holds locks; this is only the process's CPU).
-      const texts = tables.map((t) => copyText(t.table, t.columns, t.rows));
-      const copy = async (i: number) => {
-        const t = tables[i]!;
-        const sql = `COPY ${quoteIdent(t.table)} (${t.columns.map(quoteIdent).join(", ")}) FROM STDIN`;
-        await pipeline(Readable.from([Buffer.from(texts[i]!, "utf8")]), connection.query(copyFrom(sql)));
-      };
-      /**
-       * One transaction. `fast`: each table's rows with COPY, which PostgreSQL takes for a third less CPU than
-       * INSERT … SELECT from a JSON parameter (BENCHMARKS.md) but which cannot skip a row whose key is stored
-       * already: it fails with unique_violation, and the batch then runs again with INSERT … ON CONFLICT DO
-       * NOTHING (a retried batch, an event twice in a batch, two batches sharing events at once). Either way
-       * the same rows are stored, all or nothing.
-       */
-      const transaction = async (fast: boolean) => {
-        let follow = after;
-        await connection.query("BEGIN");
-        try {
-          const readShared = async (table: string, column: string, id: number) =>
-            (await connection.query<{ v: unknown }>(`SELECT ${quoteIdent(column)} AS v FROM ${quoteIdent(table)} WHERE "id" = $1 FOR SHARE`, [id])).rows[0]?.v ?? null;
-          if (follow && gate && !(await gate(readShared))) follow = undefined;
-          const counts: number[] = [];
-          const inserted: boolean[][] = [];
-          for (const [i, t] of tables.entries()) {
-            if (!t.rows.length) {
-              counts.push(0);
-              inserted.push([]);
-            } else if (fast) {
-              await copy(i);
-              counts.push(t.rows.length);
-              inserted.push(t.rows.map(() => true));
-            } else if (!follow) counts.push(await insertJsonRecords(run, t.table, t.columns, allTypes[i]!, t.rows));
-            else {
-              // RETURNING the key of each row that went in (a skipped row returns nothing), matched to `rows`.
-              const keys = new Set<string>();
-              const returning = async (sql: string, params: unknown[]) => {
-                const r = await connection.query<Record<string, unknown>>(sql, params);
-                for (const row of r.rows) keys.add(keyText(t.key!.map((k) => row[k])));
-                return r.rowCount ?? 0;
-              };
-              const tail = `ON CONFLICT DO NOTHING RETURNING ${t.key!.map(quoteIdent).join(", ")}`;
-              counts.push(await insertJsonRecords(returning, t.table, t.columns, allTypes[i]!, t.rows, tail));
-              const at = t.key!.map((k) => t.columns.indexOf(k));
-              if (at.includes(-1)) throw new Error(`insertBatch into ${t.table}: its key names a column it does not insert`);
-              // A key twice in one batch went in once: its first row (the later ones conflicted with it).
-              inserted.push(t.rows.map((row) => keys.delete(keyText(at.map((j) => row[j])))));
-            }
-          }
-          for (const u of (await follow?.(inserted, readShared)) ?? []) {
-            checkUpsert(u);
-            if (u.rows.length) await upsertJson(async (sql, params) => (await connection.query(sql, params)).rowCount ?? 0, u, await types(u.table, u.columns));
-          }
-          await connection.query("COMMIT");
-          return counts;
-        } catch (err) {
-          await connection.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
-          throw err;
-        }
-      };
-      if (!tables.some((t) => t.rows.length)) return await transaction(false);
-      try {
-        return await transaction(true);
-      } catch (err) {
-        if (!isUniqueViolation(err) || broken) throw err;
-        return await transaction(false);
-      }
-    } finally {
-      // A connection whose ROLLBACK failed is in an unknown state: the pool closes it instead of reusing it.
-      connection.release(broken instanceof Error ? broken : undefined);
+  async insertBatch(tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate, slot: Slot = (work) => work()) {
+    const shared = await pool();
+    const types = async (table: string, columns: readonly string[]) => {
+      const t = await columnTypes(async (sql, ...params) => (await shared.query(sql, params)).rows, table, columns);
+      if (t === null) throw new Error(`insertBatch into ${table}: a column is an array, which unnest cannot carry (use bulkInsert)`);
+      return t;
+    };
+    const allTypes: string[][] = [];
+    for (const t of tables) {
+      if (after && t.rows.length && !t.key?.length) throw new Error(`insertBatch into ${t.table}: a follow-up needs the table's key columns`);
+      allTypes.push(await types(t.table, t.columns));
     }
+    // The rows as COPY text, built before the slot and the transaction (only this process's CPU).
+    const texts = tables.map((t) => Buffer.from(copyText(t.table, t.columns, t.rows), "utf8"));
+    return slot(async () => {
+      const connection = await shared.connect();
+      let broken: unknown;
+      try {
+        const run = async (sql: string, params: unknown[]) => (await connection.query(sql, params)).rowCount ?? 0;
+        const copy = async (i: number) => {
+          const t = tables[i]!;
+          const sql = `COPY ${quoteIdent(t.table)} (${t.columns.map(quoteIdent).join(", ")}) FROM STDIN`;
+          await pipeline(Readable.from([texts[i]!]), connection.query(copyFrom(sql)));
+        };
+        /**
+         * One transaction. `fast`: each table's rows with COPY, which PostgreSQL takes for a third less CPU than
+         * INSERT … SELECT from a JSON parameter (BENCHMARKS.md) but which cannot skip a row whose key is stored
+         * already: it fails with unique_violation, and the batch then runs again with INSERT … ON CONFLICT DO
+         * NOTHING (a retried batch, an event twice in a batch, two batches sharing events at once). Either way
+         * the same rows are stored, all or nothing.
+         */
+        const transaction = async (fast: boolean) => {
+          let follow = after;
+          await connection.query("BEGIN");
+          try {
+            const readShared = async (table: string, column: string, id: number) =>
+              (await connection.query<{ v: unknown }>(`SELECT ${quoteIdent(column)} AS v FROM ${quoteIdent(table)} WHERE "id" = $1 FOR SHARE`, [id])).rows[0]?.v ?? null;
+            if (follow && gate && !(await gate(readShared))) follow = undefined;
+            const counts: number[] = [];
+            const inserted: boolean[][] = [];
+            for (const [i, t] of tables.entries()) {
+              if (!t.rows.length) {
+                counts.push(0);
+                inserted.push([]);
+              } else if (fast) {
+                await copy(i);
+                counts.push(t.rows.length);
+                inserted.push(t.rows.map(() => true));
+              } else if (!follow) counts.push(await insertJsonRecords(run, t.table, t.columns, allTypes[i]!, t.rows));
+              else {
+                // RETURNING the key of each row that went in (a skipped row returns nothing), matched to `rows`.
+                const keys = new Set<string>();
+                const returning = async (sql: string, params: unknown[]) => {
+                  const r = await connection.query<Record<string, unknown>>(sql, params);
+                  for (const row of r.rows) keys.add(keyText(t.key!.map((k) => row[k])));
+                  return r.rowCount ?? 0;
+                };
+                const tail = `ON CONFLICT DO NOTHING RETURNING ${t.key!.map(quoteIdent).join(", ")}`;
+                counts.push(await insertJsonRecords(returning, t.table, t.columns, allTypes[i]!, t.rows, tail));
+                const at = t.key!.map((k) => t.columns.indexOf(k));
+                if (at.includes(-1)) throw new Error(`insertBatch into ${t.table}: its key names a column it does not insert`);
+                // A key twice in one batch went in once: its first row (the later ones conflicted with it).
+                inserted.push(t.rows.map((row) => keys.delete(keyText(at.map((j) => row[j])))));
+              }
+            }
+            for (const u of (await follow?.(inserted, readShared)) ?? []) {
+              checkUpsert(u);
+              if (u.rows.length) await upsertJson(async (sql, params) => (await connection.query(sql, params)).rowCount ?? 0, u, await types(u.table, u.columns));
+            }
+            await connection.query("COMMIT");
+            return counts;
+          } catch (err) {
+            await connection.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+            throw err;
+          }
+        };
+        if (!tables.some((t) => t.rows.length)) return await transaction(false);
+        try {
+          return await transaction(true);
+        } catch (err) {
+          if (!isUniqueViolation(err) || broken) throw err;
+          return await transaction(false);
+        }
+      } finally {
+        // A connection whose ROLLBACK failed is in an unknown state: the pool closes it instead of reusing it.
+        connection.release(broken instanceof Error ? broken : undefined);
+      }
+    });
   },
 
   async deleteOlderThan(table, column, date, batchSize, afterBatch, runBatch) {

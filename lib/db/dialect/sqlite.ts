@@ -4,7 +4,7 @@
 // take microseconds, which made an audited update 2× the same update without audit (BENCHMARKS.md, b).
 import type BetterSqlite3 from "better-sqlite3";
 import { Prisma } from "../generated/sqlite/client";
-import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type InsertGate, type RawClient, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
+import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type InsertGate, type RawClient, type Slot, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 import type { Db } from "../index";
 
 const CHAIN_HEAD_ID = 1;
@@ -111,8 +111,8 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
     // write; the rows then go in synchronously, without Prisma's conversion of every bound parameter of a
     // multi-row VALUES: a 500-event batch costs 72–76 ms of CPU instead of 125–128 (BENCHMARKS.md, section g).
     // With a follow-up, each row's own `changes` says whether it went in (no key needed here).
-    insertBatch: (tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate) =>
-      client().$transaction(async () => {
+    insertBatch: (tables: readonly TableRows[], after?: AfterInsert, gate?: InsertGate, slot: Slot = (work) => work()) =>
+      slot(() => client().$transaction(async () => {
         const c = connection();
         if (!c) throw new Error("The SQLite connection is not open inside db.$transaction: update lib/db (SqliteAdapterFactory).");
         // The transaction holds the write lock: nobody else can change the row until it ends.
@@ -141,7 +141,7 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
           for (const row of u.rows) upsert.run(row.map(sqliteValue));
         }
         return counts;
-      }),
+      })),
 
     async vacuum(tables) {
       for (const t of tables) await client().$executeRawUnsafe(`ANALYZE ${quoteIdent(t)}`);

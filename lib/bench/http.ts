@@ -69,10 +69,10 @@ export async function startServer(appDir: string, databaseUrl: string, env: Reco
  * the node routes without Next's request pipeline (with `eventsOnly`, POST /api/v1/nodes/events alone, which
  * SQLite allows too). Null on a database it refuses (SQLite, unless `eventsOnly`).
  */
-export async function startNodeApi(appDir: string, databaseUrl: string, nice = 0, eventsOnly = false): Promise<Server | null> {
+export async function startNodeApi(appDir: string, databaseUrl: string, nice = 0, eventsOnly = false, workers = 1): Promise<Server | null> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "tsx", "dist", "cli.mjs"), path.join(appDir, "lib", "nodes", "server-cli.ts"), "--port", String(port), "--host", "127.0.0.1", "--nice", String(nice), ...(eventsOnly ? ["--events-only"] : [])], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "node_modules", "tsx", "dist", "cli.mjs"), path.join(appDir, "lib", "nodes", "server-cli.ts"), "--port", String(port), "--host", "127.0.0.1", "--nice", String(nice), ...(eventsOnly ? ["--events-only"] : []), ...(workers > 1 ? ["--workers", String(workers)] : [])], {
     cwd: appDir,
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -224,16 +224,19 @@ export async function ingestPart(ctx: BenchContext, server: Server | null) {
       }
     } else notes = "No `next start` could be started: the HTTP rows are missing.";
     // The same batches to the node-API server (npm run node-api; on SQLite with --events-only): the handler without Next.
+    // On PostgreSQL also with --workers 2: two processes on the one port, one per core (SQLite refuses it).
     const eventsOnly = !signalsReachOtherProcesses();
-    const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl(), 0, eventsOnly);
-    if (nodeApi) {
+    for (const workers of ctx.dialect.singleWriter ? [1] : [1, 2]) {
+      const nodeApi = await startNodeApi(ctx.options.appDir, databaseUrl(), 0, eventsOnly, workers);
+      if (!nodeApi) continue;
+      const flags = [eventsOnly ? "--events-only" : "", workers > 1 ? `--workers ${workers}` : ""].filter(Boolean).join(" ");
       try {
         const apiCpu = async (): Promise<CpuReading> => ({ panel: processCpu(nodeApi.pid ? [nodeApi.pid] : []), database: await databaseCpu() });
         for (const c of [1, 2]) {
-          console.error(`part g: HTTP to the node-API server, ${NODES} nodes × ${c} connections …`);
+          console.error(`part g: HTTP to the node-API server (${workers} worker(s)), ${NODES} nodes × ${c} connections …`);
           const h = httpSender(nodeApi.baseUrl);
           try {
-            rows.push(row(`HTTP, node-API server (\`npm run node-api${eventsOnly ? " -- --events-only" : ""}\`)`, c, await measure(f, h.send, c, bodies(f, `api${c}`, poolSize), apiCpu)));
+            rows.push(row(`HTTP, node-API server (\`npm run node-api${flags ? ` -- ${flags}` : ""}\`)`, c, await measure(f, h.send, c, bodies(f, `api${workers}w${c}`, poolSize), apiCpu)));
             console.error(`  ${rows.at(-1)!.join(" | ")}`);
           } finally {
             h.close();

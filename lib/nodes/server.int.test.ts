@@ -5,6 +5,7 @@
 // except with --events-only, which serves the event batches alone on either database — and on SQLite, while
 // it stores batch after batch, the panel's own writes (this process) still get the file's one write lock.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -46,21 +47,63 @@ function startCli(args: string[], env: Record<string, string> = {}): { child: Ch
 
 describe("node-api arguments", () => {
   it("takes --port and --host, and refuses anything else with the usage", () => {
-    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false });
-    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1", "--nice", "10"])).toEqual({ port: 4100, hostname: "127.0.0.1", nice: 10, eventsOnly: false });
+    expect(parseNodeApiArgs([])).toEqual({ port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false, workers: 1 });
+    expect(parseNodeApiArgs(["--port", "4100", "--host", "127.0.0.1", "--nice", "10"])).toEqual({ port: 4100, hostname: "127.0.0.1", nice: 10, eventsOnly: false, workers: 1 });
     expect(parseNodeApiArgs(["--events-only", "--port", "4100"])).toMatchObject({ port: 4100, eventsOnly: true });
     expect(() => parseNodeApiArgs(["--nice", "20"])).toThrow(/--nice takes a niceness from 0/);
     expect(() => parseNodeApiArgs(["--nice", "-5"])).toThrow(/--nice takes a niceness from 0/);
     expect(() => parseNodeApiArgs(["--port", "70000"])).toThrow(/--port takes a port number/);
     expect(() => parseNodeApiArgs(["--verbose"])).toThrow(/Unknown or incomplete option '--verbose'.*Usage: npm run node-api/);
   });
+
+  it("takes --workers from 1 to 64 (default 1)", () => {
+    expect(parseNodeApiArgs([]).workers).toBe(1);
+    expect(parseNodeApiArgs(["--workers", "2", "--events-only"])).toMatchObject({ workers: 2, eventsOnly: true });
+    expect(parseNodeApiArgs(["--workers", "64"]).workers).toBe(64);
+    for (const bad of ["0", "65", "two", "-1", "1.5"]) expect(() => parseNodeApiArgs(["--workers", bad])).toThrow(new RegExp(`--workers takes a number of processes from 1 to 64, not '${bad.replace(".", "\\.")}'`));
+    expect(() => parseNodeApiArgs(["--workers"])).toThrow(/Unknown or incomplete option '--workers'/);
+  });
 });
+
+/** The processes started under `pid` (children, theirs, …) whose command line runs the node-API CLI. */
+function cliDescendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      parents.set(Number(d), Number(fs.readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parents) {
+      if (parent !== p) continue;
+      try {
+        if (fs.readFileSync(`/proc/${child}/cmdline`, "utf8").includes("server-cli.ts")) found.push(child);
+      } catch {
+        continue;
+      }
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
 
 describe.runIf(!signalsReachOtherProcesses())(`node-api on ${process.env.TEST_DB}`, () => {
   it("refuses to start, saying why and what to use instead (exit 64)", async () => {
     const cli = startCli(["--port", String(await freePort()), "--host", "127.0.0.1"]);
     expect(await cli.exited).toBe(64);
     expect(cli.output()).toMatch(/node-api cannot start: The separate node-API server needs PostgreSQL.*panel's own \/api\/v1\/nodes routes.*`--events-only` serves their event batches/);
+  }, 60_000);
+});
+
+describe.runIf(!signalsReachOtherProcesses())(`node-api --workers on ${process.env.TEST_DB}`, () => {
+  it("refuses more than one worker, saying why (exit 64)", async () => {
+    const cli = startCli(["--events-only", "--workers", "2", "--port", String(await freePort()), "--host", "127.0.0.1"]);
+    expect(await cli.exited).toBe(64);
+    expect(cli.output()).toMatch(/node-api cannot start: --workers needs PostgreSQL: a SQLite file takes one writer at a time/);
   }, 60_000);
 });
 
@@ -252,5 +295,87 @@ describe(`node-api --events-only on ${process.env.TEST_DB}`, () => {
     for (const ms of waits) expect(ms).toBeLessThan(SQLITE_LOCK_WAIT_MS);
     expect(accepted).toBeGreaterThan(before);
     expect(await db.auditEvent.count({ where: { entityId: vhostId, action: { in: ["vhost.enable", "vhost.disable"] } } })).toBe(6);
+  }, 60_000);
+});
+
+describe.runIf(signalsReachOtherProcesses())(`node-api --workers 2 on ${process.env.TEST_DB}`, () => {
+  let base = "";
+  let cli: ReturnType<typeof startCli>;
+  const tokens: string[] = [];
+  let sent = 0;
+
+  beforeAll(async () => {
+    for (const name of ["workers-1", "workers-2", "workers-3", "workers-4"]) tokens.push((await registerNode(admin, { name })).token);
+    await makeVhost("workers.server.test");
+    ({ cli, base } = await startedCli(["--events-only", "--workers", "2"]));
+  }, 90_000);
+
+  afterAll(async () => {
+    if (cli && cli.child.exitCode === null) {
+      cli.child.kill("SIGTERM");
+      await cli.exited;
+    }
+  });
+
+  const batch = (n: number, token: string, agent: string) => {
+    const events = Array.from({ length: n }, () => ({
+      transactionId: `wk-${++sent}`, time: new Date().toISOString(), vhost: "workers.server.test", clientAddress: "203.0.113.7", method: "GET",
+      uri: "/?q=<script>", status: 403, outcome: "blocked", inboundScore: 5, outboundScore: 0,
+      matches: [{ ruleId: 941100, message: "XSS Attack Detected via libinjection", tags: ["attack-xss"], severity: 2, paranoiaLevel: 1, variable: "ARGS:q", data: "x", value: "<script>" }],
+    }));
+    // A connection of its own per sender (`connection: close`), as separate nodes have: the workers take turns at accepting.
+    return fetch(`${base}/api/v1/nodes/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-encoding": "gzip", connection: "close", "user-agent": agent },
+      body: gzipSync(JSON.stringify({ events })),
+    });
+  };
+
+  // tsx runs the CLI in a child of its own: that child is the first process, found first; its children are the workers.
+  const workerPids = () => cliDescendants(cli.child.pid!);
+
+  it("runs the first process and two workers on one port, and says so once", () => {
+    expect(cli.output().match(/"msg":"node API listening"/g)).toHaveLength(1);
+    expect(cli.output()).toMatch(/"msg":"node API listening".*"eventsOnly":true.*"purge":true.*"workers":2/);
+    expect(workerPids()).toHaveLength(3); // the first process and its two workers
+  });
+
+  it("stores every batch once, whichever worker takes it", async () => {
+    // Four nodes, two batches each at once (the most a node may have in flight in one process).
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => batch(50, tokens[i % 4]!, `sender-${i}`)));
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ accepted: 50, duplicates: 0, rejected: [] });
+    }
+    expect(await db.wafEvent.count({ where: { transactionId: { startsWith: "wk-" } } })).toBe(400);
+  }, 60_000);
+
+  it("replaces a worker that dies and keeps serving", async () => {
+    const before = workerPids();
+    const victim = before.at(-1)!;
+    process.kill(victim, "SIGKILL");
+    for (const started = Date.now(); ; ) {
+      const now = workerPids();
+      if (now.length === 3 && !now.includes(victim)) break;
+      if (Date.now() - started > 60_000) throw new Error(`no new worker:\n${cli.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(cli.output()).toMatch(/"msg":"node API worker exited; starting another".*"signal":"SIGKILL"/);
+    for (let i = 0; i < 4; i++) expect((await batch(5, tokens[0]!, `after-${i}`)).status).toBe(200);
+  }, 90_000);
+
+  it("stops on SIGTERM with its workers (exit 0, no process left)", async () => {
+    const pids = workerPids();
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
   }, 60_000);
 });

@@ -15,6 +15,7 @@
 // (lib/db/sqlite-lock.ts), and between two batches this process parses and validates the next, so the
 // panel's writes find the lock free within a few tries (test: server.int.test.ts, 9–180 ms while 2 nodes
 // send 2 batches each back to back).
+import cluster from "node:cluster";
 import { serve } from "srvx";
 import { postNodeEvents } from "@/lib/events/api";
 import { installPeerAddressStamp, trustedProxies } from "@/lib/http/client-address";
@@ -54,13 +55,18 @@ export function nodeApiFetch(request: Request, routes: typeof NODE_API_ROUTES = 
   return handler(request);
 }
 
-export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19] [--events-only]";
+export const NODE_API_USAGE = "Usage: npm run node-api -- [--port 3001] [--host 0.0.0.0] [--nice 0-19] [--events-only] [--workers 1-64]";
 
-export type NodeApiOptions = { port: number; hostname: string; nice: number; eventsOnly: boolean };
+export const MAX_NODE_API_WORKERS = 64;
 
-/** The parsed command line; `nice` (0–19, default 0) is the process's scheduling niceness (see server-cli.ts). */
+export type NodeApiOptions = { port: number; hostname: string; nice: number; eventsOnly: boolean; workers: number };
+
+/**
+ * The parsed command line; `nice` (0–19, default 0) is the process's scheduling niceness, `workers` (default 1)
+ * how many processes share the port (see server-cli.ts).
+ */
 export function parseNodeApiArgs(argv: string[]): NodeApiOptions {
-  const out = { port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false };
+  const out = { port: 3001, hostname: "0.0.0.0", nice: 0, eventsOnly: false, workers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -73,6 +79,12 @@ export function parseNodeApiArgs(argv: string[]): NodeApiOptions {
     } else if (flag === "--nice" && value !== undefined) {
       if (!/^\d{1,2}$/.test(value) || Number(value) > 19) throw new Error(`--nice takes a niceness from 0 (as the panel) to 19 (only idle CPU), not '${value}'. ${NODE_API_USAGE}`);
       out.nice = Number(value);
+      i++;
+    } else if (flag === "--workers" && value !== undefined) {
+      if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > MAX_NODE_API_WORKERS) {
+        throw new Error(`--workers takes a number of processes from 1 to ${MAX_NODE_API_WORKERS}, not '${value}'. ${NODE_API_USAGE}`);
+      }
+      out.workers = Number(value);
       i++;
     } else if (flag === "--host" && value !== undefined && value !== "") {
       out.hostname = value;
@@ -109,7 +121,8 @@ export async function startNodeApiServer(options: { port: number; hostname: stri
   // The socket's address, as in the panel (instrumentation.ts): the failure limiter and the node's last address need it.
   installPeerAddressStamp();
   const routes = options.eventsOnly ? EVENTS_ONLY_ROUTES : NODE_API_ROUTES;
-  const server = serve({ port: options.port, hostname: options.hostname, fetch: (request) => nodeApiFetch(request, routes), silent: true, gracefulShutdown: false });
+  // srvx listens exclusively unless told to share: in a node:cluster worker (--workers) the port is shared.
+  const server = serve({ port: options.port, hostname: options.hostname, fetch: (request) => nodeApiFetch(request, routes), silent: true, gracefulShutdown: false, reusePort: cluster.isWorker });
   await server.ready();
   const address = server.node?.server?.address();
   const port = typeof address === "object" && address ? address.port : options.port;

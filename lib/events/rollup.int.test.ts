@@ -416,5 +416,5 @@ describe(`the days' rows: 7 and 30 days read a row per day (${process.env.TEST_D
     await rollupClosedHours({ now: new Date(end + 10 * 60_000) });
     expect(sorted(await storedDays())).toEqual(sorted(before));
     await expectRollupExact();
-  });
+  }, 120_000); // a long scenario (3,000 events over four days, dozens of comparisons): 15–30 s on a slow 2-core machine
 });

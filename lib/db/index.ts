@@ -190,7 +190,7 @@ export function dbKind(): DbKind {
 
 const DIALECTS: Record<DbKind, Dialect> = {
   postgres: postgresDialect(() => getDb(), pgPool),
-  sqlite: sqliteDialect(() => getDb(), sqliteConnection),
+  sqlite: sqliteDialect(() => getDb(), sqliteConnection, SQLITE_LOCK_WAIT_MS),
 };
 
 /** What differs between the databases (SQL fragments, limits, fast paths) for the database in DATABASE_URL. */

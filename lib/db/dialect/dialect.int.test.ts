@@ -227,6 +227,35 @@ describe(`dialect (${process.env.TEST_DB})`, () => {
       await db.loginAttempt.deleteMany();
     });
 
+    it("never deletes inside a transaction another caller has open: it waits for it, and its rows stay deleted when that one rolls back", async () => {
+      const cutoff = new Date(Date.UTC(2026, 10, 24, 12, 0, 0, 0));
+      await db.loginAttempt.createMany({ data: Array.from({ length: 6 }, (_, i) => ({ email: `intx${i}@example.test`, success: false, createdAt: new Date(cutoff.getTime() - 1 - i) })) });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      // Another request's transaction, open (it has written) while it awaits something else, then rolled back.
+      const other = db
+        .$transaction(async (tx) => {
+          await tx.loginAttempt.create({ data: { email: "other-tx@example.test", success: true, createdAt: cutoff } });
+          entered();
+          await held;
+          throw new Error("rolled back");
+        })
+        .catch((err: Error) => err.message);
+      await inside;
+      let done = false;
+      const deleting = d.deleteOlderThan("LoginAttempt", "createdAt", cutoff, 4).then((n) => ((done = true), n));
+      await new Promise((r) => setTimeout(r, 300));
+      // On SQLite (one connection) it waits for the transaction to end; on PostgreSQL (a pool) it has gone ahead on its own connection.
+      if (d.singleWriter) expect(done).toBe(false);
+      release();
+      expect(await other).toBe("rolled back");
+      expect(await deleting).toBe(6);
+      expect(await db.loginAttempt.count({ where: { email: { startsWith: "intx" } } })).toBe(0);
+      expect(await db.loginAttempt.count({ where: { email: "other-tx@example.test" } })).toBe(0);
+    });
+
     it("refuses a batch size that would never end and a name that is no identifier", async () => {
       await expect(d.deleteOlderThan("LoginAttempt", "createdAt", new Date(), 0)).rejects.toThrow(/batchSize/);
       await expect(d.deleteOlderThan("LoginAttempt", "createdAt < now() OR 1=1 --", new Date(), 10)).rejects.toThrow(/identifier/);

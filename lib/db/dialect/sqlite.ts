@@ -6,6 +6,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { Prisma } from "../generated/sqlite/client";
 import { AUDIT_EVENT_COLUMNS, checkUpsert, deleteInBatches, insertInChunks, quoteIdent, upsertClause, type AfterInsert, type ChainHead, type Dialect, type InsertGate, type RawClient, type Slot, type SearchPhrase, type TableRows, type UpsertRows } from "./index";
 import type { Db } from "../index";
+import { whileBusy } from "../sqlite-lock";
 
 const CHAIN_HEAD_ID = 1;
 const CLAIM_SQL = `UPDATE "AuditChainHead" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${CHAIN_HEAD_ID} RETURNING "lastSeq", "lastHash"`;
@@ -49,9 +50,10 @@ type ChainStatements = { claim: Statement; insert: Statement; moveHead: Statemen
 
 /**
  * The SQLite dialect; `client` is the shared client, `connection` the better-sqlite3 connection under it
- * (open once the client has connected, as it has inside db.$transaction).
+ * (open once the client has connected, as it has inside db.$transaction); `lockWaitMs` how long a statement
+ * run on that connection directly waits for the write lock (SQLITE_LOCK_WAIT_MS).
  */
-export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.Database | null): Dialect {
+export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.Database | null, lockWaitMs: number): Dialect {
   const prepared = new WeakMap<object, ChainStatements>();
   const statements = (): ChainStatements => {
     const c = connection();
@@ -147,10 +149,26 @@ export function sqliteDialect(client: () => Db, connection: () => BetterSqlite3.
       for (const t of tables) await client().$executeRawUnsafe(`ANALYZE ${quoteIdent(t)}`);
     },
 
+    // Each batch is one statement run synchronously on the connection, on its own (autocommit), never inside
+    // a transaction another request has open there (Prisma's raw statements would join it): from its start to
+    // its answer no other JavaScript of the process runs, so a caller's turn (runBatch: the retention purge
+    // taking turns with ingestion) lasts the statement's own time, not also the other requests' work that
+    // Prisma's asynchronous steps would let in. SQLITE_BUSY (another process holds the write lock, or a
+    // transaction is open on the connection) is waited for on timers (lib/db/sqlite-lock.ts), as any write.
     async deleteOlderThan(table, column, date, batchSize, afterBatch, runBatch) {
       const t = quoteIdent(table);
       const sql = `DELETE FROM ${t} WHERE "rowid" IN (SELECT "rowid" FROM ${t} WHERE ${quoteIdent(column)} < ? LIMIT ?)`;
-      return deleteInBatches(batchSize, () => client().$executeRawUnsafe(sql, sqliteDateText(date), batchSize), afterBatch, runBatch);
+      const before = sqliteDateText(date);
+      const batch = async () => {
+        if (!connection()) await client().$connect();
+        const c = connection();
+        if (!c) throw new Error("The SQLite connection did not open on $connect: update lib/db (SqliteAdapterFactory).");
+        return whileBusy(() => {
+          if (c.inTransaction) throw Object.assign(new Error("SQLITE_BUSY: a transaction is open on the connection"), { code: "SQLITE_BUSY" });
+          return c.prepare<unknown[]>(sql).run(before, batchSize).changes;
+        }, lockWaitMs);
+      };
+      return deleteInBatches(batchSize, batch, afterBatch, runBatch);
     },
   };
 }

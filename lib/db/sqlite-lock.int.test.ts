@@ -120,3 +120,43 @@ describe.runIf(process.env.TEST_DB !== "postgres")("SQLite write lock held by an
     expect(await db.virtualHost.findUnique({ where: { domain: "never.example.test" } })).toBeNull();
   }, 30_000);
 });
+
+describe(`statements outside a transaction, while another request's is open (${process.env.TEST_DB})`, () => {
+  it("neither see its uncommitted rows nor become part of it: a write made meanwhile stays when it rolls back", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const other = db
+      .$transaction(async (tx) => {
+        await tx.loginAttempt.create({ data: { email: "uncommitted@example.test", success: false } });
+        entered();
+        await held;
+        throw new Error("rolled back");
+      })
+      .catch((err: Error) => err.message);
+    await inside;
+    // Started now (.then: Prisma's promises run only when awaited), while the other transaction is open.
+    const read = db.loginAttempt.count({ where: { email: "uncommitted@example.test" } }).then((n) => n);
+    const write = db.loginAttempt.create({ data: { email: "outside@example.test", success: true } }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    expect(await other).toBe("rolled back");
+    expect(await read).toBe(0);
+    await write;
+    expect(await db.loginAttempt.count({ where: { email: "outside@example.test" } })).toBe(1);
+    expect(await db.loginAttempt.count({ where: { email: "uncommitted@example.test" } })).toBe(0);
+    await db.loginAttempt.deleteMany();
+  });
+
+  it.runIf(process.env.TEST_DB !== "postgres")("a statement made with db inside a transaction's callback fails as busy after the wait, instead of hanging", async () => {
+    const started = performance.now();
+    const err = await db
+      .$transaction(async () => {
+        await db.loginAttempt.count();
+      })
+      .then(() => null, (e: unknown) => e);
+    expect(toActionError(err)).toEqual({ ok: false, error: RETRY_MESSAGE });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(SQLITE_LOCK_WAIT_MS - 50);
+  }, 30_000);
+});

@@ -67,6 +67,27 @@ function mutex() {
 }
 
 /**
+ * The mutex, or SQLITE_BUSY ("try again") after `waitMs`: a statement made with `db` inside a transaction's
+ * callback (instead of its `tx`) would otherwise wait forever for the transaction it is part of.
+ */
+async function lockWithin(lock: () => Promise<() => void>, waitMs: number): Promise<() => void> {
+  let timer: NodeJS.Timeout | undefined;
+  const acquiring = lock();
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // The lock still comes, later: hand it straight back.
+      void acquiring.then((release) => release());
+      reject(Object.assign(new Error(`SQLITE_BUSY: a statement outside a transaction waited ${waitMs} ms for the one open on the connection`), { code: "SQLITE_BUSY" }));
+    }, waitMs);
+  });
+  try {
+    return await Promise.race([acquiring, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Changes a connected @prisma/adapter-better-sqlite3 adapter in place: statements outside a transaction
  * wait for the lock asynchronously, and transactions begin IMMEDIATE, waiting the same way.
  */
@@ -79,13 +100,27 @@ export function waitForLocksAsynchronously(adapter: Adapter, connection: Databas
   }
   connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
 
+  // The adapter runs a statement made outside a transaction (db.x, not tx.x) on the one connection at once,
+  // even while another request's interactive transaction is open there: the statement became part of that
+  // transaction — a write was undone with its rollback, a read saw its uncommitted rows. Such a statement
+  // now waits for the open transaction to end (its turn in the same queue as the transactions). The check
+  // and the statement run in one tick (the adapter's statements are synchronous), so nothing opens between.
+  const lock = mutex();
+  const outsideTransactions = async <T>(statement: () => Promise<T>): Promise<T> => {
+    if (!connection.inTransaction) return statement();
+    const release = await lockWithin(lock, waitMs);
+    try {
+      return await statement();
+    } finally {
+      release();
+    }
+  };
   const queryRaw = adapter.queryRaw.bind(adapter);
   const executeRaw = adapter.executeRaw.bind(adapter);
-  adapter.queryRaw = (q) => whileBusy(() => queryRaw(q), waitMs);
-  adapter.executeRaw = (q) => whileBusy(() => executeRaw(q), waitMs);
+  adapter.queryRaw = (q) => whileBusy(() => outsideTransactions(() => queryRaw(q)), waitMs);
+  adapter.executeRaw = (q) => whileBusy(() => outsideTransactions(() => executeRaw(q)), waitMs);
 
   const startTransaction = adapter.startTransaction.bind(adapter);
-  const lock = mutex();
   adapter.startTransaction = async (isolationLevel) => {
     if (isolationLevel && isolationLevel !== "SERIALIZABLE") return startTransaction(isolationLevel); // its own refusal
     const release = await lock();
